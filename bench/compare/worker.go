@@ -1,0 +1,80 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/deepica/deepica/kernels"
+)
+
+// workerMain runs one case with deepica (at one level) or gonum in this
+// process and prints {"times": [...], "extra": {...}}.
+func workerMain(args []string) int {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	engine := fs.String("engine", "deepica", "deepica or gonum")
+	level := fs.String("level", "", "kernel level for deepica")
+	name := fs.String("case", "", "case name")
+	dtype := fs.String("dtype", "f64", "f32 or f64")
+	threads := fs.Int("threads", 1, "threads")
+	runs := fs.Int("runs", 3, "runs")
+	indir := fs.String("indir", "", "input directory")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	fail := func(err error) int { fmt.Fprintln(os.Stderr, err); return 1 }
+	c, err := findCase(*name)
+	if err != nil {
+		return fail(err)
+	}
+	runtime.GOMAXPROCS(*threads)
+	kernels.SetThreads(*threads)
+	var run func() map[string]float64
+	switch *engine {
+	case "deepica":
+		l, err := kernels.ParseLevel(*level)
+		if err != nil {
+			return fail(err)
+		}
+		if err := kernels.SetLevel(l); err != nil {
+			return fail(err)
+		}
+		if run, err = c.deepica(*indir, *dtype); err != nil {
+			return fail(err)
+		}
+	case "gonum":
+		if c.gonum == nil {
+			return fail(fmt.Errorf("no gonum version of %s", *name))
+		}
+		g, err := c.gonum(*indir, *dtype)
+		if err != nil {
+			return fail(err)
+		}
+		run = func() map[string]float64 { g(); return nil }
+	default:
+		return fail(fmt.Errorf("unknown engine %q", *engine))
+	}
+	// Loading the inputs left garbage; collect it now so no run pays for it.
+	runtime.GC()
+	debug.FreeOSMemory()
+	extra := map[string]float64{}
+	if c.group == "kernels" {
+		run() // warm-up: page in the operands, size the scratch pools
+	}
+	times := make([]float64, 0, *runs)
+	for range *runs {
+		t0 := time.Now()
+		ex := run()
+		times = append(times, time.Since(t0).Seconds())
+		for k, v := range ex {
+			extra[k] = v
+		}
+	}
+	out, _ := json.Marshal(map[string]any{"times": times, "extra": extra})
+	fmt.Println(string(out))
+	return 0
+}
