@@ -1,0 +1,228 @@
+package whiten
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/deepica/deepica/kernels"
+	"github.com/deepica/deepica/matrix"
+)
+
+// factor is the truncated SVD of the centered data Xc = U·diag(σ)·Vᵀ that PCA
+// and ICA whitening share, computed from the eigendecomposition of XcᵀXc or
+// XcXcᵀ.
+type factor[T kernels.Float] struct {
+	n, p     int
+	mean     []T
+	vals     []float64        // all eigenvalues of the decomposed matrix (σ²), descending
+	trace    float64          // ‖Xc‖_F² = Σ σ²
+	rank     int              // eigenvalues above the rank tolerance
+	k        int              // leading pairs kept
+	comps    *matrix.Dense[T] // k×p, rows are right singular vectors vⱼ
+	scores   *matrix.Dense[T] // n×k, columns are left singular vectors uⱼ (if wanted)
+	solver   Solver
+	eig      Eigensolver
+	warnings []Warning
+}
+
+// chooser decides how many leading pairs to keep from all eigenvalues
+// (descending) and the numerical rank; it may add warnings.
+type chooser func(vals []float64, rank int) (k int, warns []Warning, err error)
+
+// rankTolerance is the eigenvalue below which a direction has no variance
+// to working precision: the second-moment matrix of order N is a sum of m
+// products rounded in T (error of order eps_T·√m·λ₁ for the blocked sums) and
+// its float64 eigendecomposition adds about eps64·N·λ₁.
+func rankTolerance[T kernels.Float](lambda1 float64, m, N int) float64 {
+	return lambda1 * (epsOf[T]()*math.Sqrt(float64(m)) + 0x1p-53*float64(N))
+}
+
+// factorize computes the mean, second-moment matrix and the leading singular
+// triplets of x, keeping as many as choose says. wantScores also returns U.
+func factorize[T kernels.Float](x *matrix.Dense[T], solver Solver, method Eigensolver, choose chooser, wantScores bool) (*factor[T], error) {
+	n, p := x.Rows, x.Cols
+	f := &factor[T]{n: n, p: p}
+	if solver == SolverAuto {
+		solver = SolverCovariance
+		if p > n {
+			solver = SolverGram
+		}
+	}
+	f.solver = solver
+	var N, m int // matrix order, reduction length
+	var a []float64
+	switch solver {
+	case SolverCovariance:
+		N, m = p, n
+		c := make([]T, p*p)
+		f.mean = make([]T, p)
+		kernels.CenteredGram(kernels.Trans, p, n, 1, x.Data, x.Stride, c, p, f.mean)
+		a = widen(c)
+	case SolverGram:
+		N, m = n, p
+		f.mean = toFloat[T](columnMeans(x))
+		a = widen(centeredGram(x, f.mean))
+	default:
+		return nil, fmt.Errorf("whiten: unknown solver %v", solver)
+	}
+	for i := 0; i < N; i++ {
+		f.trace += a[i*N+i]
+	}
+	var firstErr error
+	pick := func(vals []float64) (int, error) {
+		lim := min(n, p)
+		if len(vals) > lim {
+			vals = vals[:lim] // the covariance route of n < p: only n−1 ≤ lim can be nonzero
+		}
+		tol := rankTolerance[T](math.Max(vals[0], 0), m, N)
+		r := 0
+		for r < len(vals) && vals[r] > tol {
+			r++
+		}
+		f.rank = r
+		if r == 0 {
+			return 0, fmt.Errorf("whiten: data (%d×%d) has zero variance in every direction", n, p)
+		}
+		k, warns, err := choose(vals, r)
+		f.warnings = append(f.warnings, warns...)
+		firstErr = err
+		return k, err
+	}
+	vals, vecs, k, used, err := symEig(a, N, method, pick)
+	if err != nil {
+		if firstErr != nil {
+			return nil, firstErr
+		}
+		return nil, err
+	}
+	f.eig, f.vals, f.k = used, vals, k
+	if len(f.vals) > min(n, p) {
+		f.vals = f.vals[:min(n, p)]
+	}
+	sigma := make([]float64, k)
+	for j := range sigma {
+		sigma[j] = math.Sqrt(vals[j])
+	}
+	switch solver {
+	case SolverCovariance:
+		f.comps = matrix.New[T](k, p)
+		for i := 0; i < p; i++ {
+			for j := 0; j < k; j++ {
+				f.comps.Data[j*p+i] = T(vecs[i*k+j])
+			}
+		}
+		if wantScores {
+			f.scores = project(x, f.mean, f.comps)
+			scaleCols(f.scores, sigma)
+		}
+	case SolverGram:
+		u := matrix.New[T](n, k)
+		for i, v := range vecs {
+			u.Data[i] = T(v)
+		}
+		f.comps = gramComponents(x, f.mean, u)
+		scaleRows(f.comps, sigma)
+		if wantScores {
+			f.scores = u
+		}
+	}
+	return f, nil
+}
+
+// widen converts to float64 (copying, also for float64 input, since the
+// eigensolver destroys its argument).
+func widen[T kernels.Float](c []T) []float64 {
+	out := make([]float64, len(c))
+	for i, v := range c {
+		out[i] = float64(v)
+	}
+	return out
+}
+
+// centeredGram returns XcXcᵀ (n×n), accumulated over centered column blocks
+// so that the centered matrix is never stored whole.
+func centeredGram[T kernels.Float](x *matrix.Dense[T], mean []T) []T {
+	n, p := x.Rows, x.Cols
+	g := make([]T, n*n)
+	buf := make([]T, n*min(colBlock, p))
+	for c0 := 0; c0 < p; c0 += colBlock {
+		c1 := min(c0+colBlock, p)
+		w := c1 - c0
+		centerColsInto(x, mean, c0, c1, buf)
+		var beta T
+		if c0 > 0 {
+			beta = 1
+		}
+		kernels.Gram(kernels.NoTrans, n, w, 1, buf, w, beta, g, n)
+	}
+	return g
+}
+
+// gramComponents returns Uᵀ·Xc (k×p) for U n×k, over centered column blocks.
+func gramComponents[T kernels.Float](x *matrix.Dense[T], mean []T, u *matrix.Dense[T]) *matrix.Dense[T] {
+	n, p, k := x.Rows, x.Cols, u.Cols
+	out := matrix.New[T](k, p)
+	buf := make([]T, n*min(colBlock, p))
+	for c0 := 0; c0 < p; c0 += colBlock {
+		c1 := min(c0+colBlock, p)
+		w := c1 - c0
+		centerColsInto(x, mean, c0, c1, buf)
+		kernels.Gemm(kernels.Trans, kernels.NoTrans, k, w, n, 1, u.Data, k, buf, w, 0, out.Data[c0:], p)
+	}
+	return out
+}
+
+// project returns (x − 1·meanᵀ)·compsᵀ (n×k), centering row blocks so that
+// a large mean does not cancel digits in the product.
+func project[T kernels.Float](x *matrix.Dense[T], mean []T, comps *matrix.Dense[T]) *matrix.Dense[T] {
+	n, p, k := x.Rows, x.Cols, comps.Rows
+	out := matrix.New[T](n, k)
+	if k == 0 {
+		return out
+	}
+	buf := make([]T, min(rowBlock, n)*p)
+	for r0 := 0; r0 < n; r0 += rowBlock {
+		r1 := min(r0+rowBlock, n)
+		centerRowsInto(x, mean, r0, r1, buf)
+		kernels.Gemm(kernels.NoTrans, kernels.Trans, r1-r0, k, p, 1, buf, p, comps.Data, comps.Stride, 0, out.Data[r0*k:], k)
+	}
+	return out
+}
+
+// scaleCols divides column j of m by s[j].
+func scaleCols[T kernels.Float](m *matrix.Dense[T], s []float64) {
+	inv := make([]T, len(s))
+	for j, v := range s {
+		inv[j] = T(1 / v)
+	}
+	for i := 0; i < m.Rows; i++ {
+		kernels.Mul(m.Row(i), m.Row(i), inv)
+	}
+}
+
+// scaleRows divides row j of m by s[j].
+func scaleRows[T kernels.Float](m *matrix.Dense[T], s []float64) {
+	for j, v := range s {
+		kernels.Scale(T(1/v), m.Row(j))
+	}
+}
+
+// svdFlip applies scikit-learn's svd_flip with u_based_decision=True: in
+// each column of U the entry of largest magnitude (the first such) is made
+// positive, and the matching row of V follows.
+func svdFlip[T kernels.Float](u, v *matrix.Dense[T]) {
+	for j := 0; j < u.Cols; j++ {
+		best, arg := -1.0, 0
+		for i := 0; i < u.Rows; i++ {
+			if a := math.Abs(float64(u.Data[i*u.Stride+j])); a > best {
+				best, arg = a, i
+			}
+		}
+		if u.Data[arg*u.Stride+j] < 0 {
+			for i := 0; i < u.Rows; i++ {
+				u.Data[i*u.Stride+j] = -u.Data[i*u.Stride+j]
+			}
+			kernels.Scale(-1, v.Row(j))
+		}
+	}
+}

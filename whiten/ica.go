@@ -1,0 +1,173 @@
+package whiten
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/deepica/deepica/kernels"
+	"github.com/deepica/deepica/matrix"
+)
+
+// DefaultSignTolerance is the |u[0]|/max|u| ratio below which ForICA's sign
+// rule falls back from u[0] to the largest-magnitude entry. A loading that
+// small is within reach of a 1e-9 perturbation of a (nearly) constant first
+// feature, so its sign is not a property of the data.
+const DefaultSignTolerance = 1e-6
+
+// ICAOptions configures ForICA.
+type ICAOptions struct {
+	// NComponents is the number of whitened components k. 0 keeps
+	// min(n_samples, n_features). More than min(n_samples, n_features) is
+	// an error; more than the numerical rank is clipped to the rank with
+	// WarnRankClipped (zero-variance directions are never whitened).
+	NComponents int
+	// Solver picks the decomposed matrix (SolverCovariance is scikit-learn's
+	// whiten_solver="eigh", SolverGram its "svd"); SolverAuto takes the
+	// smaller one.
+	Solver      Solver
+	Eigensolver Eigensolver
+	// SignTolerance overrides DefaultSignTolerance when > 0.
+	SignTolerance float64
+	// NoWhiteData skips computing White (saves a k·p·n product on the
+	// covariance route; the Gram route gets it for free).
+	NoWhiteData bool
+}
+
+// ICAWhitening is the whitening step of scikit-learn's FastICA (1.2,
+// whiten="unit-variance" or "arbitrary-variance", which whiten identically).
+// With Xc = X − 1·Meanᵀ = U·diag(σ)·Vᵀ:
+//
+//	K     = diag(1/σ)·Vᵀ[:k]        (k×p, scikit-learn's whitening_)
+//	White = √n · K · Xcᵀ = √n·Uᵀ    (k×n, scikit-learn's X1)
+//
+// White's rows have zero mean, unit variance (normalised by n, ddof 0) and
+// are uncorrelated. To whiten new samples x (rows): √n·K·(x − Mean)ᵀ.
+//
+// Signs follow scikit-learn's u *= sign(u[0]) on each column vⱼ of V (so K
+// and White match scikit-learn up to rounding where that rule is well
+// defined), except that when |vⱼ[0]| < SignTolerance·max|vⱼ| the sign of
+// vⱼ's largest-magnitude entry (the first such) decides; SignFallback
+// records where. scikit-learn instead zeroes the direction (sign 0) or takes
+// the sign of rounding noise.
+type ICAWhitening[T kernels.Float] struct {
+	NSamples, NFeatures, NComponents int
+	Mean                             []T              // length NFeatures
+	K                                *matrix.Dense[T] // NComponents×NFeatures
+	// SingularValues are σ₁ ≥ … ≥ σ_k of Xc (scikit-learn's d), not divided
+	// by anything.
+	SingularValues []float64
+	// White is √n·K·Xcᵀ (NComponents×NSamples), nil with NoWhiteData.
+	White *matrix.Dense[T]
+	// Scale is √NSamples, the factor between K·Xcᵀ and White.
+	Scale float64
+	// SignFallback[j] is true where component j's sign came from its
+	// largest entry instead of its first.
+	SignFallback []bool
+	Rank         int
+	Solver       Solver
+	Eigensolver  Eigensolver
+	Warnings     []Warning
+}
+
+// ForICA computes FastICA's whitening of x (n_samples × n_features, at least
+// 2 samples).
+func ForICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions) (*ICAWhitening[T], error) {
+	if err := checkData("ICA input", x, 2); err != nil {
+		return nil, err
+	}
+	n, p := x.Rows, x.Cols
+	lim := min(n, p)
+	if opt.NComponents < 0 || opt.NComponents > lim {
+		return nil, fmt.Errorf("whiten: %d components requested, data (%d×%d) has at most %d", opt.NComponents, n, p, lim)
+	}
+	tol := opt.SignTolerance
+	if tol <= 0 || math.IsNaN(tol) {
+		tol = DefaultSignTolerance
+	}
+	want := opt.NComponents
+	if want == 0 {
+		want = lim
+	}
+	choose := func(vals []float64, rank int) (int, []Warning, error) {
+		if want > rank {
+			return rank, []Warning{
+				warnf(WarnRankClipped, "whiten: %d components requested, data (%d×%d) has rank %d: whitened %d", want, n, p, rank, rank),
+				warnf(WarnZeroVariance, "whiten: %d directions have zero variance and were not whitened", want-rank),
+			}, nil
+		}
+		return want, nil, nil
+	}
+	wantU := !opt.NoWhiteData
+	f, err := factorize(x, opt.Solver, opt.Eigensolver, choose, wantU && opt.Solver != SolverCovariance && p > n)
+	if err != nil {
+		return nil, err
+	}
+	k := f.k
+	w := &ICAWhitening[T]{NSamples: n, NFeatures: p, NComponents: k, Mean: f.mean, K: f.comps,
+		Scale: math.Sqrt(float64(n)), SignFallback: make([]bool, k), Rank: f.rank,
+		Solver: f.solver, Eigensolver: f.eig, Warnings: f.warnings}
+	var fallbacks int
+	for j := 0; j < k; j++ {
+		v := f.comps.Row(j)
+		big, arg := 0.0, 0
+		for i, e := range v {
+			if a := math.Abs(float64(e)); a > big {
+				big, arg = a, i
+			}
+		}
+		s := v[0]
+		if math.Abs(float64(v[0])) < tol*big {
+			s = v[arg]
+			w.SignFallback[j] = true
+			fallbacks++
+		}
+		if s < 0 {
+			kernels.Scale(-1, v)
+			if f.scores != nil {
+				for i := 0; i < n; i++ {
+					f.scores.Data[i*k+j] = -f.scores.Data[i*k+j]
+				}
+			}
+		}
+		w.SingularValues = append(w.SingularValues, math.Sqrt(f.vals[j]))
+	}
+	if fallbacks > 0 {
+		w.Warnings = append(w.Warnings, warnf(WarnSignFallback, "whiten: sign(u[0]) ill-defined for %d of %d components (first feature nearly constant): largest entry used", fallbacks, k))
+	}
+	if wantU {
+		if f.scores != nil {
+			w.White = f.scores.T()
+			kernels.Scale(T(w.Scale), w.White.Data)
+		}
+	}
+	scaleRows(w.K, w.SingularValues)
+	if wantU && w.White == nil {
+		w.White = w.Apply(x)
+	}
+	return w, nil
+}
+
+// Apply returns √n·K·(x − Mean)ᵀ (NComponents × rows of x) for x with
+// NFeatures columns; the caller checks shapes (ApplyChecked validates).
+func (w *ICAWhitening[T]) Apply(x *matrix.Dense[T]) *matrix.Dense[T] {
+	n, p, k := x.Rows, x.Cols, w.NComponents
+	out := matrix.New[T](k, n)
+	buf := make([]T, min(rowBlock, n)*p)
+	for r0 := 0; r0 < n; r0 += rowBlock {
+		r1 := min(r0+rowBlock, n)
+		centerRowsInto(x, w.Mean, r0, r1, buf)
+		kernels.Gemm(kernels.NoTrans, kernels.Trans, k, r1-r0, p, T(w.Scale), w.K.Data, w.K.Stride, buf, p, 0, out.Data[r0:], n)
+	}
+	return out
+}
+
+// ApplyChecked is Apply with input validation.
+func (w *ICAWhitening[T]) ApplyChecked(x *matrix.Dense[T]) (*matrix.Dense[T], error) {
+	if err := checkData("ICA whitening input", x, 1); err != nil {
+		return nil, err
+	}
+	if x.Cols != w.NFeatures {
+		return nil, fmt.Errorf("whiten: whitening fitted on %d features, input has %d", w.NFeatures, x.Cols)
+	}
+	return w.Apply(x), nil
+}
