@@ -8,20 +8,20 @@ import (
 	"github.com/klauspost/cpuid/v2"
 )
 
-// hasAVX2, hasAVX512 report the CPU features each assembly level needs.
-// AVX2 code also uses FMA3; the AVX-512 code uses F, VL, DQ and BW (the
-// union of the Requires: lines of the generated functions).
+// hasAVX2, hasAVX512 report the CPU features each assembly level needs: the
+// union of the Requires: lines of the generated functions. AVX2 code also
+// uses FMA3; the AVX-512 code uses F, VL, DQ, BW, and BMI2 for tail masks.
+// (Requires: lines also list MMX+ for PREFETCHT0, present on every x86-64.)
 func hasAVX2() bool {
 	return cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3)
 }
 
 func hasAVX512() bool {
-	return hasAVX2() && cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW)
+	return hasAVX2() && cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512BW, cpuid.BMI2)
 }
 
-// asmLevels lists the assembly levels this build contains. The amd64
-// assembly issue adds AVX2 and AVX512 here as their kernels land.
-var asmLevels = []Level{}
+// asmLevels lists the assembly levels this build contains.
+var asmLevels = []Level{AVX2, AVX512}
 
 func detect() ([]Level, string) {
 	lv := []Level{Generic}

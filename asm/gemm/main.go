@@ -1,0 +1,191 @@
+// Command gemm generates the GEMM micro-kernels of package kernels: one
+// register-blocked MR×NR tile kernel per element type and instruction set.
+//
+// The kernel multiplies a packed MR×kc panel of op(A) (for each p, MR
+// consecutive values) by a packed kc×NR panel of op(B) (for each p, NR
+// consecutive values). The NR columns are vectors (NR = NV·lanes), the MR
+// rows are broadcast scalars, so one step of p costs NV vector loads, MR
+// broadcasts and MR·NV FMAs into MR·NV accumulator registers that stay in
+// registers for the whole reduction. Shapes:
+//
+//	AVX-512: 14×32 f32 / 14×16 f64 (28 accumulators + 2 B + 2 A registers of 32)
+//	AVX2:     6×16 f32 /  6×8  f64 (12 accumulators + 2 B + 2 A registers of 16)
+//
+// Both keep two FMA ports busy: each step has MR·NV independent FMAs,
+// far more than the 8 in flight that FMA latency × throughput needs.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+
+	"github.com/deepica/deepica/asm/isa"
+)
+
+// shape is the register tile of a target.
+type shape struct{ mr, nv int }
+
+func tile(d isa.Desc) shape {
+	if d.Set == isa.AVX512 {
+		return shape{mr: 14, nv: 2}
+	}
+	return shape{mr: 6, nv: 2}
+}
+
+const unroll = 4
+
+func main() {
+	ConstraintExpr("!purego")
+	for _, d := range isa.All() {
+		micro(d)
+	}
+	Generate()
+}
+
+func micro(d isa.Desc) {
+	s := tile(d)
+	nr := s.nv * d.Lanes()
+	t := d.GoType()
+	TEXT(d.Name("gemmMicro"), NOSPLIT, fmt.Sprintf("func(kc int, a, b, c *%s, ldc int, alpha, beta %s, accum int)", t, t))
+	Doc(fmt.Sprintf("%s computes, for the %d×%d tile c (row stride ldc elements),", d.Name("gemmMicro"), s.mr, nr),
+		fmt.Sprintf("c[i][j] = alpha·Σ_p a[p·%d+i]·b[p·%d+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:", s.mr, nr),
+		"",
+		"\tfor i := range MR { for j := range NR {",
+		"\t\tvar acc T",
+		"\t\tfor p := range kc { acc = fma(a[p*MR+i], b[p*NR+j], acc) }",
+		"\t\tif accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }",
+		"\t}}",
+		"",
+		"kc ≥ 0; a holds kc·MR and b kc·NR elements; c must be a full tile.")
+	Pragma("noescape")
+
+	nacc := s.mr * s.nv
+	acc := func(i, v int) reg.VecPhysical { return d.Phys(i*s.nv + v) }
+	breg := make([]reg.VecPhysical, s.nv)
+	for v := range breg {
+		breg[v] = d.Phys(nacc + v)
+	}
+	areg := []reg.VecPhysical{d.Phys(nacc + s.nv), d.Phys(nacc + s.nv + 1)}
+	if nacc+s.nv+2 > d.Regs() {
+		panic("gemm: register tile too large for " + d.Set.String())
+	}
+
+	kc := Load(Param("kc"), GP64())
+	pa := Load(Param("a"), GP64())
+	pb := Load(Param("b"), GP64())
+	pc := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(log2(d.Size())), ldc) // bytes per C row
+
+	// Warm the C tile while the reduction runs: it is needed only at the end.
+	row := GP64()
+	MOVQ(pc, row)
+	for i := 0; i < s.mr; i++ {
+		PREFETCHT0(Mem{Base: row})
+		if s.nv*d.VecBytes() > 64 {
+			PREFETCHT0(Mem{Base: row, Disp: s.nv*d.VecBytes() - 1})
+		}
+		ADDQ(ldc, row)
+	}
+
+	for i := 0; i < s.mr; i++ {
+		for v := 0; v < s.nv; v++ {
+			d.Zero(acc(i, v))
+		}
+	}
+
+	astep := s.mr * d.Size()
+	bstep := nr * d.Size()
+	step := func(u int) {
+		for v := 0; v < s.nv; v++ {
+			d.Load(Mem{Base: pb, Disp: u*bstep + v*d.VecBytes()}, breg[v])
+		}
+		for i := 0; i < s.mr; i++ {
+			ar := areg[i%2]
+			d.Broadcast(Mem{Base: pa, Disp: u*astep + i*d.Size()}, ar)
+			for v := 0; v < s.nv; v++ {
+				d.FMA231(breg[v], ar, acc(i, v))
+			}
+		}
+	}
+
+	Comment("Reduction: unrolled by 4, then single steps.")
+	Label(d.Name("unrolled"))
+	CMPQ(kc, U8(unroll))
+	JL(LabelRef(d.Name("single")))
+	// Keep the A stream ahead of its use; B's panel is L1-resident.
+	PREFETCHT0(Mem{Base: pa, Disp: 8 * astep})
+	for u := 0; u < unroll; u++ {
+		step(u)
+	}
+	ADDQ(U32(unroll*astep), pa)
+	ADDQ(U32(unroll*bstep), pb)
+	SUBQ(U8(unroll), kc)
+	JMP(LabelRef(d.Name("unrolled")))
+
+	Label(d.Name("single"))
+	TESTQ(kc, kc)
+	JZ(LabelRef(d.Name("update")))
+	step(0)
+	ADDQ(U32(astep), pa)
+	ADDQ(U32(bstep), pb)
+	DECQ(kc)
+	JMP(LabelRef(d.Name("single")))
+
+	Label(d.Name("update"))
+	Comment("C update: scale by alpha, then add beta·C unless C is to be overwritten.")
+	alpha, beta := breg[0], breg[1]
+	d.Broadcast(paramAddr("alpha"), alpha)
+	d.Broadcast(paramAddr("beta"), beta)
+	for i := 0; i < s.mr; i++ {
+		for v := 0; v < s.nv; v++ {
+			d.Mul(alpha, acc(i, v), acc(i, v))
+		}
+	}
+	accum := Load(Param("accum"), GP64())
+	TESTQ(accum, accum)
+	JZ(LabelRef(d.Name("overwrite")))
+	update(d, s, acc, pc, ldc, func(i, v int, m Mem) {
+		d.FMA231(m, beta, acc(i, v))
+		d.Store(acc(i, v), m)
+	})
+	VZEROUPPER()
+	RET()
+
+	Label(d.Name("overwrite"))
+	update(d, s, acc, pc, ldc, func(i, v int, m Mem) { d.Store(acc(i, v), m) })
+	VZEROUPPER()
+	RET()
+}
+
+func update(d isa.Desc, s shape, acc func(i, v int) reg.VecPhysical, pc, ldc reg.Register, op func(i, v int, m Mem)) {
+	for i := 0; i < s.mr; i++ {
+		for v := 0; v < s.nv; v++ {
+			op(i, v, Mem{Base: pc, Disp: v * d.VecBytes()})
+		}
+		if i < s.mr-1 {
+			ADDQ(ldc, pc)
+		}
+	}
+}
+
+// paramAddr is the stack address of a scalar argument, for instructions that
+// take it straight from memory.
+func paramAddr(name string) Mem {
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
+
+func log2(n int) int {
+	l := 0
+	for 1<<l < n {
+		l++
+	}
+	return l
+}

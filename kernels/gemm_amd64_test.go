@@ -1,0 +1,152 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// These tests check the assembly GEMM driver (packing, blocking, register
+// tiles, edge tiles, Gram's triangle and centering) at both assembly levels
+// directly, against a float64 naive product computed here; the shared
+// harness checks the exported kernels on top.
+
+func asmLevelsHere() []Level {
+	var ls []Level
+	for _, l := range []Level{AVX2, AVX512} {
+		if Supported(l) {
+			ls = append(ls, l)
+		}
+	}
+	return ls
+}
+
+// naiveGemm returns alpha·op(A)·op(B) + beta·C in float64 (beta = 0
+// ignoring C) with, for each element, the bound Σ|terms| used for the
+// tolerance.
+func naiveGemm[T Float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, shA, shB []T) (want, mag []float64) {
+	want, mag = make([]float64, m*n), make([]float64, m*n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s, abs float64
+			for p := 0; p < k; p++ {
+				var x, y float64
+				if tA {
+					x = float64(a[p*lda+i])
+				} else {
+					x = float64(a[i*lda+p])
+				}
+				if tB {
+					y = float64(b[j*ldb+p])
+				} else {
+					y = float64(b[p*ldb+j])
+				}
+				if shA != nil {
+					x -= float64(shA[i])
+				}
+				if shB != nil {
+					y -= float64(shB[j])
+				}
+				s += x * y
+				abs += math.Abs(x * y)
+			}
+			v := float64(alpha) * s
+			abs = math.Abs(float64(alpha)) * abs
+			if beta != 0 {
+				v += float64(beta) * float64(c[i*ldc+j])
+				abs += math.Abs(float64(beta) * float64(c[i*ldc+j]))
+			}
+			want[i*n+j], mag[i*n+j] = v, abs
+		}
+	}
+	return want, mag
+}
+
+func randSlice[T Float](r *rand.Rand, n int) []T {
+	s := make([]T, n)
+	for i := range s {
+		s[i] = T(r.Float64()*2 - 1)
+	}
+	return s
+}
+
+// checkClose compares C (m×n, ld ldc) with want: the float32/64 results
+// carry one rounding per term of the reduction and the shift (k+3 ops), so
+// the error is at most (k+4)·eps·Σ|terms| (+ an extra eps for the shifted
+// operands' own rounding, folded in the factor 2).
+func checkClose[T Float](t *testing.T, what string, m, n, k int, c []T, ldc int, want, mag []float64) {
+	t.Helper()
+	eps := 0x1p-52
+	if is32[T]() {
+		eps = 0x1p-23
+	}
+	bad := 0
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			got, w := float64(c[i*ldc+j]), want[i*n+j]
+			tol := 2 * float64(k+4) * eps * mag[i*n+j]
+			if math.IsNaN(w) != math.IsNaN(got) || (!math.IsNaN(w) && math.Abs(got-w) > tol) {
+				if bad < 5 {
+					t.Errorf("%s: C[%d][%d] = %v, want %v (tol %.3g)", what, i, j, got, w, tol)
+				}
+				bad++
+			}
+		}
+	}
+}
+
+func testGemmAsm[T Float](t *testing.T, lvl Level) {
+	r := rand.New(rand.NewPCG(1, 2))
+	bl := blockingFor(lvl, !is32[T]())
+	sizes := []int{0, 1, 2, bl.mr - 1, bl.mr, bl.mr + 1, bl.nr - 1, bl.nr + 1, 2*bl.nr + 3}
+	ks := []int{0, 1, 3, 17, bl.kc, bl.kc + 5}
+	for _, tA := range []bool{false, true} {
+		for _, tB := range []bool{false, true} {
+			for _, m := range sizes {
+				for _, n := range sizes {
+					for _, k := range ks {
+						if (m*n*k > 20000 && r.IntN(4) != 0) || (m > 20 && n > 20 && r.IntN(3) != 0) {
+							continue
+						}
+						pad := r.IntN(3)
+						ar, ac := m, k
+						if tA {
+							ar, ac = k, m
+						}
+						br, bc := k, n
+						if tB {
+							br, bc = n, k
+						}
+						lda, ldb, ldc := ac+pad, bc+pad, n+pad
+						a := randSlice[T](r, max(matLen(ar, ac, lda), 0))
+						b := randSlice[T](r, max(matLen(br, bc, ldb), 0))
+						c := randSlice[T](r, max(matLen(m, n, ldc), 0))
+						alpha, beta := T(r.Float64()*2-1), T(0)
+						if r.IntN(2) == 0 {
+							beta = T(r.Float64()*2 - 1)
+						} else {
+							for i := range c {
+								c[i] = T(math.NaN()) // beta = 0 must ignore C, even NaN
+							}
+						}
+						want, mag := naiveGemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil, nil)
+						g := gemmArgs[T]{transA: tA, transB: tB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+							a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc}
+						gemmBlocked(lvl, &g, false)
+						checkClose(t, fmt.Sprintf("tA=%v tB=%v m=%d n=%d k=%d", tA, tB, m, n, k), m, n, k, c, ldc, want, mag)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestGemmBlockedAsm(t *testing.T) {
+	for _, lvl := range asmLevelsHere() {
+		t.Run(lvl.String()+"/f32", func(t *testing.T) { testGemmAsm[float32](t, lvl) })
+		t.Run(lvl.String()+"/f64", func(t *testing.T) { testGemmAsm[float64](t, lvl) })
+	}
+}

@@ -1,0 +1,117 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// Benchmarks of the GEMM-shaped kernels at every level and thread count,
+// reporting GFLOP/s (2·m·n·k for Gemm; n²·k for Gram, the flops of the
+// full product, as BLAS syrk is usually credited with n(n+1)·k).
+// bench/BENCHMARKS.md records the figures and how they were taken.
+
+type gemmShape struct {
+	name    string
+	tA, tB  bool
+	m, n, k int
+}
+
+var gemmBenchShapes = []gemmShape{
+	{name: "2048", m: 2048, n: 2048, k: 2048},
+	{name: "conv3to32", m: 32, n: 9216, k: 27},   // Wmat 32×27 · col 27×(96·96)
+	{name: "conv32to32", m: 32, n: 9216, k: 288}, // Wmat 32×288 · col 288×(96·96)
+	{name: "WX40", m: 40, n: 1000000, k: 40},     // unmixing W (40×40) · X (40×10⁶)
+}
+
+func benchLevels(b *testing.B, fn func(b *testing.B)) {
+	prev := Impl()
+	defer SetLevel(prev)
+	for _, l := range Available() {
+		b.Run("impl="+l.String(), func(b *testing.B) {
+			if err := SetLevel(l); err != nil {
+				b.Fatal(err)
+			}
+			fn(b)
+		})
+	}
+}
+
+func benchThreads(b *testing.B, fn func(b *testing.B)) {
+	for _, t := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", t), func(b *testing.B) {
+			prev := int(threads.Load())
+			SetThreads(t)
+			defer SetThreads(prev)
+			fn(b)
+		})
+	}
+}
+
+func benchGemm[T Float](b *testing.B, s gemmShape) {
+	r := rand.New(rand.NewPCG(3, 4))
+	a := randSlice[T](r, s.m*s.k)
+	bb := randSlice[T](r, s.k*s.n)
+	c := make([]T, s.m*s.n)
+	lda, ldb := s.k, s.n
+	if s.tA {
+		lda = s.m
+	}
+	if s.tB {
+		ldb = s.k
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Gemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+	}
+	b.ReportMetric(2*float64(s.m)*float64(s.n)*float64(s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+func BenchmarkGemmShapes(b *testing.B) {
+	benchLevels(b, func(b *testing.B) {
+		for _, s := range gemmBenchShapes {
+			if s.m*s.n*s.k > 1<<30 && Impl() == Generic {
+				continue // minutes per run; the generic level is measured on the smaller shapes
+			}
+			b.Run("dtype=f32/shape="+s.name, func(b *testing.B) { benchThreads(b, func(b *testing.B) { benchGemm[float32](b, s) }) })
+			b.Run("dtype=f64/shape="+s.name, func(b *testing.B) { benchThreads(b, func(b *testing.B) { benchGemm[float64](b, s) }) })
+		}
+	})
+}
+
+type gramShape struct {
+	name  string
+	trans bool
+	n, k  int
+}
+
+var gramBenchShapes = []gramShape{
+	{name: "XXt500x27648", n: 500, k: 27648},              // 500 STL-10-sized images (3·96·96)
+	{name: "XtX100000x64", trans: true, n: 64, k: 100000}, // samples×features covariance
+}
+
+func benchGram[T Float](b *testing.B, s gramShape) {
+	r := rand.New(rand.NewPCG(5, 6))
+	a := randSlice[T](r, s.n*s.k)
+	c := make([]T, s.n*s.n)
+	lda := s.k
+	if s.trans {
+		lda = s.n
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Gram(s.trans, s.n, s.k, 1, a, lda, 0, c, s.n)
+	}
+	b.ReportMetric(float64(s.n)*float64(s.n)*float64(s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+func BenchmarkGramShapes(b *testing.B) {
+	benchLevels(b, func(b *testing.B) {
+		for _, s := range gramBenchShapes {
+			b.Run("dtype=f32/shape="+s.name, func(b *testing.B) { benchThreads(b, func(b *testing.B) { benchGram[float32](b, s) }) })
+			b.Run("dtype=f64/shape="+s.name, func(b *testing.B) { benchThreads(b, func(b *testing.B) { benchGram[float64](b, s) }) })
+		}
+	})
+}

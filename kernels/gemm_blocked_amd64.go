@@ -1,0 +1,261 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/klauspost/cpuid/v2"
+)
+
+// The assembly GEMM is BLIS-shaped. For each block of nc columns of C and
+// each slice of kc reduction steps (in order), the kc×nc block of op(B) is
+// packed into panels of NR columns; then for each block of mc rows, the
+// mc×kc block of op(A) is packed into panels of MR rows, and an MR×NR
+// register tile (the generated gemmMicro kernel) multiplies each A panel by
+// each B panel. The B panel being used (kc·NR elements) stays in L1 while
+// the A block (mc·kc) streams from L2; the B block (kc·nc) lives in L3.
+//
+// Threads split the packing and the micro-tiles of each block; every C
+// element still sums its kc-slices in order and each slice in p order, so the
+// result does not depend on the thread count. kc comes from the cache sizes
+// only, never from the thread count.
+
+// blocking is the register tile and the cache blocks of one level and type.
+type blocking struct{ mr, nr, kc, mc, nc int }
+
+var blockings [2][2]blocking // [AVX512?][float64?]
+var blockingsOnce sync.Once
+
+func blockingFor(lvl Level, f64 bool) blocking {
+	blockingsOnce.Do(func() {
+		l1, l2, l3 := cacheSizes()
+		for i, tile := range [2][2]int{{6, 2}, {14, 2}} { // AVX2, AVX512: MR, NR in vectors
+			for j, size := range [2]int{4, 8} {
+				lanes := 32 / size
+				if i == 1 {
+					lanes = 64 / size
+				}
+				blockings[i][j] = newBlocking(tile[0], tile[1]*lanes, size, l1, l2, l3)
+			}
+		}
+	})
+	i, j := 0, 0
+	if lvl == AVX512 {
+		i = 1
+	}
+	if f64 {
+		j = 1
+	}
+	return blockings[i][j]
+}
+
+// cacheSizes returns the per-core L1D and L2 sizes and the L3 size in bytes,
+// clamped to plausible values: virtual machines report odd figures (this
+// project's VM claims a 480 MB L3), and a wrong size must not produce a
+// degenerate blocking.
+func cacheSizes() (l1, l2, l3 int) {
+	c := cpuid.CPU.Cache
+	return clampInt(c.L1D, 16<<10, 64<<10, 32<<10), clampInt(c.L2, 256<<10, 4<<20, 1<<20), clampInt(c.L3, 1<<20, 32<<20, 8<<20)
+}
+
+func clampInt(v, lo, hi, unknown int) int {
+	if v <= 0 {
+		return unknown
+	}
+	return min(max(v, lo), hi)
+}
+
+// newBlocking sizes the blocks: the B micro-panel (kc·NR) takes about half
+// of L1, the packed A block (mc·kc) about half of L2, the packed B block
+// (kc·nc) a quarter of L3.
+func newBlocking(mr, nr, size, l1, l2, l3 int) blocking {
+	kc := l1 / 2 / (nr * size)
+	kc = min(max(kc/16*16, 64), 512)
+	mc := l2 / 2 / (kc * size)
+	mc = min(max(mc/mr*mr, mr), 4096/mr*mr)
+	nc := l3 / 4 / (kc * size)
+	nc = min(max(nc/nr*nr, nr), 8192/nr*nr)
+	return blocking{mr: mr, nr: nr, kc: kc, mc: mc, nc: nc}
+}
+
+// gemmBufs holds the packed blocks; pooled so repeated small products (one
+// per image in a convolution) do not allocate.
+type gemmBufs[T Float] struct{ a, b []T }
+
+var gemmPool32, gemmPool64 sync.Pool
+
+func getGemmBufs[T Float](na, nb int) (*gemmBufs[T], func()) {
+	pool := &gemmPool64
+	if is32[T]() {
+		pool = &gemmPool32
+	}
+	p, _ := pool.Get().(*gemmBufs[T])
+	if p == nil {
+		p = new(gemmBufs[T])
+	}
+	if cap(p.a) < na {
+		p.a = make([]T, na)
+	}
+	if cap(p.b) < nb {
+		p.b = make([]T, nb)
+	}
+	p.a, p.b = p.a[:na], p.b[:nb]
+	return p, func() { pool.Put(p) }
+}
+
+// minParallelFlops is the work below which a product runs on one goroutine:
+// starting goroutines costs microseconds, a few hundred thousand flops.
+const minParallelFlops = 1 << 20
+
+// gemmBlocked computes g with the assembly micro-kernel of level lvl. With
+// lower set, C is square and only micro-tiles touching its lower triangle
+// (diagonal included) are computed; the caller mirrors it.
+func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
+	m, n, k := g.m, g.n, g.k
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || g.alpha == 0 {
+		scaleC(g, lower)
+		return
+	}
+	raceGemm(g)
+	bl := blockingFor(lvl, !is32[T]())
+	mr, nr := bl.mr, bl.nr
+	kcMax := min(bl.kc, k)
+	ncMax := min(bl.nc, ceilDiv(n, nr)*nr)
+	mcMax := min(bl.mc, ceilDiv(m, mr)*mr)
+	bufs, release := getGemmBufs[T](mcMax*kcMax, ncMax*kcMax)
+	defer release()
+	threads := 1
+	if float64(m)*float64(n)*float64(k) >= minParallelFlops {
+		threads = Threads()
+	}
+	for jc := 0; jc < n; jc += bl.nc {
+		nc := min(bl.nc, n-jc)
+		icStart := 0
+		if lower {
+			icStart = jc / bl.mc * bl.mc // rows above jc have no lower-triangle tile here
+		}
+		for pc := 0; pc < k; pc += bl.kc {
+			kc := min(bl.kc, k-pc)
+			beta, accum := T(1), 1
+			if pc == 0 {
+				beta = g.beta
+				if beta == 0 {
+					accum = 0
+				}
+			}
+			nPanB := ceilDiv(nc, nr)
+			gemmParallel(threads, nPanB, func(jr int) {
+				packB(g, bufs.b[jr*nr*kc:(jr+1)*nr*kc], jc+jr*nr, min(nr, nc-jr*nr), pc, kc, nr)
+			})
+			for ic := icStart; ic < m; ic += bl.mc {
+				mc := min(bl.mc, m-ic)
+				nPanA := ceilDiv(mc, mr)
+				gemmParallel(threads, nPanA, func(ir int) {
+					packA(g, bufs.a[ir*mr*kc:(ir+1)*mr*kc], ic+ir*mr, min(mr, mc-ir*mr), pc, kc, mr)
+				})
+				gemmParallel(threads, nPanB, func(jr int) {
+					j0 := jc + jr*nr
+					ncols := min(nr, nc-jr*nr)
+					bp := &bufs.b[jr*nr*kc]
+					for ir := 0; ir < nPanA; ir++ {
+						i0 := ic + ir*mr
+						mrows := min(mr, mc-ir*mr)
+						if lower && i0+mrows-1 < j0 {
+							continue
+						}
+						ap := &bufs.a[ir*mr*kc]
+						if mrows == mr && ncols == nr {
+							micro(lvl, kc, ap, bp, &g.c[i0*g.ldc+j0], g.ldc, g.alpha, beta, accum)
+							continue
+						}
+						var tmp [14 * 32]T
+						micro(lvl, kc, ap, bp, &tmp[0], nr, g.alpha, 0, 0)
+						for i := 0; i < mrows; i++ {
+							row := g.c[(i0+i)*g.ldc+j0 : (i0+i)*g.ldc+j0+ncols]
+							t := tmp[i*nr : i*nr+ncols]
+							if accum == 0 {
+								copy(row, t)
+								continue
+							}
+							for j := range row {
+								row[j] = beta*row[j] + t[j]
+							}
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// micro calls the level's register-tile kernel.
+func micro[T Float](lvl Level, kc int, a, b, c *T, ldc int, alpha, beta T, accum int) {
+	if is32[T]() {
+		a, b, c := (*float32)(unsafe.Pointer(a)), (*float32)(unsafe.Pointer(b)), (*float32)(unsafe.Pointer(c))
+		if lvl == AVX512 {
+			gemmMicroF32AVX512(kc, a, b, c, ldc, float32(alpha), float32(beta), accum)
+		} else {
+			gemmMicroF32AVX2(kc, a, b, c, ldc, float32(alpha), float32(beta), accum)
+		}
+		return
+	}
+	a64, b64, c64 := (*float64)(unsafe.Pointer(a)), (*float64)(unsafe.Pointer(b)), (*float64)(unsafe.Pointer(c))
+	if lvl == AVX512 {
+		gemmMicroF64AVX512(kc, a64, b64, c64, ldc, float64(alpha), float64(beta), accum)
+	} else {
+		gemmMicroF64AVX2(kc, a64, b64, c64, ldc, float64(alpha), float64(beta), accum)
+	}
+}
+
+// scaleC is the k = 0 or alpha = 0 product: C = beta·C, beta = 0 clearing.
+func scaleC[T Float](g *gemmArgs[T], lower bool) {
+	for i := 0; i < g.m; i++ {
+		cols := g.n
+		if lower {
+			cols = i + 1
+		}
+		row := g.c[i*g.ldc : i*g.ldc+cols]
+		if g.beta == 0 {
+			clear(row)
+		} else if g.beta != 1 {
+			for j := range row {
+				row[j] *= g.beta
+			}
+		}
+	}
+}
+
+// gemmParallel runs body(i) for i in [0, n) on up to threads goroutines,
+// handing items out dynamically.
+func gemmParallel(threads, n int, body func(i int)) {
+	t := min(threads, n)
+	if t <= 1 {
+		for i := 0; i < n; i++ {
+			body(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(t - 1)
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= n {
+				return
+			}
+			body(i)
+		}
+	}
+	for w := 1; w < t; w++ {
+		go func() { defer wg.Done(); work() }()
+	}
+	work()
+	wg.Wait()
+}
