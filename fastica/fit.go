@@ -1,0 +1,313 @@
+package fastica
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/deepica/deepica/kernels"
+	"github.com/deepica/deepica/matrix"
+	"github.com/deepica/deepica/whiten"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Model is a fitted FastICA model. All matrices are float64 whatever the
+// input type. With k components and p features:
+//
+//	sources = (X − Mean)·Componentsᵀ          (Transform)
+//	X ≈ sources·Mixingᵀ + Mean                 (InverseTransform)
+//	Components = Unmixing·Whitening
+type Model struct {
+	NFeatures, NComponents int
+	// Components is k×p (scikit-learn's components_).
+	Components *matrix.Dense[float64]
+	// Mixing is p×k, the pseudo-inverse of Components (mixing_).
+	Mixing *matrix.Dense[float64]
+	// Mean is the feature mean (length p); nil with NoWhitening.
+	Mean []float64
+	// Whitening is k×p, scikit-learn's whitening_ = diag(1/σ)·Vᵀ (without
+	// the √n applied to the data during the fit); nil with NoWhitening.
+	Whitening *matrix.Dense[float64]
+	// Unmixing is the k×k matrix W applied to the whitened data
+	// (scikit-learn's _unmixing), after unit-variance rescaling.
+	Unmixing *matrix.Dense[float64]
+
+	Algorithm Algorithm
+	Contrast  string // "logcosh", "exp", "cube" or "custom"
+	Whiten    Whitening
+	// NIter is the number of iterations: for Deflation the largest count of
+	// any component, as scikit-learn's n_iter_.
+	NIter int
+	// Converged is false when the iteration limit was reached before the
+	// tolerance (for Deflation: by any component). Results are still
+	// returned; Warnings says so too.
+	Converged bool
+	// Trace is lim after each iteration (Parallel).
+	Trace []float64
+	// ComponentTraces[j] is component j's lim trace and ComponentIters[j]
+	// its iteration count (Deflation).
+	ComponentTraces [][]float64
+	ComponentIters  []int
+	// WhitenSolver is the matrix the whitening decomposed ("covariance" or
+	// "gram"), empty with NoWhitening.
+	WhitenSolver string
+	// Warnings lists non-fatal conditions: rank clipping, zero-variance
+	// directions, whitening sign fallbacks, non-convergence.
+	Warnings []string
+	// Timings of the stages of the fit.
+	Timings Timings
+}
+
+// Timings are wall-clock durations of Fit's stages.
+type Timings struct {
+	Whiten, Iterate, Sources, Finish time.Duration
+}
+
+// Fit fits FastICA to x (n_samples × n_features, at least 2 samples, finite)
+// and returns the model and the sources (n_samples × k, type T), as
+// scikit-learn's fit_transform.
+func Fit[T kernels.Float](x *matrix.Dense[T], opt Options) (*Model, *matrix.Dense[T], error) {
+	ro, err := opt.resolve()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkInput(x); err != nil {
+		return nil, nil, err
+	}
+	n, p := x.Rows, x.Cols
+	mdl := &Model{NFeatures: p, Algorithm: ro.Algorithm, Contrast: ro.contrastName(), Whiten: ro.Whiten}
+
+	t0 := time.Now()
+	var (
+		x1  []T // k×n data the iterations run on
+		k   int
+		wh  *whiten.ICAWhitening[T]
+		sqn = math.Sqrt(float64(n))
+	)
+	if ro.Whiten == NoWhitening {
+		if ro.Components != 0 && ro.Components != p {
+			return nil, nil, fmt.Errorf("fastica: %d components requested without whitening: the number of components is the number of features (%d)", ro.Components, p)
+		}
+		k = p
+		x1 = x.T().Data
+	} else {
+		if lim := min(n, p); ro.Components > lim {
+			return nil, nil, fmt.Errorf("fastica: %d components requested, data (%d×%d) has at most %d", ro.Components, n, p, lim)
+		}
+		wh, err = whiten.ForICA(x, whiten.ICAOptions{NComponents: ro.Components, Solver: ro.WhitenSolver})
+		if err != nil {
+			return nil, nil, fmt.Errorf("fastica: %w", err)
+		}
+		if ro.Components != 0 && wh.NComponents < ro.Components {
+			return nil, nil, fmt.Errorf("fastica: %d components requested, data (%d×%d) has rank %d", ro.Components, n, p, wh.Rank)
+		}
+		for _, w := range wh.Warnings {
+			mdl.Warnings = append(mdl.Warnings, w.Message)
+		}
+		k = wh.NComponents
+		x1 = wh.White.Data
+		mdl.WhitenSolver = wh.Solver.String()
+		mdl.Mean = toFloat64(wh.Mean)
+		mdl.Whitening = matrix.Convert[float64](wh.K)
+	}
+	mdl.NComponents = k
+	mdl.Timings.Whiten = time.Since(t0)
+
+	winit, err := initialW(ro, k)
+	if err != nil {
+		return nil, nil, err
+	}
+	t0 = time.Now()
+	it := newIterator(ro, k, n, x1)
+	if ro.Algorithm == Parallel {
+		mdl.NIter, mdl.Converged, mdl.Trace = it.runParallel(winit, make([]float64, 0, ro.maxIter))
+	} else {
+		mdl.ComponentTraces = make([][]float64, k)
+		for j := range mdl.ComponentTraces {
+			mdl.ComponentTraces[j] = make([]float64, 0, ro.maxIter)
+		}
+		mdl.ComponentIters = make([]int, k)
+		mdl.Converged = it.runDeflation(winit, mdl.ComponentTraces, mdl.ComponentIters)
+		for _, c := range mdl.ComponentIters {
+			mdl.NIter = max(mdl.NIter, c)
+		}
+	}
+	if !mdl.Converged {
+		mdl.Warnings = append(mdl.Warnings, fmt.Sprintf("fastica: did not converge in %d iterations (tol %g); increase max_iter or tol", ro.maxIter, ro.tol))
+	}
+	mdl.Timings.Iterate = time.Since(t0)
+	w := it.w
+	for _, v := range w {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, nil, errors.New("fastica: the iterations produced non-finite values (degenerate data or contrast)")
+		}
+	}
+
+	// Sources: S = X1ᵀ·Wᵀ/√n (whitened) or X·Wᵀ (no whitening), n×k in T.
+	t0 = time.Now()
+	s := matrix.New[T](n, k)
+	wt := make([]T, k*k)
+	toT(wt, w)
+	if wh != nil {
+		kernels.Gemm(kernels.Trans, kernels.Trans, n, k, k, T(1/sqn), x1, n, wt, k, 0, s.Data, k)
+	} else {
+		kernels.Gemm(kernels.NoTrans, kernels.Trans, n, k, p, 1, x.Data, x.Stride, wt, k, 0, s.Data, k)
+	}
+	if ro.Whiten == UnitVariance {
+		std := columnStd(s)
+		for j, sd := range std {
+			if sd == 0 {
+				return nil, nil, fmt.Errorf("fastica: source %d has zero variance", j)
+			}
+		}
+		inv := make([]T, k)
+		for j, sd := range std {
+			inv[j] = T(1 / sd)
+		}
+		for i := 0; i < n; i++ {
+			kernels.Mul(s.Row(i), s.Row(i), inv)
+		}
+		for i := 0; i < k; i++ {
+			for j := 0; j < k; j++ {
+				w[i*k+j] /= std[i]
+			}
+		}
+	}
+	mdl.Timings.Sources = time.Since(t0)
+
+	t0 = time.Now()
+	mdl.Unmixing = matrix.New[float64](k, k)
+	copy(mdl.Unmixing.Data, w)
+	if wh != nil {
+		mdl.Components = mul(mdl.Unmixing, mdl.Whitening)
+	} else {
+		mdl.Components = mdl.Unmixing.Clone()
+	}
+	mdl.Mixing, err = pinv(mdl.Components)
+	if err != nil {
+		return nil, nil, err
+	}
+	canonicalise(mdl, s, ro.Order, ro.FixSign)
+	mdl.Timings.Finish = time.Since(t0)
+	return mdl, s, nil
+}
+
+func checkInput[T kernels.Float](x *matrix.Dense[T]) error {
+	if x == nil {
+		return errors.New("fastica: input is nil")
+	}
+	if x.Rows < 2 {
+		return fmt.Errorf("fastica: input has %d samples, need at least 2", x.Rows)
+	}
+	if x.Cols < 1 {
+		return errors.New("fastica: input has no features")
+	}
+	if x.Stride < x.Cols || len(x.Data) < (x.Rows-1)*x.Stride+x.Cols {
+		return fmt.Errorf("fastica: input (%d×%d, stride %d) has inconsistent storage", x.Rows, x.Cols, x.Stride)
+	}
+	if err := x.CheckFinite(); err != nil {
+		return fmt.Errorf("fastica: input %w", err)
+	}
+	return nil
+}
+
+// initialW returns the k×k w_init: Options.WInit or a seeded standard
+// normal draw.
+func initialW(ro resolved, k int) ([]float64, error) {
+	w := make([]float64, k*k)
+	if ro.WInit != nil {
+		wi := ro.WInit
+		if wi.Rows != k || wi.Cols != k {
+			return nil, fmt.Errorf("fastica: w_init is %d×%d, want %d×%d", wi.Rows, wi.Cols, k, k)
+		}
+		if err := wi.CheckFinite(); err != nil {
+			return nil, fmt.Errorf("fastica: w_init %w", err)
+		}
+		for i := 0; i < k; i++ {
+			copy(w[i*k:(i+1)*k], wi.Row(i))
+		}
+		return w, nil
+	}
+	rng := rand.New(rand.NewPCG(ro.Seed, 0x9e3779b97f4a7c15))
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	return w, nil
+}
+
+func toFloat64[T kernels.Float](v []T) []float64 {
+	out := make([]float64, len(v))
+	fromT(out, v)
+	return out
+}
+
+// columnStd returns the population standard deviation (ddof 0) of each
+// column, accumulated in float64 with the mean subtracted first.
+func columnStd[T kernels.Float](s *matrix.Dense[T]) []float64 {
+	n, k := s.Rows, s.Cols
+	mean := make([]float64, k)
+	for i := 0; i < n; i++ {
+		for j, v := range s.Row(i) {
+			mean[j] += float64(v)
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	ss := make([]float64, k)
+	for i := 0; i < n; i++ {
+		for j, v := range s.Row(i) {
+			d := float64(v) - mean[j]
+			ss[j] += d * d
+		}
+	}
+	for j := range ss {
+		ss[j] = math.Sqrt(ss[j] / float64(n))
+	}
+	return ss
+}
+
+// mul returns a·b for small float64 matrices.
+func mul(a, b *matrix.Dense[float64]) *matrix.Dense[float64] {
+	out := matrix.New[float64](a.Rows, b.Cols)
+	for i := 0; i < a.Rows; i++ {
+		or := out.Row(i)
+		for l, av := range a.Row(i) {
+			for j, bv := range b.Row(l) {
+				or[j] += av * bv
+			}
+		}
+	}
+	return out
+}
+
+// pinv returns the Moore–Penrose pseudo-inverse of a (r×c → c×r) by SVD,
+// cutting singular values below max(r, c)·eps·σ₁ as scipy.linalg.pinv.
+func pinv(a *matrix.Dense[float64]) (*matrix.Dense[float64], error) {
+	var svd mat.SVD
+	if !svd.Factorize(matrix.Gonum(a), mat.SVDThin) {
+		return nil, errors.New("fastica: SVD of the components failed")
+	}
+	sv := svd.Values(nil)
+	var u, v mat.Dense
+	svd.UTo(&u)
+	svd.VTo(&v)
+	cut := float64(max(a.Rows, a.Cols)) * 0x1p-52 * sv[0]
+	out := matrix.New[float64](a.Cols, a.Rows)
+	for l, s := range sv {
+		if s <= cut {
+			continue
+		}
+		inv := 1 / s
+		for i := 0; i < a.Cols; i++ {
+			vi := v.At(i, l) * inv
+			or := out.Row(i)
+			for j := range or {
+				or[j] += vi * u.At(j, l)
+			}
+		}
+	}
+	return out, nil
+}
