@@ -389,7 +389,7 @@ func TestConstantFirstFeature(t *testing.T) {
 	// and the separation itself is right (first feature carries nothing)
 	a5 := matrix.New[float64](5, 4)
 	for i := 0; i < 4; i++ {
-		copy(a5.Row(i + 1), a.Row(i))
+		copy(a5.Row(i+1), a.Row(i))
 	}
 	if d := amari(t, m, a5); d >= 0.02 {
 		t.Errorf("Amari %.4f", d)
