@@ -1,0 +1,36 @@
+// Package deep is the deep ICA model of the study: convolution layers → a
+// PCA layer → a FastICA layer, split into streams, trained end to end by
+// hand-written back-propagation of the ICA objective, with Adam.
+//
+// # Model
+//
+// A batch of B images (NCHW) goes through the conv stack (conv.Conv2D →
+// activation → optional 2×2 pooling, per Config.Conv) to B×D features. The
+// batch is split into S = Config.Streams contiguous streams of B/S images;
+// each stream has its own PCA layer (the B/S×B/S Gram matrix of its
+// features, top k = Config.Components eigenvectors, whitened eigen-images
+// Z, k×D) and its own ICA layer (Y = W·Z with W k×k orthogonal). The loss
+// is minus the negentropy approximation Σᵢ (mean G(Yᵢ) − E[G(ν)])² summed
+// over streams, for the contrast G of Config.Contrast (logcosh, exp, cube).
+// Its gradient flows back through the ICA layer, the eigendecomposition
+// (see pcaLayer for the derivative and how near-equal eigenvalues are
+// handled) and the shared conv layers, whose weights Adam updates (bias
+// correction with the step count). W is updated by Adam on the same loss
+// ("adam", the study's choice) or replaced by the FastICA fixed-point
+// target ("fixed-point"), then symmetrically decorrelated. The study's two
+// bugs are fixed: Adam's bias correction uses the step count, and cube's
+// derivative is 3u² (kernels.ICAStep).
+//
+// # API
+//
+//	cfg := deep.DefaultConfig()          // or deep.LoadConfig("model.json")
+//	m, err := deep.New(cfg, seed)        // seeded: same seed, same model
+//	hist, err := m.Train(X, func(p deep.Progress) { … })  // X: N×(C·H·W), rows CHW
+//	c := m.Components()                  // ICA/PCA components, feature and pixel space
+//	maps, err := m.FeatureMaps(X.Row(0)) // each conv block's output for one image
+//
+// hist.Loss is the loss per step (the convergence curve). Training is
+// deterministic for a given seed, data, kernel level and kernels.Threads().
+// Config.DType selects float32 (default, fast) or float64 arithmetic; small
+// matrices (Gram eigendecomposition, decorrelation) are always float64.
+package deep
