@@ -2,9 +2,10 @@
 
 package kernels
 
-// asmLevels lists the assembly levels this build contains; the NEON issue
-// adds NEON here when its kernels land. NEON is architectural on arm64.
-var asmLevels = []Level{}
+// asmLevels lists the assembly levels this build contains. NEON (Advanced
+// SIMD) is architectural on arm64, so it is always selected unless
+// DEEPICA_KERNELS forces generic.
+var asmLevels = []Level{NEON}
 
 func detect() ([]Level, string) {
 	lv := []Level{Generic}
