@@ -1,0 +1,89 @@
+// Command contrast generates kernels/contrast_amd64.s and its stubs: the
+// FastICA contrast functions g applied in place to a row, returning the sum
+// of g' over it, for float32/float64 on AVX2+FMA and AVX-512.
+//
+// The vectorised tanh and exp and their measured accuracy are described in
+// asm/ewkit/math.go. Each routine handles the whole vectors of its row
+// (len &^ (lanes−1) elements); the Go wrapper finishes the tail with the
+// reference. The float32 Exp contrast is evaluated in float64 (the argument
+// −u²/2 is then exact, as in the reference) and sums g' in float64.
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+
+	"github.com/deepica/deepica/asm/ewkit"
+)
+
+func main() {
+	ConstraintExpr("!purego")
+	for _, d := range ewkit.All() {
+		for _, kind := range []string{ewkit.LogCosh, ewkit.Exp, ewkit.Cube} {
+			contrast(d, kind)
+		}
+	}
+	Generate()
+}
+
+var loops = map[string][2]string{
+	ewkit.LogCosh: {"u[i], s = tanh(α·u[i]), s + α·(1 − tanh²(α·u[i]))", "func(alpha T, u []T) T"},
+	ewkit.Exp:     {"e := exp(−u[i]²/2); u[i], s = u[i]·e, s + (1 − u[i]²)·e", "func(u []T) T"},
+	ewkit.Cube:    {"u[i], s = u[i]·u[i]·u[i], s + 3·u[i]·u[i]", "func(u []T) T"},
+}
+
+func contrast(d *ewkit.Desc, kind string) {
+	t := d.GoType()
+	name := d.Name("contrast" + kind)
+	sig := "func(u []" + t + ") " + t
+	if kind == ewkit.LogCosh {
+		sig = "func(alpha " + t + ", u []" + t + ") " + t
+	}
+	d.Begin(name, sig,
+		name+" applies a FastICA contrast in place to the whole vectors of u",
+		"(len(u) &^ "+ewkit.Itoa(d.Lanes()-1)+" elements) and returns the sum of g' over them:",
+		"",
+		"\tfor i := 0; i < len(u)&^"+ewkit.Itoa(d.Lanes()-1)+"; i++ {",
+		"\t\t"+loops[kind][0],
+		"\t}",
+		"",
+		"tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in "+ewkit.Itoa(d.Lanes())+" lanes,",
+		"added by halves at the end.")
+	var alpha reg.VecVirtual
+	if kind == ewkit.LogCosh {
+		alpha = d.Vec()
+		d.Broadcast(Load(Param("alpha"), XMM()), alpha)
+	}
+	u := Mem{Base: Load(Param("u").Base(), GP64())}
+	n := Load(Param("u").Len(), GP64())
+	SHRQ(U8(log2(d.Lanes())), n)
+	s := d.NewContrastState(kind, alpha)
+	Label("loop")
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	v := d.Vec()
+	d.Load(u, v)
+	g := d.Contrast(s, v)
+	d.Store(g, u)
+	ADDQ(U32(d.Width()), u.Base)
+	DECQ(n)
+	JMP(LabelRef("loop"))
+	Label("done")
+	ad := d.AccDesc(kind)
+	sum := ad.ReduceAdd(s.Acc)
+	if ad.Is64() && !d.Is64() {
+		VCVTSD2SS(sum, sum, sum)
+	}
+	VZEROUPPER()
+	Store(sum, ReturnIndex(0))
+	RET()
+}
+
+func log2(n int) int {
+	k := 0
+	for 1<<k < n {
+		k++
+	}
+	return k
+}
