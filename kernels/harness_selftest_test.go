@@ -135,14 +135,14 @@ func dotOverRead(x, y []float32) float32 {
 	return s
 }
 
-// sink keeps the compiler from removing an unused load.
-var sink float32
+// harnessSink keeps the compiler from removing an unused load.
+var harnessSink float32
 
 // dotOverReadUnused loads one element past the end and ignores it: only a
 // guard page can see this.
 func dotOverReadUnused(x, y []float32) float32 {
 	if len(x) > 0 {
-		sink = beyond(x, 1)[len(x)]
+		harnessSink = beyond(x, 1)[len(x)]
 	}
 	return dotGeneric(x, y)
 }
@@ -184,21 +184,21 @@ func TestHarnessCatchesBrokenVectorKernels(t *testing.T) {
 		return func(tb testing.TB) { runCases(tb, cases, check) }
 	}
 	ref := dotGeneric[float32]
-	expectClean(t, "Dot correct", run(cs, func(tb testing.TB, c vecCase) bool { return checkDot(tb, Dot[float32], ref, c) }))
-	expectCaught(t, "Dot off-by-one tail", "Dot n=", run(heap, func(tb testing.TB, c vecCase) bool { return checkDot(tb, dotShortTail, ref, c) }))
-	expectCaught(t, "Dot dropped NaN", "NaN dropped", run(special, func(tb testing.TB, c vecCase) bool { return checkDot(tb, dotDropNaN, ref, c) }))
-	expectCaught(t, "Dot over-read (value used)", "got NaN", run(heap, func(tb testing.TB, c vecCase) bool { return checkDot(tb, dotOverRead, ref, c) }))
+	expectClean(t, "Dot correct", run(cs, func(tb testing.TB, c vecCase) bool { return verifyDot(tb, Dot[float32], ref, c) }))
+	expectCaught(t, "Dot off-by-one tail", "Dot n=", run(heap, func(tb testing.TB, c vecCase) bool { return verifyDot(tb, dotShortTail, ref, c) }))
+	expectCaught(t, "Dot dropped NaN", "NaN dropped", run(special, func(tb testing.TB, c vecCase) bool { return verifyDot(tb, dotDropNaN, ref, c) }))
+	expectCaught(t, "Dot over-read (value used)", "got NaN", run(heap, func(tb testing.TB, c vecCase) bool { return verifyDot(tb, dotOverRead, ref, c) }))
 	expectCaught(t, "Axpy write past end", "out-of-bounds write", run(heap, func(tb testing.TB, c vecCase) bool {
-		return checkAxpy(tb, axpyWritePast, axpyGeneric[float32], c)
+		return verifyAxpy(tb, axpyWritePast, axpyGeneric[float32], c)
 	}))
 	expectCaught(t, "Axpy write before start", "out-of-bounds write", run(heap, func(tb testing.TB, c vecCase) bool {
-		return checkAxpy(tb, axpyWriteBefore, axpyGeneric[float32], c)
+		return verifyAxpy(tb, axpyWriteBefore, axpyGeneric[float32], c)
 	}))
 	if !guardPagesUsable() {
 		t.Log("guard pages unusable here (emulated or not linux): the unused over-read is not checked")
 		return
 	}
 	expectCaught(t, "Dot over-read (value unused)", "memory fault", run(pages, func(tb testing.TB, c vecCase) bool {
-		return checkDot(tb, dotOverReadUnused, ref, c)
+		return verifyDot(tb, dotOverReadUnused, ref, c)
 	}))
 }

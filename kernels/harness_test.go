@@ -131,8 +131,8 @@ func specialValues[T Float](huge bool) []T {
 
 // ---- data --------------------------------------------------------------
 
-// seeds are the random seeds every data-driven test runs over.
-var seeds = []uint64{1, 2, 0x5eed}
+// dataSeeds are the random dataSeeds every data-driven test runs over.
+var dataSeeds = []uint64{1, 2, 0x5eed}
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)) }
 
@@ -165,7 +165,7 @@ func (p placement) String() string {
 }
 
 // offsets are the heap placements with start offsets 0–7.
-func offsets() []placement {
+func startOffsets() []placement {
 	p := make([]placement, 8)
 	for i := range p {
 		p[i].off = i
@@ -216,7 +216,7 @@ func newGmat[T Float](tb testing.TB, name string, rows, cols, ld int, p placemen
 		m.buf[i] = s
 	}
 	m.data = m.buf[m.start : m.start+span : m.start+span]
-	for i := 0; i < rows; i++ {
+	for i := 0; i < rows && span > 0; i++ {
 		clear(m.data[i*ld : i*ld+cols])
 	}
 	return m
@@ -262,7 +262,7 @@ func (m *gmat[T]) sprinkle(r *rand.Rand, frac float64, vals []T) *gmat[T] {
 // layout, padding as zeros: what the oracle computes from.
 func (m *gmat[T]) plain() []T {
 	out := make([]T, len(m.data))
-	for i := 0; i < m.rows; i++ {
+	for i := 0; i < m.rows && len(out) > 0; i++ {
 		copy(out[i*m.ld:i*m.ld+m.cols], m.data[i*m.ld:i*m.ld+m.cols])
 	}
 	return out
@@ -321,7 +321,7 @@ func (m *gmat[T]) checkUnchanged(tb testing.TB, before []T) bool {
 // call runs fn, turning a fault on a guard page (or a panic) into a test
 // error instead of a crash. Page-backed checks run with one thread so that
 // the fault happens on this goroutine, where SetPanicOnFault applies.
-func call(tb testing.TB, what string, fn func()) (ok bool) {
+func callGuarded(tb testing.TB, what string, fn func()) (ok bool) {
 	tb.Helper()
 	defer func() {
 		if r := recover(); r != nil {
@@ -602,4 +602,13 @@ func emulated() bool { return os.Getenv("DEEPICA_EMULATED") != "" }
 var raceEnabled bool
 
 // big reports whether a test may run its large cases.
-func big() bool { return !testing.Short() && !raceEnabled }
+func bigCases() bool { return !testing.Short() && !raceEnabled }
+
+// skipReferenceUnderRace skips a reference-versus-exact test under the race
+// detector: the reference's arithmetic is checked natively, and its
+// parallel paths run under -race in the impl=generic level tests.
+func skipReferenceUnderRace(t *testing.T) {
+	if raceEnabled {
+		t.Skip("reference arithmetic is checked without -race")
+	}
+}

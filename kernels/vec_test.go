@@ -43,16 +43,16 @@ func vecCases() []vecCase {
 		}
 	}
 	for n := 0; n <= 80; n++ {
-		for _, s := range seeds {
+		for _, s := range dataSeeds {
 			cs = append(cs, vecCase{n: n, seed: s, special: true, p: [3]placement{{off: int(s) % 8}, {off: n % 8}, {}}, alpha: alphas[n%len(alphas)]})
 		}
 	}
 	larges := []int{1000, 4099}
-	if big() {
+	if bigCases() {
 		larges = append(larges, 100003)
 	}
 	for _, n := range larges {
-		for _, s := range seeds {
+		for _, s := range dataSeeds {
 			cs = append(cs, vecCase{n: n, seed: s, p: [3]placement{{off: 1}, {off: 6}, {off: 3}}, alpha: 0.5},
 				vecCase{n: n, seed: s, special: true, p: [3]placement{{}, {off: 5}, {off: 2}}, alpha: -2})
 		}
@@ -105,7 +105,7 @@ func vecInputs[T Float](tb testing.TB, c vecCase, k int) []*gmat[T] {
 
 // ---- naive oracles (exact sums rounded once) ----
 
-func naiveDot[T Float](x, y []T) T {
+func exactDot[T Float](x, y []T) T {
 	var s xsum
 	for i := range x {
 		s.addProd(float64(x[i]), float64(y[i]))
@@ -113,7 +113,7 @@ func naiveDot[T Float](x, y []T) T {
 	return T(s.value())
 }
 
-func naiveSum[T Float](x []T) T {
+func exactSum[T Float](x []T) T {
 	var s xsum
 	for _, v := range x {
 		s.add(float64(v))
@@ -121,7 +121,7 @@ func naiveSum[T Float](x []T) T {
 	return T(s.value())
 }
 
-func naiveAxpy[T Float](alpha T, x, y []T) {
+func exactAxpy[T Float](alpha T, x, y []T) {
 	for i := range x {
 		var s xsum
 		s.add(float64(y[i]))
@@ -130,7 +130,7 @@ func naiveAxpy[T Float](alpha T, x, y []T) {
 	}
 }
 
-func naiveScale[T Float](alpha T, x []T) {
+func exactScale[T Float](alpha T, x []T) {
 	for i := range x {
 		var s xsum
 		s.addProd(float64(alpha), float64(x[i]))
@@ -138,7 +138,7 @@ func naiveScale[T Float](alpha T, x []T) {
 	}
 }
 
-func naiveMul[T Float](dst, x, y []T) {
+func exactMul[T Float](dst, x, y []T) {
 	for i := range x {
 		var s xsum
 		s.addProd(float64(x[i]), float64(y[i]))
@@ -160,15 +160,15 @@ func anyNaN[T Float](vs ...[]T) bool {
 	return false
 }
 
-// checkDot compares impl(x, y) with ref(x, y) within n·eps·Σ|xᵢyᵢ| and checks
+// verifyDot compares impl(x, y) with ref(x, y) within n·eps·Σ|xᵢyᵢ| and checks
 // guards, inputs, and that a NaN input yields NaN.
-func checkDot[T Float](tb testing.TB, impl, ref func(x, y []T) T, c vecCase) bool {
+func verifyDot[T Float](tb testing.TB, impl, ref func(x, y []T) T, c vecCase) bool {
 	tb.Helper()
 	in := vecInputs[T](tb, c, 2)
 	x, y := in[0], in[1]
 	xs, ys := x.plain(), y.plain()
 	var got T
-	if !call(tb, "Dot "+c.String(), func() { got = impl(x.data, y.data) }) {
+	if !callGuarded(tb, "Dot "+c.String(), func() { got = impl(x.data, y.data) }) {
 		return false
 	}
 	want := ref(xs, ys)
@@ -188,13 +188,13 @@ func checkDot[T Float](tb testing.TB, impl, ref func(x, y []T) T, c vecCase) boo
 	return ok
 }
 
-// checkSum is checkDot for Sum.
-func checkSum[T Float](tb testing.TB, impl, ref func(x []T) T, c vecCase) bool {
+// verifySum is verifyDot for Sum.
+func verifySum[T Float](tb testing.TB, impl, ref func(x []T) T, c vecCase) bool {
 	tb.Helper()
 	x := vecInputs[T](tb, c, 1)[0]
 	xs := x.plain()
 	var got T
-	if !call(tb, "Sum "+c.String(), func() { got = impl(x.data) }) {
+	if !callGuarded(tb, "Sum "+c.String(), func() { got = impl(x.data) }) {
 		return false
 	}
 	want := ref(xs)
@@ -214,15 +214,15 @@ func checkSum[T Float](tb testing.TB, impl, ref func(x []T) T, c vecCase) bool {
 	return ok
 }
 
-// checkAxpy checks y += alpha·x elementwise within 2 roundings.
-func checkAxpy[T Float](tb testing.TB, impl, ref func(alpha T, x, y []T), c vecCase) bool {
+// verifyAxpy checks y += alpha·x elementwise within 2 roundings.
+func verifyAxpy[T Float](tb testing.TB, impl, ref func(alpha T, x, y []T), c vecCase) bool {
 	tb.Helper()
 	in := vecInputs[T](tb, c, 2)
 	x, y := in[0], in[1]
 	xs, ys := x.plain(), y.plain()
 	want := append([]T(nil), ys...)
 	alpha := T(c.alpha)
-	if !call(tb, "Axpy "+c.String(), func() { impl(alpha, x.data, y.data) }) {
+	if !callGuarded(tb, "Axpy "+c.String(), func() { impl(alpha, x.data, y.data) }) {
 		return false
 	}
 	ref(alpha, xs, want)
@@ -239,14 +239,14 @@ func checkAxpy[T Float](tb testing.TB, impl, ref func(alpha T, x, y []T), c vecC
 	return checkNaNAt(tb, "Axpy "+c.String(), y.data, nan) && ok
 }
 
-// checkScale checks x *= alpha within one rounding.
-func checkScale[T Float](tb testing.TB, impl, ref func(alpha T, x []T), c vecCase) bool {
+// verifyScale checks x *= alpha within one rounding.
+func verifyScale[T Float](tb testing.TB, impl, ref func(alpha T, x []T), c vecCase) bool {
 	tb.Helper()
 	x := vecInputs[T](tb, c, 1)[0]
 	xs := x.plain()
 	want := append([]T(nil), xs...)
 	alpha := T(c.alpha)
-	if !call(tb, "Scale "+c.String(), func() { impl(alpha, x.data) }) {
+	if !callGuarded(tb, "Scale "+c.String(), func() { impl(alpha, x.data) }) {
 		return false
 	}
 	ref(alpha, want)
@@ -263,9 +263,9 @@ func checkScale[T Float](tb testing.TB, impl, ref func(alpha T, x []T), c vecCas
 	return checkNaNAt(tb, "Scale "+c.String(), x.data, nan) && ok
 }
 
-// checkMul checks dst = x·y elementwise, with dst separate, aliasing x, or
+// verifyMul checks dst = x·y elementwise, with dst separate, aliasing x, or
 // aliasing y (chosen by the case's seed).
-func checkMul[T Float](tb testing.TB, impl, ref func(dst, x, y []T), c vecCase) bool {
+func verifyMul[T Float](tb testing.TB, impl, ref func(dst, x, y []T), c vecCase) bool {
 	tb.Helper()
 	in := vecInputs[T](tb, c, 3)
 	x, y, d := in[0], in[1], in[2]
@@ -280,7 +280,7 @@ func checkMul[T Float](tb testing.TB, impl, ref func(dst, x, y []T), c vecCase) 
 	case 2:
 		dst = y
 	}
-	if !call(tb, "Mul "+c.String(), func() { impl(dst.data, x.data, y.data) }) {
+	if !callGuarded(tb, "Mul "+c.String(), func() { impl(dst.data, x.data, y.data) }) {
 		return false
 	}
 	ok := dst.checkGuards(tb)
@@ -309,30 +309,31 @@ func testVec[T Float](t *testing.T, dot func(x, y []T) T, sum func(x []T) T, axp
 	rdot func(x, y []T) T, rsum func(x []T) T, raxpy func(T, []T, []T), rscale func(T, []T), rmul func(d, x, y []T)) {
 	cs := vecCases()
 	t.Run("Dot", func(t *testing.T) {
-		runCases(t, cs, func(tb testing.TB, c vecCase) bool { return checkDot(tb, dot, rdot, c) })
+		runCases(t, cs, func(tb testing.TB, c vecCase) bool { return verifyDot(tb, dot, rdot, c) })
 	})
 	t.Run("Sum", func(t *testing.T) {
-		runCases(t, cs, func(tb testing.TB, c vecCase) bool { return checkSum(tb, sum, rsum, c) })
+		runCases(t, cs, func(tb testing.TB, c vecCase) bool { return verifySum(tb, sum, rsum, c) })
 	})
 	t.Run("Axpy", func(t *testing.T) {
-		runCases(t, cs, func(tb testing.TB, c vecCase) bool { return checkAxpy(tb, axpy, raxpy, c) })
+		runCases(t, cs, func(tb testing.TB, c vecCase) bool { return verifyAxpy(tb, axpy, raxpy, c) })
 	})
 	t.Run("Scale", func(t *testing.T) {
-		runCases(t, cs, func(tb testing.TB, c vecCase) bool { return checkScale(tb, scale, rscale, c) })
+		runCases(t, cs, func(tb testing.TB, c vecCase) bool { return verifyScale(tb, scale, rscale, c) })
 	})
 	t.Run("Mul", func(t *testing.T) {
-		runCases(t, cs, func(tb testing.TB, c vecCase) bool { return checkMul(tb, mul, rmul, c) })
+		runCases(t, cs, func(tb testing.TB, c vecCase) bool { return verifyMul(tb, mul, rmul, c) })
 	})
 }
 
 // TestVecReference checks the pure-Go references against exact sums.
 func TestVecReference(t *testing.T) {
+	skipReferenceUnderRace(t)
 	forTypes(t, func(t *testing.T) {
 		testVec(t, dotGeneric[float32], sumGeneric[float32], axpyGeneric[float32], scaleGeneric[float32], mulGeneric[float32],
-			naiveDot[float32], naiveSum[float32], naiveAxpy[float32], naiveScale[float32], naiveMul[float32])
+			exactDot[float32], exactSum[float32], exactAxpy[float32], exactScale[float32], exactMul[float32])
 	}, func(t *testing.T) {
 		testVec(t, dotGeneric[float64], sumGeneric[float64], axpyGeneric[float64], scaleGeneric[float64], mulGeneric[float64],
-			naiveDot[float64], naiveSum[float64], naiveAxpy[float64], naiveScale[float64], naiveMul[float64])
+			exactDot[float64], exactSum[float64], exactAxpy[float64], exactScale[float64], exactMul[float64])
 	})
 }
 
@@ -356,10 +357,10 @@ func TestScaleSpecialAlpha(t *testing.T) {
 		for _, a := range specialValues[float64](true) {
 			for _, n := range []int{0, 1, 7, 17, 33, 100} {
 				c := vecCase{n: n, seed: uint64(n), alpha: a, special: n%2 == 1, p: [3]placement{{off: n % 8}, {off: 1}}}
-				checkScale(t, Scale[float64], scaleGeneric[float64], c)
-				checkScale(t, Scale[float32], scaleGeneric[float32], c)
-				checkAxpy(t, Axpy[float64], axpyGeneric[float64], c)
-				checkAxpy(t, Axpy[float32], axpyGeneric[float32], c)
+				verifyScale(t, Scale[float64], scaleGeneric[float64], c)
+				verifyScale(t, Scale[float32], scaleGeneric[float32], c)
+				verifyAxpy(t, Axpy[float64], axpyGeneric[float64], c)
+				verifyAxpy(t, Axpy[float32], axpyGeneric[float32], c)
 			}
 		}
 	})
