@@ -36,7 +36,9 @@ func CenteredGram[T Float](trans bool, n, k int, alpha T, a []T, lda int, c []T,
 // rowMeans writes the mean of each row of op(A) into mean, accumulating in
 // float64 in a fixed order.
 func rowMeans[T Float](trans bool, n, k int, a []T, lda int, mean []T) {
-	if k == 0 {
+	if k == 0 || n == 0 {
+		// Also guards the transposed loop, which would slice a[p·lda:] of an
+		// empty A (k×0 spans no elements).
 		clear(mean)
 		return
 	}
