@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"math"
 	"os"
+	"strings"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
@@ -67,7 +68,14 @@ func Grid(title string, sections []Section, opt GridOptions) *image.RGBA {
 			scale++
 		}
 	}
-	cellW, cellH := tw*scale, th*scale+lineH
+	titleLines := 1
+	for _, s := range sections {
+		for _, t := range s.Tiles {
+			titleLines = max(titleLines, strings.Count(t.Title, "\n")+1)
+		}
+	}
+	titleH := titleLines * lineH
+	cellW, cellH := tw*scale, th*scale+titleH
 	width := 0
 	height := pad + lineH + pad
 	for _, s := range sections {
@@ -90,8 +98,10 @@ func Grid(title string, sections []Section, opt GridOptions) *image.RGBA {
 		for i, t := range s.Tiles {
 			x0 := pad + (i%cols)*(cellW+pad)
 			y0 := y + (i/cols)*(cellH+pad)
-			drawText(img, x0, y0, t.Title, cellW)
-			blitScaled(img, t.Image, x0, y0+lineH, scale)
+			for l, line := range strings.Split(t.Title, "\n") {
+				drawText(img, x0, y0+l*lineH, line, cellW)
+			}
+			blitScaled(img, t.Image, x0, y0+titleH, scale)
 		}
 		rows := (len(s.Tiles) + cols - 1) / cols
 		y += rows*(cellH+pad) + pad
@@ -115,9 +125,19 @@ func maxHeading(ss []Section) int {
 	return n
 }
 
+// ascii replaces the characters the 7×13 bitmap font lacks.
+var ascii = strings.NewReplacer("×", "x", "σ", "s", "–", "-", "—", "-", "≥", ">=", "≤", "<=", "′", "'", "α", "a", "·", ".", "…", "...", "|", "|")
+
 // drawText writes s with its top-left corner at (x, y), cut to maxW pixels.
+// Titles are a line of the basic 7×13 font: characters outside ASCII are
+// transliterated or drawn as '?'.
 func drawText(dst *image.RGBA, x, y int, s string, maxW int) {
-	r := []rune(s)
+	r := []rune(ascii.Replace(s))
+	for i, c := range r {
+		if c < 0x20 || c > 0x7e {
+			r[i] = '?'
+		}
+	}
 	if n := maxW / charW; len(r) > n {
 		if n < 1 {
 			return

@@ -71,6 +71,12 @@ type Method struct {
 	// Hungarian-matched |correlation| between estimated and true sources.
 	MatchedCorr    *float64 `json:"matched_corr"`
 	MinMatchedCorr *float64 `json:"min_matched_corr"`
+	// PatternCorr and MinPatternCorr are the mean and smallest
+	// Hungarian-matched |correlation| over pixels between the component
+	// images and the true source patterns: one measure for every method,
+	// the deep model included.
+	PatternCorr    *float64 `json:"pattern_corr"`
+	MinPatternCorr *float64 `json:"min_pattern_corr"`
 	Notes          string   `json:"notes,omitempty"`
 }
 
@@ -171,8 +177,8 @@ code { background: #f6f6f6; padding: 1px 4px; }
 <ul>{{range .Missing}}<li class="warn"><b>{{.Method}}</b>: {{.Reason}}</li>{{end}}</ul>{{end}}
 <h2>Methods</h2>
 <table>
-<tr><th>Method</th><th>Components</th><th>Time</th><th>Iterations</th><th>Converged</th><th>Amari index (0 best)</th><th>Matched |corr| mean</th><th>min</th><th>Notes</th></tr>
-{{range .Methods}}<tr><td>{{.Title}}</td><td class="n">{{.Components}}</td><td class="n">{{secs .Seconds}}</td><td class="n">{{int .Iterations}}</td><td>{{bool .Converged}}</td><td class="n">{{f3 .Amari}}</td><td class="n">{{f3 .MatchedCorr}}</td><td class="n">{{f3 .MinMatchedCorr}}</td><td>{{.Notes}}</td></tr>
+<tr><th>Method</th><th>Components</th><th>Time</th><th>Iterations</th><th>Converged</th><th>Amari index (0 best)</th><th>Sources: matched |corr| mean</th><th>min</th><th>Pictures vs true patterns: |corr| mean</th><th>min</th><th>Notes</th></tr>
+{{range .Methods}}<tr><td>{{.Title}}</td><td class="n">{{.Components}}</td><td class="n">{{secs .Seconds}}</td><td class="n">{{int .Iterations}}</td><td>{{bool .Converged}}</td><td class="n">{{f3 .Amari}}</td><td class="n">{{f3 .MatchedCorr}}</td><td class="n">{{f3 .MinMatchedCorr}}</td><td class="n">{{f3 .PatternCorr}}</td><td class="n">{{f3 .MinPatternCorr}}</td><td>{{.Notes}}</td></tr>
 {{end}}</table>
 <h2>Time per stage</h2>
 <table>

@@ -35,7 +35,7 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "cpu:          %s\n", orUnknown(c.BrandName))
 	fmt.Fprintf(stdout, "vendor:       %s, family %d model %d\n", c.VendorString, c.Family, c.Model)
 	fmt.Fprintf(stdout, "cores:        %d physical, %d logical, %d threads per core\n", c.PhysicalCores, c.LogicalCores, c.ThreadsPerCore)
-	fmt.Fprintf(stdout, "caches:       L1d %s, L2 %s, L3 %s\n", size(c.Cache.L1D), size(c.Cache.L2), size(c.Cache.L3))
+	fmt.Fprintf(stdout, "caches:       L1d %s, L2 %s, L3 %s\n", cacheSize(c.Cache.L1D), cacheSize(c.Cache.L2), cacheSize(c.Cache.L3))
 	fmt.Fprintf(stdout, "simd:         %s\n", simdFeatures(c))
 	fmt.Fprintf(stdout, "features:     %s\n", strings.Join(feats, " "))
 	fmt.Fprintf(stdout, "kernel level: %s (best here: %s; available: %s)\n", kernels.Impl(), kernels.Best(), strings.Join(levels, ", "))
@@ -74,7 +74,7 @@ func simdFeatures(c cpuid.CPUInfo) string {
 	return strings.TrimSpace(b.String())
 }
 
-func size(bytes int) string {
+func cacheSize(bytes int) string {
 	switch {
 	case bytes <= 0:
 		return "?"
