@@ -113,7 +113,9 @@ elif args.engine == "sklearn" and case == "pipeline":
     extra.update(stages)
 
 elif case.startswith("conv"):
-    x = load("images.npy")  # N×3×96×96
+    x = load("images.npy")  # N×(3·H·W), rows CHW
+    side = int(round((x.shape[1] // 3) ** 0.5))
+    x = np.ascontiguousarray(x.reshape(x.shape[0], 3, side, side))
     chans = [3, 16, 32, 32]
     rng = np.random.default_rng(1)
     ws = [(rng.standard_normal((chans[i + 1], chans[i], 3, 3)) * 0.05).astype(dt) for i in range(3)]
