@@ -115,3 +115,27 @@ func BenchmarkGramShapes(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkGemmMicro runs the register-tile kernel alone on L1-resident
+// panels: the ceiling the blocked GEMM can reach.
+func BenchmarkGemmMicro(b *testing.B) {
+	for _, lvl := range []Level{AVX2, AVX512} {
+		if !Supported(lvl) {
+			continue
+		}
+		b.Run("impl="+lvl.String()+"/dtype=f32", func(b *testing.B) { benchMicro[float32](b, lvl) })
+		b.Run("impl="+lvl.String()+"/dtype=f64", func(b *testing.B) { benchMicro[float64](b, lvl) })
+	}
+}
+
+func benchMicro[T Float](b *testing.B, lvl Level) {
+	bl := blockingFor(lvl, !is32[T]())
+	r := rand.New(rand.NewPCG(7, 8))
+	a := randSlice[T](r, bl.mr*bl.kc)
+	bp := randSlice[T](r, bl.nr*bl.kc)
+	c := make([]T, bl.mr*bl.nr)
+	for i := 0; i < b.N; i++ {
+		micro(lvl, bl.kc, &a[0], &bp[0], &c[0], bl.nr, 1, 1, 1)
+	}
+	b.ReportMetric(2*float64(bl.mr*bl.nr*bl.kc)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}

@@ -2,6 +2,8 @@
 
 package kernels
 
+import "unsafe"
+
 func gram32(trans bool, n, k int, alpha float32, a []float32, lda int, beta float32, c []float32, ldc int, shift []float32) {
 	switch lvl := Impl(); lvl {
 	case AVX2, AVX512:
@@ -20,11 +22,152 @@ func gram64(trans bool, n, k int, alpha float64, a []float64, lda int, beta floa
 	}
 }
 
-// gramBlocked is Gram on the assembly GEMM: only the micro-tiles that touch
-// the lower triangle are computed, then the lower triangle is mirrored.
+// Gram on the assembly kernels. op(A) and op(B) = op(A)ᵀ are the same data,
+// so each kc-slice of op(A)'s n rows is packed once, as B panels of NR rows
+// (p-major, NR values per p); the A operand of each tile is a slice of MR
+// rows of those same panels, read with stride NR by the gramMicro kernel
+// (MR divides NR). Only tiles touching the lower triangle are computed, then
+// it is mirrored.
+//
+// When n is small and k long (XᵀX of a tall data matrix) there is too little
+// work per kc-slice to share among threads, so the reduction is cut into
+// chunks whose length depends only on n, k and kc; each chunk's partial
+// product is computed by one thread and the partials are added in chunk
+// order, which keeps results independent of the thread count.
+
+// gramMaxN is the largest n computed by the panel path; larger Gram
+// matrices use the general blocked GEMM restricted to the lower triangle
+// (a variable so that tests can reach that path with small sizes).
+var gramMaxN = 4096
+
+func gramMR(lvl Level) int {
+	if lvl == AVX512 {
+		return 8
+	}
+	return 4
+}
+
 func gramBlocked[T Float](lvl Level, trans bool, n, k int, alpha T, a []T, lda int, beta T, c []T, ldc int, shift []T) {
 	g := gemmArgs[T]{transA: trans, transB: !trans, m: n, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, lda: lda, b: a, ldb: lda, c: c, ldc: ldc, shiftA: shift, shiftB: shift}
-	gemmBlocked(lvl, &g, true)
+	switch {
+	case n == 0:
+		return
+	case k == 0 || alpha == 0:
+		scaleC(&g, true)
+	case n > gramMaxN:
+		gemmBlocked(lvl, &g, true)
+	default:
+		raceGemm(&g)
+		threads := 1
+		if float64(n)*float64(n)*float64(k) >= minParallelFlops {
+			threads = Threads()
+		}
+		kc := blockingFor(lvl, !is32[T]()).kc
+		chunk := gramChunk(n, k, kc)
+		if chunk >= k {
+			gramPanels(lvl, &g, 0, k, alpha, beta, c, ldc, threads)
+			break
+		}
+		nch := ceilDiv(k, chunk)
+		parts := make([]T, nch*n*n)
+		gemmParallel(threads, nch, func(q int) {
+			gramPanels(lvl, &g, q*chunk, min(k, (q+1)*chunk), 1, 0, parts[q*n*n:(q+1)*n*n], n, 1)
+		})
+		gemmParallel(threads, n, func(i int) {
+			row := c[i*ldc : i*ldc+i+1]
+			for j := range row {
+				var s T
+				for q := 0; q < nch; q++ {
+					s += parts[q*n*n+i*n+j]
+				}
+				if beta == 0 {
+					row[j] = alpha * s
+				} else {
+					row[j] = beta*row[j] + alpha*s
+				}
+			}
+		})
+	}
 	mirrorLower(n, c, ldc)
+}
+
+// gramChunk is the reduction length given to one thread when the reduction
+// is split (k when it is not): only for n ≤ 256, and at least 16 kc-slices.
+func gramChunk(n, k, kc int) int {
+	if n > 256 || k < 64*kc {
+		return k
+	}
+	return max(16*kc, ceilDiv(ceilDiv(k, 64), kc)*kc)
+}
+
+// gramPanels computes the lower triangle of alpha·op(A)[:, k0:k1]·(…)ᵀ +
+// beta·C into c (ldc), beta = 0 ignoring C.
+func gramPanels[T Float](lvl Level, g *gemmArgs[T], k0, k1 int, alpha, beta T, c []T, ldc, threads int) {
+	n := g.n
+	bl := blockingFor(lvl, !is32[T]())
+	nr, mr := bl.nr, gramMR(lvl)
+	np := ceilDiv(n, nr)
+	kcMax := min(bl.kc, k1-k0)
+	bufs, release := getGemmBufs[T](0, np*nr*kcMax)
+	defer release()
+	buf := bufs.b
+	for pc := k0; pc < k1; pc += bl.kc {
+		kc := min(bl.kc, k1-pc)
+		sbeta, accum := T(1), 1
+		if pc == k0 {
+			sbeta = beta
+			if beta == 0 {
+				accum = 0
+			}
+		}
+		gemmParallel(threads, np, func(jr int) {
+			packB(g, buf[jr*nr*kc:(jr+1)*nr*kc], jr*nr, min(nr, n-jr*nr), pc, kc, nr)
+		})
+		gemmParallel(threads, np, func(jr int) {
+			j0 := jr * nr
+			cols := min(nr, n-j0)
+			bp := &buf[jr*nr*kc]
+			for i0 := j0; i0 < n; i0 += mr {
+				rows := min(mr, n-i0)
+				ap := &buf[(i0/nr)*nr*kc+i0%nr]
+				if rows == mr && cols == nr {
+					gramMicro(lvl, kc, ap, bp, &c[i0*ldc+j0], ldc, alpha, sbeta, accum)
+					continue
+				}
+				var tmp [8 * 32]T
+				gramMicro(lvl, kc, ap, bp, &tmp[0], nr, alpha, 0, 0)
+				for i := 0; i < rows; i++ {
+					row := c[(i0+i)*ldc+j0 : (i0+i)*ldc+j0+cols]
+					t := tmp[i*nr : i*nr+cols]
+					if accum == 0 {
+						copy(row, t)
+						continue
+					}
+					for j := range row {
+						row[j] = sbeta*row[j] + t[j]
+					}
+				}
+			}
+		})
+	}
+}
+
+// gramMicro calls the level's Gram tile kernel.
+func gramMicro[T Float](lvl Level, kc int, a, b, c *T, ldc int, alpha, beta T, accum int) {
+	if is32[T]() {
+		a, b, c := (*float32)(unsafe.Pointer(a)), (*float32)(unsafe.Pointer(b)), (*float32)(unsafe.Pointer(c))
+		if lvl == AVX512 {
+			gramMicroF32AVX512(kc, a, b, c, ldc, float32(alpha), float32(beta), accum)
+		} else {
+			gramMicroF32AVX2(kc, a, b, c, ldc, float32(alpha), float32(beta), accum)
+		}
+		return
+	}
+	a64, b64, c64 := (*float64)(unsafe.Pointer(a)), (*float64)(unsafe.Pointer(b)), (*float64)(unsafe.Pointer(c))
+	if lvl == AVX512 {
+		gramMicroF64AVX512(kc, a64, b64, c64, ldc, float64(alpha), float64(beta), accum)
+	} else {
+		gramMicroF64AVX2(kc, a64, b64, c64, ldc, float64(alpha), float64(beta), accum)
+	}
 }

@@ -35,31 +35,48 @@ func tile(d isa.Desc) shape {
 	return shape{mr: 6, nv: 2}
 }
 
+// gramTile is the tile of the Gram kernel, whose A panel is a slice of a B
+// panel (astride = NR): its MR must divide NR.
+func gramTile(d isa.Desc) shape {
+	if d.Set == isa.AVX512 {
+		return shape{mr: 8, nv: 2}
+	}
+	return shape{mr: 4, nv: 2}
+}
+
 const unroll = 4
 
 func main() {
 	ConstraintExpr("!purego")
 	for _, d := range isa.All() {
-		micro(d)
+		s := tile(d)
+		micro(d, "gemmMicro", s, s.mr)
+	}
+	for _, d := range isa.All() {
+		s := gramTile(d)
+		micro(d, "gramMicro", s, s.nv*d.Lanes())
 	}
 	Generate()
 }
 
-func micro(d isa.Desc) {
-	s := tile(d)
+// micro emits an MR×NR tile kernel whose A panel advances by astride
+// elements per reduction step (MR for a packed A panel, NR when the A panel
+// is a slice of a packed B panel, as in Gram).
+func micro(d isa.Desc, base string, s shape, astride int) {
 	nr := s.nv * d.Lanes()
 	t := d.GoType()
-	TEXT(d.Name("gemmMicro"), NOSPLIT, fmt.Sprintf("func(kc int, a, b, c *%s, ldc int, alpha, beta %s, accum int)", t, t))
-	Doc(fmt.Sprintf("%s computes, for the %d×%d tile c (row stride ldc elements),", d.Name("gemmMicro"), s.mr, nr),
-		fmt.Sprintf("c[i][j] = alpha·Σ_p a[p·%d+i]·b[p·%d+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:", s.mr, nr),
+	name := d.Name(base)
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(kc int, a, b, c *%s, ldc int, alpha, beta %s, accum int)", t, t))
+	Doc(fmt.Sprintf("%s computes, for the %d×%d tile c (row stride ldc elements),", name, s.mr, nr),
+		fmt.Sprintf("c[i][j] = alpha·Σ_p a[p·%d+i]·b[p·%d+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:", astride, nr),
 		"",
 		"\tfor i := range MR { for j := range NR {",
 		"\t\tvar acc T",
-		"\t\tfor p := range kc { acc = fma(a[p*MR+i], b[p*NR+j], acc) }",
+		fmt.Sprintf("\t\tfor p := range kc { acc = fma(a[p*%d+i], b[p*NR+j], acc) }", astride),
 		"\t\tif accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }",
 		"\t}}",
 		"",
-		"kc ≥ 0; a holds kc·MR and b kc·NR elements; c must be a full tile.")
+		fmt.Sprintf("kc ≥ 0; a holds (kc−1)·%d+MR and b kc·NR elements; c must be a full tile.", astride))
 	Pragma("noescape")
 
 	nacc := s.mr * s.nv
@@ -97,7 +114,7 @@ func micro(d isa.Desc) {
 		}
 	}
 
-	astep := s.mr * d.Size()
+	astep := astride * d.Size()
 	bstep := nr * d.Size()
 	step := func(u int) {
 		for v := 0; v < s.nv; v++ {
@@ -113,9 +130,9 @@ func micro(d isa.Desc) {
 	}
 
 	Comment("Reduction: unrolled by 4, then single steps.")
-	Label(d.Name("unrolled"))
+	Label(name + "_unrolled")
 	CMPQ(kc, U8(unroll))
-	JL(LabelRef(d.Name("single")))
+	JL(LabelRef(name + "_single"))
 	// Keep the A stream ahead of its use; B's panel is L1-resident.
 	PREFETCHT0(Mem{Base: pa, Disp: 8 * astep})
 	for u := 0; u < unroll; u++ {
@@ -124,18 +141,18 @@ func micro(d isa.Desc) {
 	ADDQ(U32(unroll*astep), pa)
 	ADDQ(U32(unroll*bstep), pb)
 	SUBQ(U8(unroll), kc)
-	JMP(LabelRef(d.Name("unrolled")))
+	JMP(LabelRef(name + "_unrolled"))
 
-	Label(d.Name("single"))
+	Label(name + "_single")
 	TESTQ(kc, kc)
-	JZ(LabelRef(d.Name("update")))
+	JZ(LabelRef(name + "_update"))
 	step(0)
 	ADDQ(U32(astep), pa)
 	ADDQ(U32(bstep), pb)
 	DECQ(kc)
-	JMP(LabelRef(d.Name("single")))
+	JMP(LabelRef(name + "_single"))
 
-	Label(d.Name("update"))
+	Label(name + "_update")
 	Comment("C update: scale by alpha, then add beta·C unless C is to be overwritten.")
 	alpha, beta := breg[0], breg[1]
 	d.Broadcast(paramAddr("alpha"), alpha)
@@ -147,7 +164,7 @@ func micro(d isa.Desc) {
 	}
 	accum := Load(Param("accum"), GP64())
 	TESTQ(accum, accum)
-	JZ(LabelRef(d.Name("overwrite")))
+	JZ(LabelRef(name + "_overwrite"))
 	update(d, s, acc, pc, ldc, func(i, v int, m Mem) {
 		d.FMA231(m, beta, acc(i, v))
 		d.Store(acc(i, v), m)
@@ -155,7 +172,7 @@ func micro(d isa.Desc) {
 	VZEROUPPER()
 	RET()
 
-	Label(d.Name("overwrite"))
+	Label(name + "_overwrite")
 	update(d, s, acc, pc, ldc, func(i, v int, m Mem) { d.Store(acc(i, v), m) })
 	VZEROUPPER()
 	RET()

@@ -1,0 +1,114 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestGramBlockedAsm checks the assembly Gram paths (shared panels, split
+// reduction, general lower-triangle GEMM, centering) at both assembly levels
+// against a float64 naive product.
+func TestGramBlockedAsm(t *testing.T) {
+	for _, lvl := range asmLevelsHere() {
+		t.Run(lvl.String()+"/f32", func(t *testing.T) { testGramAsm[float32](t, lvl) })
+		t.Run(lvl.String()+"/f64", func(t *testing.T) { testGramAsm[float64](t, lvl) })
+	}
+}
+
+func testGramAsm[T Float](t *testing.T, lvl Level) {
+	r := rand.New(rand.NewPCG(11, 12))
+	bl := blockingFor(lvl, !is32[T]())
+	type cas struct{ n, k int }
+	cases := []cas{{0, 5}, {1, 0}, {3, 0}, {1, 1}, {5, 7}, {bl.nr - 1, 9}, {bl.nr, bl.kc + 1}, {bl.nr + gramMR(lvl) + 1, 33},
+		{2*bl.nr + 5, 2*bl.kc + 3}, {9, 64*bl.kc + 77} /* split reduction */, {70, 300} /* general path, below */}
+	for _, trans := range []bool{false, true} {
+		for _, cs := range cases {
+			for _, centered := range []bool{false, true} {
+				n, k := cs.n, cs.k
+				pad := r.IntN(3)
+				rows, cols := n, k
+				if trans {
+					rows, cols = k, n
+				}
+				lda, ldc := cols+pad, n+pad
+				a := randSlice[T](r, max(matLen(rows, cols, lda), 0))
+				c := randSlice[T](r, max(matLen(n, n, ldc), 0))
+				alpha, beta := T(r.Float64()*2-1), T(r.Float64()*2-1)
+				var shift []T
+				if centered {
+					beta = 0
+					for i := range c {
+						c[i] = T(math.NaN())
+					}
+					shift = randSlice[T](r, n)
+				}
+				want, mag := naiveGemm(trans, !trans, n, n, k, alpha, a, lda, a, lda, beta, c, ldc, shift, shift)
+				// Gram's upper triangle mirrors the lower one, beta·C included.
+				for i := 0; i < n; i++ {
+					for j := i + 1; j < n; j++ {
+						want[i*n+j], mag[i*n+j] = want[j*n+i], mag[j*n+i]
+					}
+				}
+				if n == 70 {
+					defer func(v int) { gramMaxN = v }(gramMaxN)
+					gramMaxN = 64
+				}
+				gramBlocked(lvl, trans, n, k, alpha, a, lda, beta, c, ldc, shift)
+				if n == 70 {
+					gramMaxN = 4096
+				}
+				what := fmt.Sprintf("trans=%v n=%d k=%d centered=%v", trans, n, k, centered)
+				if want != nil {
+					checkClose(t, what, n, n, k, c, ldc, want, mag)
+				}
+				for i := 0; i < n; i++ {
+					for j := 0; j < i; j++ {
+						if math.Float64bits(float64(c[j*ldc+i])) != math.Float64bits(float64(c[i*ldc+j])) {
+							t.Fatalf("%s: C not symmetric at (%d, %d)", what, i, j)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestGemmThreadsBitIdentical checks that the assembly GEMM and Gram give
+// the same bits for 1, 2 and 3 threads.
+func TestGemmThreadsBitIdentical(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	m, n, k := 301, 517, 700
+	a, b := randSlice[float32](r, m*k), randSlice[float32](r, k*n)
+	x := randSlice[float64](r, 40*30000)
+	for _, lvl := range asmLevelsHere() {
+		var ref []float32
+		var refG []float64
+		for _, th := range []int{1, 2, 3} {
+			c := make([]float32, m*n)
+			cg := make([]float64, 40*40)
+			withThreads(th, func() {
+				g := gemmArgs[float32]{m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, c: c, ldc: n}
+				gemmBlocked(lvl, &g, false)
+				gramBlocked(lvl, true, 40, 30000, 1, x, 40, 0, cg, 40, nil)
+			})
+			if ref == nil {
+				ref, refG = c, cg
+				continue
+			}
+			for i := range c {
+				if math.Float32bits(c[i]) != math.Float32bits(ref[i]) {
+					t.Fatalf("%v: Gemm with %d threads differs at %d: %v vs %v", lvl, th, i, c[i], ref[i])
+				}
+			}
+			for i := range cg {
+				if math.Float64bits(cg[i]) != math.Float64bits(refG[i]) {
+					t.Fatalf("%v: Gram with %d threads differs at %d", lvl, th, i)
+				}
+			}
+		}
+	}
+}
