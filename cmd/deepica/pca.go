@@ -175,4 +175,3 @@ func pcaFit[T kernels.Float](in, out string, opt whiten.PCAOptions, start time.T
 	})
 	return info, err
 }
-
