@@ -222,3 +222,15 @@ func WritePNG(path string, img image.Image) error {
 	}
 	return f.Close()
 }
+
+// Enlarge returns img enlarged f times by pixel repetition (img itself for
+// f ≤ 1), so that small feature maps can share a grid with larger ones.
+func Enlarge(img image.Image, f int) image.Image {
+	if f <= 1 {
+		return img
+	}
+	b := img.Bounds()
+	out := image.NewRGBA(image.Rect(0, 0, b.Dx()*f, b.Dy()*f))
+	blitScaled(out, img, 0, 0, f)
+	return out
+}

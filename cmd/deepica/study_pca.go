@@ -85,7 +85,10 @@ func summarizeRow(m report.Method) string {
 		s += fmt.Sprintf(", Amari %.3f", *m.Amari)
 	}
 	if m.MatchedCorr != nil {
-		s += fmt.Sprintf(", matched |corr| %.3f (min %.3f)", *m.MatchedCorr, *m.MinMatchedCorr)
+		s += fmt.Sprintf(", sources |corr| %.3f (min %.3f)", *m.MatchedCorr, *m.MinMatchedCorr)
+	}
+	if m.PatternCorr != nil {
+		s += fmt.Sprintf(", pictures vs patterns |corr| %.3f (min %.3f)", *m.PatternCorr, *m.MinPatternCorr)
 	}
 	return s
 }
