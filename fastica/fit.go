@@ -73,7 +73,9 @@ func Fit[T kernels.Float](x *matrix.Dense[T], opt Options) (*Model, *matrix.Dens
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkInput(x); err != nil {
+	// whiten.ForICA validates the data (finite values included); without
+	// whitening it is checked here, so large inputs are scanned once.
+	if err := checkInput(x, ro.Whiten == NoWhitening); err != nil {
 		return nil, nil, err
 	}
 	n, p := x.Rows, x.Cols
@@ -81,10 +83,9 @@ func Fit[T kernels.Float](x *matrix.Dense[T], opt Options) (*Model, *matrix.Dens
 
 	t0 := time.Now()
 	var (
-		x1  []T // k×n data the iterations run on
-		k   int
-		wh  *whiten.ICAWhitening[T]
-		sqn = math.Sqrt(float64(n))
+		x1 []T // k×n data the iterations run on
+		k  int
+		wh *whiten.ICAWhitening[T]
 	)
 	if ro.Whiten == NoWhitening {
 		if ro.Components != 0 && ro.Components != p {
@@ -145,20 +146,22 @@ func Fit[T kernels.Float](x *matrix.Dense[T], opt Options) (*Model, *matrix.Dens
 		}
 	}
 
-	// Sources: S = X1ᵀ·Wᵀ/√n (whitened) or X·Wᵀ (no whitening), n×k in T.
+	// Sources: S = (X − Mean)·(W·K)ᵀ, as scikit-learn's W·K·Xcᵀ, computed
+	// from the input in row blocks (the row-major n×k product is GEMM's fast
+	// NoTrans×Trans form; X1ᵀ·Wᵀ would need the slower Trans×Trans one).
 	t0 = time.Now()
-	s := matrix.New[T](n, k)
-	wt := make([]T, k*k)
-	toT(wt, w)
+	var c *matrix.Dense[float64]
+	wm := &matrix.Dense[float64]{Rows: k, Cols: k, Stride: k, Data: w}
 	if wh != nil {
-		kernels.Gemm(kernels.Trans, kernels.Trans, n, k, k, T(1/sqn), x1, n, wt, k, 0, s.Data, k)
+		c = mul(wm, mdl.Whitening)
 	} else {
-		kernels.Gemm(kernels.NoTrans, kernels.Trans, n, k, p, 1, x.Data, x.Stride, wt, k, 0, s.Data, k)
+		c = wm
 	}
+	s := project(x, mdl.Mean, c)
 	if ro.Whiten == UnitVariance {
-		std := columnStd(s)
+		std := sourceStd(s)
 		for j, sd := range std {
-			if sd == 0 {
+			if !(sd > 0) {
 				return nil, nil, fmt.Errorf("fastica: source %d has zero variance", j)
 			}
 		}
@@ -194,7 +197,7 @@ func Fit[T kernels.Float](x *matrix.Dense[T], opt Options) (*Model, *matrix.Dens
 	return mdl, s, nil
 }
 
-func checkInput[T kernels.Float](x *matrix.Dense[T]) error {
+func checkInput[T kernels.Float](x *matrix.Dense[T], finite bool) error {
 	if x == nil {
 		return errors.New("fastica: input is nil")
 	}
@@ -207,8 +210,10 @@ func checkInput[T kernels.Float](x *matrix.Dense[T]) error {
 	if x.Stride < x.Cols || len(x.Data) < (x.Rows-1)*x.Stride+x.Cols {
 		return fmt.Errorf("fastica: input (%d×%d, stride %d) has inconsistent storage", x.Rows, x.Cols, x.Stride)
 	}
-	if err := x.CheckFinite(); err != nil {
-		return fmt.Errorf("fastica: input %w", err)
+	if finite {
+		if err := x.CheckFinite(); err != nil {
+			return fmt.Errorf("fastica: input %w", err)
+		}
 	}
 	return nil
 }
@@ -265,6 +270,28 @@ func columnStd[T kernels.Float](s *matrix.Dense[T]) []float64 {
 	}
 	for j := range ss {
 		ss[j] = math.Sqrt(ss[j] / float64(n))
+	}
+	return ss
+}
+
+// sourceStd returns the population standard deviation (ddof 0) of each
+// column of the sources in one pass: Σs and Σs² in float64. The columns are
+// projections of centred data, so their mean is zero up to rounding and
+// Σs²/n − mean² loses nothing to cancellation.
+func sourceStd[T kernels.Float](s *matrix.Dense[T]) []float64 {
+	n, k := s.Rows, s.Cols
+	sum := make([]float64, k)
+	ss := make([]float64, k)
+	for i := 0; i < n; i++ {
+		for j, v := range s.Row(i) {
+			f := float64(v)
+			sum[j] += f
+			ss[j] += f * f
+		}
+	}
+	for j := range ss {
+		m := sum[j] / float64(n)
+		ss[j] = math.Sqrt(math.Max(ss[j]/float64(n)-m*m, 0))
 	}
 	return ss
 }

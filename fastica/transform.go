@@ -19,11 +19,17 @@ func Transform[T kernels.Float](m *Model, x *matrix.Dense[T]) (*matrix.Dense[T],
 	if err := checkTransformInput(x, m.NFeatures, "features"); err != nil {
 		return nil, err
 	}
-	n, p, k := x.Rows, x.Cols, m.NComponents
-	comps := matrix.Convert[T](m.Components)
-	mean := make([]T, p)
-	for i, v := range m.Mean {
-		mean[i] = T(v)
+	return project(x, m.Mean, m.Components), nil
+}
+
+// project returns (x − mean)·cᵀ (rows of x × rows of c) in T; mean may be
+// nil (no centring).
+func project[T kernels.Float](x *matrix.Dense[T], mean []float64, c *matrix.Dense[float64]) *matrix.Dense[T] {
+	n, p, k := x.Rows, x.Cols, c.Rows
+	comps := matrix.Convert[T](c)
+	mt := make([]T, p)
+	for i, v := range mean {
+		mt[i] = T(v)
 	}
 	out := matrix.New[T](n, k)
 	buf := make([]T, min(rowBlock, n)*p)
@@ -32,12 +38,12 @@ func Transform[T kernels.Float](m *Model, x *matrix.Dense[T]) (*matrix.Dense[T],
 		for i := r0; i < r1; i++ {
 			dst := buf[(i-r0)*p : (i-r0+1)*p]
 			for j, v := range x.Row(i) {
-				dst[j] = v - mean[j]
+				dst[j] = v - mt[j]
 			}
 		}
 		kernels.Gemm(kernels.NoTrans, kernels.Trans, r1-r0, k, p, 1, buf, p, comps.Data, p, 0, out.Data[r0*k:], k)
 	}
-	return out, nil
+	return out
 }
 
 // InverseTransform maps sources (samples × NComponents) back to the data

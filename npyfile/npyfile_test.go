@@ -147,3 +147,39 @@ func TestWriteRoundTrip(t *testing.T) {
 		t.Errorf("header %+v %v", h, err)
 	}
 }
+
+func TestMap(t *testing.T) {
+	for _, f := range []string{"f8_3x4.npy", "f4_3x4.npy", "f8be_3x4.npy"} {
+		m, release, err := Map[float64](filepath.Join("testdata", f))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		checkMatrix(t, f+" mapped", m)
+		m.Set(0, 0, 42) // private mapping: must not reach the file
+		if err := release(); err != nil {
+			t.Fatal(err)
+		}
+		m32, release, err := Map[float32](filepath.Join("testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkMatrix(t, f+" mapped as float32", m32)
+		release()
+	}
+	again, _ := ReadFile[float64]("testdata/f8_3x4.npy")
+	checkMatrix(t, "file after writing to its mapping", again)
+	full, _ := os.ReadFile("testdata/f8_3x4.npy")
+	dir := t.TempDir()
+	for name, b := range map[string][]byte{"cut.npy": full[:len(full)-3], "cut8.npy": full[:len(full)-8], "extra.npy": append(append([]byte{}, full...), 1, 2)} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, b, 0o644)
+		if _, _, err := Map[float64](p); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	for _, c := range []struct{ file, want string }{{"i8_3x4.npy", "integer"}, {"f8_fortran.npy", "Fortran"}, {"f8_1d.npy", "1 dimensions"}} {
+		if _, _, err := Map[float64](filepath.Join("testdata", c.file)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v", c.file, err)
+		}
+	}
+}

@@ -169,10 +169,11 @@ type icaRun struct {
 
 func icaFit[T kernels.Float](in, out string, k int, opt fastica.Options, start time.Time) (icaRun, error) {
 	t0 := time.Now()
-	x, err := readInput[T](in)
+	x, release, err := readInput[T](in)
 	if err != nil {
 		return icaRun{}, err
 	}
+	defer release()
 	read := time.Since(t0)
 	if opt.Whiten == fastica.NoWhitening && k != x.Cols {
 		return icaRun{}, usagef("--whiten none: the number of components is the number of features (%d), got --components %d", x.Cols, k)
@@ -263,22 +264,24 @@ func inputDType(in, flagValue string) (string, error) {
 	return h.DType, nil
 }
 
-// readInput reads the data matrix and rejects what no command can use.
-func readInput[T kernels.Float](in string) (*matrix.Dense[T], error) {
-	x, err := npyfile.ReadFile[T](in)
+// readInput maps or reads the data matrix (see npyfile.Map) and rejects
+// shapes no command can use. NaN and Inf are reported by the fits, which
+// scan the data anyway; checking here too would cost a pass over the input.
+// release must be called when x is no longer used.
+func readInput[T kernels.Float](in string) (x *matrix.Dense[T], release func() error, err error) {
+	x, release, err = npyfile.Map[T](in)
 	if err != nil {
-		return nil, usagef("--in: %v", err)
+		return nil, release, usagef("--in: %v", err)
 	}
 	if x.Rows < 2 {
-		return nil, usagef("--in %s: %d samples (rows); need at least 2", in, x.Rows)
+		release()
+		return nil, release, usagef("--in %s: %d samples (rows); need at least 2", in, x.Rows)
 	}
 	if x.Cols < 1 {
-		return nil, usagef("--in %s: no features (columns)", in)
+		release()
+		return nil, release, usagef("--in %s: no features (columns)", in)
 	}
-	if err := x.CheckFinite(); err != nil {
-		return nil, usagef("--in %s: %v (NaN and Inf are not allowed)", in, err)
-	}
-	return x, nil
+	return x, release, nil
 }
 
 func dtypeName[T kernels.Float]() string {

@@ -123,10 +123,11 @@ func runPCA(args []string, stdout, stderr io.Writer) error {
 
 func pcaFit[T kernels.Float](in, out string, opt whiten.PCAOptions, start time.Time) (pcaRun, error) {
 	t0 := time.Now()
-	x, err := readInput[T](in)
+	x, release, err := readInput[T](in)
 	if err != nil {
 		return pcaRun{}, err
 	}
+	defer release()
 	read := time.Since(t0)
 	if lim := min(x.Rows, x.Cols); opt.NComponents > lim {
 		return pcaRun{}, usagef("%d components requested, data (%d×%d) has at most %d", opt.NComponents, x.Rows, x.Cols, lim)
