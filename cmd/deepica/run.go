@@ -21,6 +21,10 @@ func init() {
 	register("run", "run the whole study (PCA, kernel PCA, FastICA, deep model) with pictures and a report", runStudy)
 }
 
+// baseContext is the context the study runs under, besides Ctrl-C and
+// SIGTERM; tests replace it to interrupt a run.
+var baseContext = context.Background
+
 // allMethods are the study's methods, in the order they run.
 var allMethods = []string{"pca", "kpca", "ica", "deep"}
 
@@ -139,7 +143,7 @@ func runStudy(args []string, stdout, stderr io.Writer) error {
 		kernels.SetThreads(o.threads)
 		defer kernels.SetThreads(0)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(baseContext(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	out, err := prepareOut(o.out)
 	if err != nil {
