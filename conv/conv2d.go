@@ -3,6 +3,7 @@ package conv
 import (
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/deepica/deepica/kernels"
 )
@@ -65,24 +66,22 @@ type ConvConfig struct {
 //	y[n, o, i, j] = b[o] + Σ_{c,p,q} W[o, c, p, q] · xpad[n, c, i·sH + p, j·sW + q]
 //
 // with W stored as OutC×(C·KH·KW) row-major (OIHW) and xpad the zero-padded
-// input. Forward is im2col + GEMM per image; Backward recomputes each image's
-// column matrix (trading a cheap copy for memory), then
-// ∂W += ∂Y·colᵀ, ∂b += row sums of ∂Y and ∂x = col2im(Wᵀ·∂Y).
+// input. Forward is im2col + GEMM, per image and per band of output rows
+// (see bandBytes); Backward recomputes each band's column matrix (trading a
+// cheap copy for memory), then ∂W += ∂Y·colᵀ, ∂b += row sums of ∂Y and
+// ∂x = col2im(Wᵀ·∂Y).
 type Conv2D[T kernels.Float] struct {
-	cfg              ConvConfig
-	in, out          Shape
-	geom             kernels.ConvGeom // im2col geometry (on the pre-padded image when asymmetric)
-	top, bottom      int
-	left, right      int
-	prepad           bool // asymmetric padding: copy into a padded buffer first
-	direct           bool // 1×1, stride 1, unpadded: the image is its own column matrix
-	weight, bias     *Param[T]
-	x                []T // last forward input
-	n                int
-	y, dx            []T
-	col, pad         [][]T // per-worker scratch
-	dwPart, dbPart   []T   // per-image gradient partials, summed in image order
-	colRows, colCols int
+	cfg            ConvConfig
+	in, out        Shape
+	g              geom
+	bottom, right  int
+	direct         bool // 1×1, stride 1, unpadded: the image is its own column matrix
+	weight, bias   *Param[T]
+	x              []T // last forward input
+	n              int
+	y, dx          []T
+	col            [][]T // per-worker scratch
+	dwPart, dbPart []T   // per-image gradient partials (∂Wᵀ, ∂b), summed in image order
 }
 
 // NewConv2D builds a Conv2D for input images of shape in, initialising its
@@ -99,30 +98,25 @@ func NewConv2D[T kernels.Float](in Shape, cfg ConvConfig, seed uint64) (*Conv2D[
 	}
 	cfg.StrideH, cfg.StrideW = max(cfg.StrideH, 1), max(cfg.StrideW, 1)
 	l := &Conv2D[T]{cfg: cfg, in: in}
+	var top, left int
 	switch cfg.Pad {
 	case PadValid:
 	case PadSame:
-		l.top, l.bottom = samePad(in.H, cfg.KH, cfg.StrideH)
-		l.left, l.right = samePad(in.W, cfg.KW, cfg.StrideW)
+		top, l.bottom = samePad(in.H, cfg.KH, cfg.StrideH)
+		left, l.right = samePad(in.W, cfg.KW, cfg.StrideW)
 	case PadExplicit:
-		l.top, l.bottom, l.left, l.right = cfg.PadH, cfg.PadH, cfg.PadW, cfg.PadW
+		top, l.bottom, left, l.right = cfg.PadH, cfg.PadH, cfg.PadW, cfg.PadW
 	default:
 		return nil, fmt.Errorf("conv: Conv2D: unknown padding mode %d", int(cfg.Pad))
 	}
-	g := kernels.ConvGeom{C: in.C, H: in.H, W: in.W, KH: cfg.KH, KW: cfg.KW,
-		StrideH: cfg.StrideH, StrideW: cfg.StrideW, PadH: l.top, PadW: l.left}
-	if l.top != l.bottom || l.left != l.right {
-		l.prepad = true
-		g.H, g.W = in.H+l.top+l.bottom, in.W+l.left+l.right
-		g.PadH, g.PadW = 0, 0
+	ph, pw := in.H+top+l.bottom, in.W+left+l.right
+	if ph < cfg.KH || pw < cfg.KW {
+		return nil, fmt.Errorf("conv: Conv2D: a %d×%d kernel does not fit the padded %d×%d input (%v)", cfg.KH, cfg.KW, ph, pw, in)
 	}
-	if err := g.Validate(); err != nil {
-		return nil, fmt.Errorf("conv: Conv2D on %v: %w", in, err)
-	}
-	l.geom = g
-	l.out = Shape{C: cfg.OutC, H: g.OutH(), W: g.OutW()}
-	l.colRows, l.colCols = g.ColRows(), g.ColCols()
-	l.direct = cfg.KH == 1 && cfg.KW == 1 && cfg.StrideH == 1 && cfg.StrideW == 1 && l.top == 0 && l.left == 0 && !l.prepad
+	l.g = geom{c: in.C, h: in.H, w: in.W, kh: cfg.KH, kw: cfg.KW, sh: cfg.StrideH, sw: cfg.StrideW,
+		top: top, left: left, oh: (ph-cfg.KH)/cfg.StrideH + 1, ow: (pw-cfg.KW)/cfg.StrideW + 1}
+	l.out = Shape{C: cfg.OutC, H: l.g.oh, W: l.g.ow}
+	l.direct = cfg.KH == 1 && cfg.KW == 1 && cfg.StrideH == 1 && cfg.StrideW == 1 && top == 0 && left == 0 && l.bottom == 0 && l.right == 0
 	fanIn, fanOut := in.C*cfg.KH*cfg.KW, cfg.OutC*cfg.KH*cfg.KW
 	w := make([]T, cfg.OutC*fanIn)
 	if err := fillInit(cfg.Init, w, fanIn, fanOut, seed); err != nil {
@@ -164,53 +158,51 @@ func (l *Conv2D[T]) Params() []*Param[T] {
 
 // Padding returns the padding actually applied (top, bottom, left, right).
 func (l *Conv2D[T]) Padding() (top, bottom, left, right int) {
-	return l.top, l.bottom, l.left, l.right
+	return l.g.top, l.bottom, l.g.left, l.right
 }
 
 func (l *Conv2D[T]) String() string {
 	return fmt.Sprintf("conv %dx%d/%dx%d %s %v→%v", l.cfg.KH, l.cfg.KW, l.cfg.StrideH, l.cfg.StrideW, l.cfg.Pad, l.in, l.out)
 }
 
-// scratch sizes the per-worker buffers for t workers.
+// scratch sizes the per-worker column buffers for t workers.
 func (l *Conv2D[T]) scratch(t int) {
 	for len(l.col) < t {
 		l.col = append(l.col, nil)
-		l.pad = append(l.pad, nil)
 	}
+	if l.direct {
+		return
+	}
+	var z T
+	n := l.g.colRows() * l.g.bandRows(int(unsafe.Sizeof(z))) * l.g.ow
 	for w := 0; w < t; w++ {
-		if !l.direct {
-			l.col[w] = grow(l.col[w], l.colRows*l.colCols)
-		}
-		if l.prepad {
-			l.pad[w] = grow(l.pad[w], l.geom.C*l.geom.H*l.geom.W)
-		}
+		l.col[w] = grow(l.col[w], n)
 	}
 }
 
-// padInto copies one image into the zero-padded buffer dst.
-func (l *Conv2D[T]) padInto(dst, src []T) {
-	clear(dst)
-	ph, pw := l.geom.H, l.geom.W
-	for c := 0; c < l.in.C; c++ {
-		for h := 0; h < l.in.H; h++ {
-			s := src[(c*l.in.H+h)*l.in.W : (c*l.in.H+h+1)*l.in.W]
-			copy(dst[(c*ph+h+l.top)*pw+l.left:], s)
-		}
+// bands calls body for each band [r0, r1) of output rows, in order.
+func (l *Conv2D[T]) bands(body func(r0, r1 int)) {
+	if l.direct {
+		body(0, l.g.oh)
+		return
+	}
+	var z T
+	br := l.g.bandRows(int(unsafe.Sizeof(z)))
+	for r0 := 0; r0 < l.g.oh; r0 += br {
+		body(r0, min(l.g.oh, r0+br))
 	}
 }
 
-// columns returns the column matrix of image i for worker w.
-func (l *Conv2D[T]) columns(w, i int) []T {
+// columns returns the column matrix of output rows [r0, r1) of image i,
+// built in worker w's buffer (the image itself for a direct 1×1 layer).
+func (l *Conv2D[T]) columns(w, i, r0, r1 int) []T {
 	src := l.x[i*l.in.Size() : (i+1)*l.in.Size()]
 	if l.direct {
 		return src
 	}
-	if l.prepad {
-		l.padInto(l.pad[w], src)
-		src = l.pad[w]
-	}
-	kernels.Im2col(l.geom, src, l.col[w])
-	return l.col[w]
+	col := l.col[w][:l.g.colRows()*(r1-r0)*l.g.ow]
+	im2colBand(&l.g, src, r0, r1, col)
+	return col
 }
 
 // Forward computes the convolution of the n images of x.
@@ -221,11 +213,14 @@ func (l *Conv2D[T]) Forward(x []T, n int) ([]T, error) {
 	l.x, l.n = x, n
 	l.y = grow(l.y, n*l.out.Size())
 	l.scratch(workers(n))
-	o, k, p := l.cfg.OutC, l.colRows, l.colCols
+	o, k, p := l.cfg.OutC, l.g.colRows(), l.out.H*l.out.W
 	parallelFor(n, func(w, i int) {
-		col := l.columns(w, i)
 		y := l.y[i*l.out.Size() : (i+1)*l.out.Size()]
-		kernels.Gemm(kernels.NoTrans, kernels.NoTrans, o, p, k, 1, l.weight.Value, k, col, p, 0, y, p)
+		l.bands(func(r0, r1 int) {
+			col := l.columns(w, i, r0, r1)
+			np := (r1 - r0) * l.g.ow
+			kernels.Gemm(kernels.NoTrans, kernels.NoTrans, o, np, k, 1, l.weight.Value, k, col, np, 0, y[r0*l.g.ow:], p)
+		})
 		if l.bias != nil {
 			for c := 0; c < o; c++ {
 				addConst(y[c*p:(c+1)*p], l.bias.Value[c])
@@ -250,7 +245,7 @@ func (l *Conv2D[T]) Backward(dy []T) ([]T, error) {
 		return nil, err
 	}
 	n := l.n
-	o, k, p := l.cfg.OutC, l.colRows, l.colCols
+	o, k, p := l.cfg.OutC, l.g.colRows(), l.out.H*l.out.W
 	l.scratch(workers(n))
 	l.dwPart = grow(l.dwPart, n*o*k)
 	if l.bias != nil {
@@ -262,41 +257,53 @@ func (l *Conv2D[T]) Backward(dy []T) ([]T, error) {
 	}
 	parallelFor(n, func(w, i int) {
 		g := dy[i*l.out.Size() : (i+1)*l.out.Size()]
-		col := l.columns(w, i)
-		kernels.Gemm(kernels.NoTrans, kernels.Trans, o, k, p, 1, g, p, col, p, 0, l.dwPart[i*o*k:(i+1)*o*k], k)
+		dw := l.dwPart[i*o*k : (i+1)*o*k]
 		if l.bias != nil {
 			for c := 0; c < o; c++ {
 				l.dbPart[i*o+c] = kernels.Sum(g[c*p : (c+1)*p])
 			}
 		}
-		if !needDx {
-			return
-		}
-		dx := l.dx[i*l.in.Size() : (i+1)*l.in.Size()]
-		if l.direct {
-			kernels.Gemm(kernels.Trans, kernels.NoTrans, k, p, o, 1, l.weight.Value, k, g, p, 0, dx, p)
-			return
-		}
-		dcol := l.col[w] // the column matrix is no longer needed
-		kernels.Gemm(kernels.Trans, kernels.NoTrans, k, p, o, 1, l.weight.Value, k, g, p, 0, dcol, p)
-		if !l.prepad {
-			clear(dx)
-			kernels.Col2im(l.geom, dcol, dx)
-			return
-		}
-		buf := l.pad[w]
-		clear(buf)
-		kernels.Col2im(l.geom, dcol, buf)
-		ph, pw := l.geom.H, l.geom.W
-		for c := 0; c < l.in.C; c++ {
-			for h := 0; h < l.in.H; h++ {
-				copy(dx[(c*l.in.H+h)*l.in.W:(c*l.in.H+h+1)*l.in.W], buf[(c*ph+h+l.top)*pw+l.left:])
+		var dx []T
+		if needDx {
+			dx = l.dx[i*l.in.Size() : (i+1)*l.in.Size()]
+			if !l.direct {
+				clear(dx)
 			}
 		}
+		var beta T
+		l.bands(func(r0, r1 int) {
+			col := l.columns(w, i, r0, r1)
+			np := (r1 - r0) * l.g.ow
+			gb := g[r0*l.g.ow:]
+			// ∂Wᵀ (k×o) = col·∂Yᵀ: with the long col side as GEMM's m and o
+			// as its n, this packs the small ∂Y, not col, transposed. Bands
+			// are added in order, so the sum does not depend on threads.
+			kernels.Gemm(kernels.NoTrans, kernels.Trans, k, o, np, 1, col, np, gb, p, beta, dw, o)
+			beta = 1
+			if !needDx {
+				return
+			}
+			if l.direct {
+				kernels.Gemm(kernels.Trans, kernels.NoTrans, k, p, o, 1, l.weight.Value, k, g, p, 0, dx, p)
+				return
+			}
+			// the band's column matrix is no longer needed: reuse it for ∂col
+			kernels.Gemm(kernels.Trans, kernels.NoTrans, k, np, o, 1, l.weight.Value, k, gb, p, 0, col, np)
+			col2imBand(&l.g, col, r0, r1, dx)
+		})
 	})
-	for i := 0; i < n; i++ {
-		kernels.Axpy(1, l.dwPart[i*o*k:(i+1)*o*k], l.weight.Grad)
-		if l.bias != nil {
+	// image partials are summed in image order, then transposed into ∂W
+	sum := l.dwPart[:o*k]
+	for i := 1; i < n; i++ {
+		kernels.Axpy(1, l.dwPart[i*o*k:(i+1)*o*k], sum)
+	}
+	for r := 0; r < k; r++ {
+		for c := 0; c < o; c++ {
+			l.weight.Grad[c*k+r] += sum[r*o+c]
+		}
+	}
+	if l.bias != nil {
+		for i := 0; i < n; i++ {
 			kernels.Axpy(1, l.dbPart[i*o:(i+1)*o], l.bias.Grad)
 		}
 	}
