@@ -9,7 +9,7 @@
 //
 // A few instructions Go does know (FMLA, FMLS, ADD, SUB, SHL, the bitwise
 // ones) are here too, so that macro bodies such as the exp and tanh
-// evaluators in exp_arm64.h can name every register by number.
+// evaluators in contrast_arm64.s can name every register by number.
 //
 // How the encodings were checked (Dec 2026, Go 1.26, binutils 2.40):
 // every macro below was instantiated with registers (d, n, m) = (1, 2, 3)
@@ -69,6 +69,10 @@
 #define FADDPS(n, d) WORD $(0x7E30D800|((n)<<5)|(d)) // faddp sd, vn.2s
 #define FADDPD(n, d) WORD $(0x7E70D800|((n)<<5)|(d)) // faddp dd, vn.2d
 
+// Load of a 128-bit register from Xn + off (off a multiple of 16, < 65536):
+// used to fetch constants from a table without spending a register on each.
+#define LDRQ(off, n, t) WORD $(0x3DC00000|(((off)>>4)<<10)|((n)<<5)|(t)) // ldr qt, [xn, #off]
+
 // Integer and bitwise, for building powers of two and selecting lanes.
 #define ADD2D(m, n, d) WORD $(0x4EE08400|((m)<<16)|((n)<<5)|(d)) // add vd.2d, vn.2d, vm.2d
 #define SUB2D(m, n, d) WORD $(0x6EE08400|((m)<<16)|((n)<<5)|(d)) // sub vd.2d, vn.2d, vm.2d
@@ -78,4 +82,5 @@
 #define VORR16(m, n, d) WORD $(0x4EA01C00|((m)<<16)|((n)<<5)|(d)) // orr vd.16b, vn.16b, vm.16b
 #define VEOR16(m, n, d) WORD $(0x6E201C00|((m)<<16)|((n)<<5)|(d)) // eor vd.16b, vn.16b, vm.16b
 #define VBSL16(m, n, d) WORD $(0x6E601C00|((m)<<16)|((n)<<5)|(d)) // bsl vd.16b, vn.16b, vm.16b (d = d ? n : m, bitwise)
+#define VBIT16(m, n, d) WORD $(0x6EA01C00|((m)<<16)|((n)<<5)|(d)) // bit vd.16b, vn.16b, vm.16b (d = m ? n : d, bitwise)
 #define VMOV16(n, d) WORD $(0x4EA01C00|((n)<<16)|((n)<<5)|(d))    // mov vd.16b, vn.16b (orr vd.16b, vn.16b, vn.16b)
