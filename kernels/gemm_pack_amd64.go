@@ -2,6 +2,14 @@
 
 package kernels
 
+import "unsafe"
+
+// Packing runs once per block and its cost is not hidden by the micro-kernel
+// when one dimension is small (Gram of a wide matrix packs n·k elements for
+// about n²·k/2 FMAs), so the inner loops index with unsafe.Add instead of
+// bounds-checked slices; every range is checked once by the slicing at the
+// top of each loop.
+
 // packA writes rows [i0, i0+rows) × reduction [p0, p0+kc) of op(A), minus
 // shiftA, as one panel of mr rows: dst[p·mr+r]; rows ≥ rows are zero.
 func packA[T Float](g *gemmArgs[T], dst []T, i0, rows, p0, kc, mr int) {
@@ -10,31 +18,10 @@ func packA[T Float](g *gemmArgs[T], dst []T, i0, rows, p0, kc, mr int) {
 		clear(dst)
 	}
 	if g.transA { // op(A)[i][p] = A[p][i]: each p is a contiguous run of rows
-		for p := 0; p < kc; p++ {
-			src := g.a[(p0+p)*g.lda+i0 : (p0+p)*g.lda+i0+rows]
-			d := dst[p*mr : p*mr+rows]
-			if g.shiftA == nil {
-				copy(d, src)
-				continue
-			}
-			s := g.shiftA[i0 : i0+rows]
-			for r, v := range src {
-				d[r] = v - s[r]
-			}
-		}
+		packRuns(dst, mr, g.a, g.lda, p0, i0, kc, rows, g.shiftA)
 		return
 	}
-	for r := 0; r < rows; r++ {
-		src := g.a[(i0+r)*g.lda+p0 : (i0+r)*g.lda+p0+kc]
-		var s T
-		if g.shiftA != nil {
-			s = g.shiftA[i0+r]
-		}
-		d := dst[r:]
-		for p, v := range src {
-			d[p*mr] = v - s
-		}
-	}
+	packStrided(dst, mr, g.a, g.lda, i0, p0, rows, kc, g.shiftA)
 }
 
 // packB writes reduction [p0, p0+kc) × columns [j0, j0+cols) of op(B),
@@ -46,29 +33,61 @@ func packB[T Float](g *gemmArgs[T], dst []T, j0, cols, p0, kc, nr int) {
 		clear(dst)
 	}
 	if !g.transB { // op(B)[p][j] = B[p][j]: each p is a contiguous run
+		packRuns(dst, nr, g.b, g.ldb, p0, j0, kc, cols, g.shiftB)
+		return
+	}
+	packStrided(dst, nr, g.b, g.ldb, j0, p0, cols, kc, g.shiftB)
+}
+
+// packRuns copies, for p < kc, src[(p0+p)·ld + q0 : … + w] minus shift[q0:]
+// to dst[p·width:].
+func packRuns[T Float](dst []T, width int, src []T, ld, p0, q0, kc, w int, shift []T) {
+	if shift == nil {
 		for p := 0; p < kc; p++ {
-			src := g.b[(p0+p)*g.ldb+j0 : (p0+p)*g.ldb+j0+cols]
-			d := dst[p*nr : p*nr+cols]
-			if g.shiftB == nil {
-				copy(d, src)
-				continue
-			}
-			s := g.shiftB[j0 : j0+cols]
-			for q, v := range src {
-				d[q] = v - s[q]
-			}
+			copy(dst[p*width:p*width+w], src[(p0+p)*ld+q0:(p0+p)*ld+q0+w])
 		}
 		return
 	}
-	for q := 0; q < cols; q++ {
-		src := g.b[(j0+q)*g.ldb+p0 : (j0+q)*g.ldb+p0+kc]
-		var s T
-		if g.shiftB != nil {
-			s = g.shiftB[j0+q]
+	s := shift[q0 : q0+w]
+	for p := 0; p < kc; p++ {
+		d := dst[p*width : p*width+w]
+		for q, v := range src[(p0+p)*ld+q0 : (p0+p)*ld+q0+w] {
+			d[q] = v - s[q]
 		}
-		d := dst[q:]
-		for p, v := range src {
-			d[p*nr] = v - s
+	}
+}
+
+// packStrided writes, for each of w source rows q (src[(q0+q)·ld + p0 :
+// … + kc], minus shift[q0+q]), its values to dst[p·width + q]: the
+// transposing copy.
+func packStrided[T Float](dst []T, width int, src []T, ld, q0, p0, w, kc int, shift []T) {
+	var z T
+	size := int(unsafe.Sizeof(z))
+	stride := width * size
+	_ = dst[(kc-1)*width+w-1]
+	for q := 0; q < w; q++ {
+		row := src[(q0+q)*ld+p0 : (q0+q)*ld+p0+kc]
+		var sh T
+		if shift != nil {
+			sh = shift[q0+q]
+		}
+		d := unsafe.Pointer(&dst[q])
+		s := unsafe.Pointer(&row[0])
+		p := 0
+		for ; p+4 <= kc; p += 4 {
+			v0 := *(*T)(unsafe.Add(s, p*size))
+			v1 := *(*T)(unsafe.Add(s, (p+1)*size))
+			v2 := *(*T)(unsafe.Add(s, (p+2)*size))
+			v3 := *(*T)(unsafe.Add(s, (p+3)*size))
+			*(*T)(d) = v0 - sh
+			*(*T)(unsafe.Add(d, stride)) = v1 - sh
+			*(*T)(unsafe.Add(d, 2*stride)) = v2 - sh
+			*(*T)(unsafe.Add(d, 3*stride)) = v3 - sh
+			d = unsafe.Add(d, 4*stride)
+		}
+		for ; p < kc; p++ {
+			*(*T)(d) = *(*T)(unsafe.Add(s, p*size)) - sh
+			d = unsafe.Add(d, stride)
 		}
 	}
 }
