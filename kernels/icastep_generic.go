@@ -49,7 +49,7 @@ func icaStepGeneric[T Float](f Contrast, alpha T, m, k, n int, w []T, ldw int, x
 		gps := parts[c*per+m*k : (c+1)*per]
 		for j0 := c * icaChunk; j0 < min(n, (c+1)*icaChunk); j0 += contrastBlock {
 			nb := min(contrastBlock, n-j0)
-			xb := x[j0:]
+			xb := x[min(j0, len(x)):] // X is empty when k = 0
 			serialGemm(false, false, m, nb, k, 1, w, ldw, xb, ldx, 0, u, nb)
 			contrastGeneric(f, alpha, m, nb, u, nb, gps)
 			serialGemm(false, true, m, k, nb, 1, u, nb, xb, ldx, 1, acc, k)
