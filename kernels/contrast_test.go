@@ -32,7 +32,7 @@ func contrastExact(f Contrast, alpha, u float64) (g, gp float64) {
 	}
 }
 
-// contrastLipschitz bounds |g'| and |g''| on [|u|−d, |u|+d]: how much an error
+// contrastLipschitz bounds |g'| and |g”| on [|u|−d, |u|+d]: how much an error
 // d in the argument moves g and g'.
 func contrastLipschitz(f Contrast, alpha, u, d float64) (l1, l2 float64) {
 	a := math.Abs(alpha)

@@ -35,7 +35,7 @@ func (c icaCase) String() string {
 //	gp  = Σ_t (L2·δu + eval_g')        + ops(n)·eps·Σ_t|g'|
 //	tol(out_ij) = (acc + gp·|w_ij|)/n + 3·eps·(|Σg·x|/n + |Σg'·w_ij|/n)
 //
-// with L1, L2 bounds on |g'|, |g''| (contrastLipschitz) and eval_* the
+// with L1, L2 bounds on |g'|, |g”| (contrastLipschitz) and eval_* the
 // evaluation errors (contrastEvalErr).
 func icaExact[T Float](f Contrast, alpha float64, m, k, n int, w []T, ldw int, x []T, ldx int) (out, tol, gpm, gpTol []float64) {
 	eps := epsOf[T]()
