@@ -65,14 +65,45 @@ func factorize[T kernels.Float](x *matrix.Dense[T], solver Solver, method Eigens
 	default:
 		return nil, fmt.Errorf("whiten: unknown solver %v", solver)
 	}
+	vecs, err := f.decompose(a, N, m, method, choose)
+	if err != nil {
+		return nil, err
+	}
+	k := f.k
+	switch solver {
+	case SolverCovariance:
+		f.setComponents(vecs)
+		if wantScores {
+			f.scores = project(x, f.mean, f.comps)
+			scaleCols(f.scores, f.sigma())
+		}
+	case SolverGram:
+		u := matrix.New[T](n, k)
+		for i, v := range vecs {
+			u.Data[i] = T(v)
+		}
+		f.comps = gramComponents(x, f.mean, u)
+		scaleRows(f.comps, f.sigma())
+		if wantScores {
+			f.scores = u
+		}
+	}
+	return f, nil
+}
+
+// decompose finds the eigenpairs of the N×N second-moment matrix a (a sum
+// of m products), applies the rank tolerance and choose, and fills vals,
+// trace, rank, k, eig and warnings. It returns the N×k eigenvectors.
+func (f *factor[T]) decompose(a []float64, N, m int, method Eigensolver, choose chooser) ([]float64, error) {
+	n, p := f.n, f.p
 	for i := 0; i < N; i++ {
 		f.trace += a[i*N+i]
 	}
-	var firstErr error
+	var chooseErr error
 	pick := func(vals []float64) (int, error) {
 		lim := min(n, p)
 		if len(vals) > lim {
-			vals = vals[:lim] // the covariance route of n < p: only n−1 ≤ lim can be nonzero
+			vals = vals[:lim] // covariance of n < p samples: at most n−1 nonzero
 		}
 		tol := rankTolerance[T](math.Max(vals[0], 0), m, N)
 		r := 0
@@ -81,17 +112,18 @@ func factorize[T kernels.Float](x *matrix.Dense[T], solver Solver, method Eigens
 		}
 		f.rank = r
 		if r == 0 {
-			return 0, fmt.Errorf("whiten: data (%d×%d) has zero variance in every direction", n, p)
+			chooseErr = fmt.Errorf("whiten: data (%d×%d) has zero variance in every direction", n, p)
+			return 0, chooseErr
 		}
 		k, warns, err := choose(vals, r)
 		f.warnings = append(f.warnings, warns...)
-		firstErr = err
+		chooseErr = err
 		return k, err
 	}
 	vals, vecs, k, used, err := symEig(a, N, method, pick)
 	if err != nil {
-		if firstErr != nil {
-			return nil, firstErr
+		if chooseErr != nil {
+			return nil, chooseErr
 		}
 		return nil, err
 	}
@@ -99,34 +131,28 @@ func factorize[T kernels.Float](x *matrix.Dense[T], solver Solver, method Eigens
 	if len(f.vals) > min(n, p) {
 		f.vals = f.vals[:min(n, p)]
 	}
-	sigma := make([]float64, k)
-	for j := range sigma {
-		sigma[j] = math.Sqrt(vals[j])
+	return vecs, nil
+}
+
+// sigma returns the kept singular values √λⱼ.
+func (f *factor[T]) sigma() []float64 {
+	s := make([]float64, f.k)
+	for j := range s {
+		s[j] = math.Sqrt(f.vals[j])
 	}
-	switch solver {
-	case SolverCovariance:
-		f.comps = matrix.New[T](k, p)
-		for i := 0; i < p; i++ {
-			for j := 0; j < k; j++ {
-				f.comps.Data[j*p+i] = T(vecs[i*k+j])
-			}
-		}
-		if wantScores {
-			f.scores = project(x, f.mean, f.comps)
-			scaleCols(f.scores, sigma)
-		}
-	case SolverGram:
-		u := matrix.New[T](n, k)
-		for i, v := range vecs {
-			u.Data[i] = T(v)
-		}
-		f.comps = gramComponents(x, f.mean, u)
-		scaleRows(f.comps, sigma)
-		if wantScores {
-			f.scores = u
+	return s
+}
+
+// setComponents stores the p×k eigenvectors of the covariance as the k×p
+// components.
+func (f *factor[T]) setComponents(vecs []float64) {
+	k, p := f.k, f.p
+	f.comps = matrix.New[T](k, p)
+	for i := 0; i < p; i++ {
+		for j := 0; j < k; j++ {
+			f.comps.Data[j*p+i] = T(vecs[i*k+j])
 		}
 	}
-	return f, nil
 }
 
 // widen converts to float64 (copying, also for float64 input, since the

@@ -88,7 +88,33 @@ func ForICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions) (*ICAWhitening[
 	if want == 0 {
 		want = lim
 	}
-	choose := func(vals []float64, rank int) (int, []Warning, error) {
+	wantU := !opt.NoWhiteData
+	solver := opt.Solver
+	if solver == SolverAuto {
+		solver = SolverCovariance
+		if p > n {
+			solver = SolverGram
+		}
+	}
+	// The Gram route has U (hence White) for free; the covariance route
+	// computes White with one product after the fit.
+	f, err := factorize(x, solver, opt.Eigensolver, icaChooser(want, n, p), wantU && solver == SolverGram)
+	if err != nil {
+		return nil, err
+	}
+	w := newICAWhitening(f, tol)
+	if wantU && f.scores != nil {
+		w.White = f.scores.T()
+		kernels.Scale(T(w.Scale), w.White.Data)
+	} else if wantU {
+		w.White = w.Apply(x)
+	}
+	return w, nil
+}
+
+// icaChooser keeps want components, clipped to the rank with warnings.
+func icaChooser(want, n, p int) chooser {
+	return func(vals []float64, rank int) (int, []Warning, error) {
 		if want > rank {
 			return rank, []Warning{
 				warnf(WarnRankClipped, "whiten: %d components requested, data (%d×%d) has rank %d: whitened %d", want, n, p, rank, rank),
@@ -97,12 +123,12 @@ func ForICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions) (*ICAWhitening[
 		}
 		return want, nil, nil
 	}
-	wantU := !opt.NoWhiteData
-	f, err := factorize(x, opt.Solver, opt.Eigensolver, choose, wantU && opt.Solver != SolverCovariance && p > n)
-	if err != nil {
-		return nil, err
-	}
-	k := f.k
+}
+
+// newICAWhitening applies the sign rule to f's components (and scores, if
+// present) and builds K = diag(1/σ)·Vᵀ.
+func newICAWhitening[T kernels.Float](f *factor[T], tol float64) *ICAWhitening[T] {
+	n, p, k := f.n, f.p, f.k
 	w := &ICAWhitening[T]{NSamples: n, NFeatures: p, NComponents: k, Mean: f.mean, K: f.comps,
 		Scale: math.Sqrt(float64(n)), SignFallback: make([]bool, k), Rank: f.rank,
 		Solver: f.solver, Eigensolver: f.eig, Warnings: f.warnings}
@@ -129,22 +155,13 @@ func ForICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions) (*ICAWhitening[
 				}
 			}
 		}
-		w.SingularValues = append(w.SingularValues, math.Sqrt(f.vals[j]))
 	}
+	w.SingularValues = f.sigma()
 	if fallbacks > 0 {
 		w.Warnings = append(w.Warnings, warnf(WarnSignFallback, "whiten: sign(u[0]) ill-defined for %d of %d components (first feature nearly constant): largest entry used", fallbacks, k))
 	}
-	if wantU {
-		if f.scores != nil {
-			w.White = f.scores.T()
-			kernels.Scale(T(w.Scale), w.White.Data)
-		}
-	}
 	scaleRows(w.K, w.SingularValues)
-	if wantU && w.White == nil {
-		w.White = w.Apply(x)
-	}
-	return w, nil
+	return w
 }
 
 // Apply returns √n·K·(x − Mean)ᵀ (NComponents × rows of x) for x with
