@@ -200,7 +200,7 @@ func TestBadInput(t *testing.T) {
 // Results must not depend on kernels.SetThreads.
 func TestThreadDeterminism(t *testing.T) {
 	defer kernels.SetThreads(0)
-	xt := offsetData[float64](21, 250, 40, 3) // covariance route
+	xt := offsetData[float64](21, 250, 40, 3)  // covariance route
 	xw := offsetData[float32](22, 60, 3000, 3) // Gram route, several column blocks
 	var ref []any
 	for i, threads := range []int{1, 2, 3, 8} {
