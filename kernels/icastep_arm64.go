@@ -3,9 +3,48 @@
 package kernels
 
 func icaStep32(f Contrast, alpha float32, m, k, n int, w []float32, ldw int, x []float32, ldx int, out []float32, ldo int, gpMean []float32) {
-	icaStepGeneric(f, alpha, m, k, n, w, ldw, x, ldx, out, ldo, gpMean)
+	if Impl() != NEON {
+		icaStepGeneric(f, alpha, m, k, n, w, ldw, x, ldx, out, ldo, gpMean)
+		return
+	}
+	icaStepNEON(f, alpha, m, k, n, w, ldw, x, ldx, out, ldo, gpMean)
 }
 
 func icaStep64(f Contrast, alpha float64, m, k, n int, w []float64, ldw int, x []float64, ldx int, out []float64, ldo int, gpMean []float64) {
-	icaStepGeneric(f, alpha, m, k, n, w, ldw, x, ldx, out, ldo, gpMean)
+	if Impl() != NEON {
+		icaStepGeneric(f, alpha, m, k, n, w, ldw, x, ldx, out, ldo, gpMean)
+		return
+	}
+	icaStepNEON(f, alpha, m, k, n, w, ldw, x, ldx, out, ldo, gpMean)
+}
+
+// icaStepNEON is the reference ICAStep (icastep_generic.go) with its three
+// stages on NEON: per contrastBlock-wide block of X's columns,
+// U = W·X_blk (NEON micro-kernel), U ← g(U) with Σg' (NEON contrast), and
+// acc += U·X_blkᵀ. The block (k×256 values, 40 KiB for k = 40 f32) and U
+// stay in L1/L2, so X is streamed from memory once per call. Chunks of
+// icaChunk columns are summed separately and added in chunk order, so the
+// result does not depend on the thread count.
+func icaStepNEON[T Float](f Contrast, alpha T, m, k, n int, w []T, ldw int, x []T, ldx int, out []T, ldo int, gpMean []T) {
+	chunks := ceilDiv(n, icaChunk)
+	per := m*k + m
+	workers := max(1, min(chunks, Threads()))
+	part, release := getScratch[T](chunks*per + workers*m*contrastBlock)
+	defer release()
+	parts, ubufs := part[:chunks*per], part[chunks*per:]
+	parallelForWorker(chunks, func(wk, c int) {
+		bufs, rel := getNEONPack[T]()
+		defer rel()
+		u := ubufs[wk*m*contrastBlock : (wk+1)*m*contrastBlock]
+		acc := parts[c*per : c*per+m*k]
+		gps := parts[c*per+m*k : (c+1)*per]
+		for j0 := c * icaChunk; j0 < min(n, (c+1)*icaChunk); j0 += contrastBlock {
+			nb := min(contrastBlock, n-j0)
+			xb := x[j0:]
+			gemmSerialNEON(false, false, m, nb, k, 1, w, ldw, xb, ldx, 0, u, nb, bufs)
+			contrastRowsNEON(f, alpha, m, nb, u, nb, gps)
+			gemmSerialNEON(false, true, m, k, nb, 1, u, nb, xb, ldx, 1, acc, k, bufs)
+		}
+	})
+	finishICAStep(m, k, n, chunks, parts, w, ldw, out, ldo, gpMean)
 }
