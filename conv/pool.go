@@ -99,12 +99,19 @@ func (l *Pool[T]) Forward(x []T, n int) ([]T, error) {
 					continue
 				}
 				ar := l.arg[i*os+(c*oh+r)*ow : i*os+(c*oh+r+1)*ow]
+				top, bot := img[r0:r0+2*len(yr)], img[r1:r1+2*len(yr)]
 				for j := range yr {
-					best, at := img[r0+2*j], r0+2*j
-					for _, q := range [3]int{r0 + 2*j + 1, r1 + 2*j, r1 + 2*j + 1} {
-						if img[q] > best || img[q] != img[q] { // NaN wins, so it propagates
-							best, at = img[q], q
-						}
+					a, b, c, d := top[2*j], top[2*j+1], bot[2*j], bot[2*j+1]
+					best, at := a, r0+2*j
+					// v != v: a NaN wins, so it propagates
+					if b > best || b != b {
+						best, at = b, r0+2*j+1
+					}
+					if c > best || c != c {
+						best, at = c, r1+2*j
+					}
+					if d > best || d != d {
+						best, at = d, r1+2*j+1
 					}
 					yr[j], ar[j] = best, int32(at)
 				}
