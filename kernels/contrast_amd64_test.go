@@ -69,7 +69,7 @@ func TestTanhAccuracy(t *testing.T) {
 			var worst uint64
 			var at float64
 			for i, x := range xs {
-				d := ulpDiff(u[i], math.Tanh(x))
+				d := ewULP(u[i], math.Tanh(x))
 				if d > worst {
 					worst, at = d, x
 				}
@@ -92,7 +92,7 @@ func TestTanhAccuracy(t *testing.T) {
 				var worst uint64
 				var at float32
 				for i, x := range in {
-					d := ulpDiff(u32[i], float32(math.Tanh(float64(alpha)*float64(x))))
+					d := ewULP(u32[i], float32(math.Tanh(float64(alpha)*float64(x))))
 					if d > worst {
 						worst, at = d, x
 					}
@@ -134,7 +134,7 @@ func TestExpContrastAccuracy(t *testing.T) {
 			var at float64
 			for i, x := range xs {
 				want := x * math.Exp(-x*x/2)
-				d := ulpDiff(u[i], want)
+				d := ewULP(u[i], want)
 				if e := math.Exp(-x * x / 2); e < 0x1p-1022 && d > 0 {
 					// exp(−x²/2) is subnormal: both sides round it to a
 					// subnormal (math.Exp and the vectorised exp each within
@@ -166,7 +166,7 @@ func TestExpContrastAccuracy(t *testing.T) {
 			var at32 float32
 			for i, x := range in {
 				v := float64(x)
-				d := ulpDiff(u32[i], float32(v*math.Exp(-v*v/2)))
+				d := ewULP(u32[i], float32(v*math.Exp(-v*v/2)))
 				if d > worst {
 					worst, at32 = d, x
 				}
@@ -245,8 +245,8 @@ func checkContrastRow[T Float](t *testing.T, isa string, f Contrast, alpha T, n 
 	}
 	var abs float64
 	for i, x := range u {
-		if d := ulpDiff(got[i], want[i]); d > bound {
-			t.Errorf("%s %v %s n=%d: g(%v) = %v, reference %v (%d ulp)", isa, f, dtypeName[T](), n, x, got[i], want[i], d)
+		if d := ewULP(got[i], want[i]); d > bound {
+			t.Errorf("%s %v %s n=%d: g(%v) = %v, reference %v (%d ulp)", isa, f, ewDtype[T](), n, x, got[i], want[i], d)
 			return
 		}
 		v := float64(x)
@@ -260,7 +260,7 @@ func checkContrastRow[T Float](t *testing.T, isa string, f Contrast, alpha T, n 
 			abs += 3 * v * v
 		}
 	}
-	if !closeTo(float64(gs[0]), float64(ws[0]), tolerance[T](n+2, abs)) {
-		t.Errorf("%s %v %s n=%d: Σg' = %v, reference %v", isa, f, dtypeName[T](), n, gs[0], ws[0])
+	if !ewClose(float64(gs[0]), float64(ws[0]), ewTol[T](n+2, abs)) {
+		t.Errorf("%s %v %s n=%d: Σg' = %v, reference %v", isa, f, ewDtype[T](), n, gs[0], ws[0])
 	}
 }

@@ -24,6 +24,10 @@ func TestICAStepAsm(t *testing.T) {
 	type shape struct{ m, k, n, pad int }
 	shapes := []shape{{1, 1, 1, 0}, {1, 3, 200, 1}, {4, 4, 96, 0}, {3, 5, 300, 3}, {5, 7, 193, 2},
 		{6, 6, 4000, 0}, {8, 13, 5000, 5}, {40, 40, 4100, 0}, {40, 40, 2100, 7}, {7, 2, 191, 0}, {2, 9, 0, 0}}
+	if !ewBig() {
+		// Under -race and -short: the edge shapes only.
+		shapes = shapes[:6]
+	}
 	for _, is := range ewISAs {
 		if !is.ok() {
 			continue
@@ -88,7 +92,7 @@ func checkICAStepAsm[T Float](t *testing.T, name string, f Contrast, m, k, n, pa
 		for i := range got {
 			got[i] = -7 // overwritten inside the matrix, kept between rows
 		}
-		withThreads(th, func() {
+		ewWithThreads(th, func() {
 			ICAStep(f, alpha, m, k, n, w, ldw, x, ldx, got, ldo, gotGp)
 		})
 		if first == nil {
@@ -123,13 +127,13 @@ func checkICAStepAsm[T Float](t *testing.T, name string, f Contrast, m, k, n, pa
 				for j := 0; j < n; j++ {
 					s += gu[i*n+j] * math.Abs(float64(x[l*ldx+j]))
 				}
-				tol := tolerance[T](k+n/8+8, s/float64(max(n, 1))+math.Abs(float64(wantGp[i])*float64(w[i*ldw+l])))
-				if !closeTo(g, wv, tol) {
+				tol := ewTol[T](k+n/8+8, s/float64(max(n, 1))+math.Abs(float64(wantGp[i])*float64(w[i*ldw+l])))
+				if !ewClose(g, wv, tol) {
 					t.Errorf("%s: out(%d,%d) = %v, reference %v (tolerance %.3g)", name, i, l, g, wv, tol)
 					return
 				}
 			}
-			if !nan && !closeTo(float64(gotGp[i]), float64(wantGp[i]), tolerance[T](n/8+8, 3*float64(k))) {
+			if !nan && !ewClose(float64(gotGp[i]), float64(wantGp[i]), ewTol[T](n/8+8, 3*float64(k))) {
 				t.Errorf("%s: gpMean[%d] = %v, reference %v", name, i, gotGp[i], wantGp[i])
 			}
 		}
@@ -161,7 +165,7 @@ func TestICAStepAsmAllocs(t *testing.T) {
 		}
 		out, gp := make([]float64, m*k), make([]float64, m)
 		for _, th := range []int{1, 2} {
-			withThreads(th, func() {
+			ewWithThreads(th, func() {
 				a := testing.AllocsPerRun(20, func() {
 					ICAStep(LogCosh, 1, m, k, n, w, k, x, n, out, k, gp)
 				})
@@ -194,7 +198,7 @@ func BenchmarkICAStepAsm(b *testing.B) {
 				for _, f := range []Contrast{LogCosh, Cube} {
 					b.Run(fmt.Sprintf("impl=%s/dtype=%s/threads=%d/g=%v/k=%d/n=%d", is.name, dt, th, f, k, n), func(b *testing.B) {
 						current.Store(int32(lvl))
-						withThreads(th, func() {
+						ewWithThreads(th, func() {
 							if dt == "f32" {
 								benchICA[float32](b, f, k, n)
 							} else {

@@ -22,3 +22,6 @@ func ewRaceWrite[T Float](x []T) {
 		runtime.RaceWriteRange(unsafe.Pointer(unsafe.SliceData(x)), len(x)*int(unsafe.Sizeof(x[0])))
 	}
 }
+
+// ewRace reports a race-detector build (tests trim their long cases).
+const ewRace = true
