@@ -1,0 +1,171 @@
+package whiten
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/deepica/deepica/kernels"
+	"github.com/deepica/deepica/matrix"
+)
+
+// KernelKind names a kernel function of kernel PCA.
+type KernelKind int
+
+const (
+	KernelLinear      KernelKind = iota // k(x, y) = x·y
+	KernelPoly                          // k(x, y) = (γ·x·y + c₀)^d
+	KernelRBF                           // k(x, y) = exp(−γ·‖x − y‖²)
+	KernelSigmoid                       // k(x, y) = tanh(γ·x·y + c₀)
+	KernelCosine                        // k(x, y) = x·y / (‖x‖·‖y‖), 0 for a zero row
+	KernelPrecomputed                   // the data are the kernel matrix itself
+)
+
+var kernelNames = [...]string{"linear", "poly", "rbf", "sigmoid", "cosine", "precomputed"}
+
+func (k KernelKind) String() string {
+	if k >= 0 && int(k) < len(kernelNames) {
+		return kernelNames[k]
+	}
+	return fmt.Sprintf("KernelKind(%d)", int(k))
+}
+
+// ParseKernel parses a kernel name as scikit-learn spells it.
+func ParseKernel(s string) (KernelKind, error) {
+	for i, n := range kernelNames {
+		if strings.EqualFold(strings.TrimSpace(s), n) {
+			return KernelKind(i), nil
+		}
+	}
+	return 0, fmt.Errorf("whiten: unknown kernel %q (want linear, poly, rbf, sigmoid, cosine or precomputed)", s)
+}
+
+// Kernel is a kernel function with scikit-learn's parameters. Start from
+// NewKernel, which sets scikit-learn's KernelPCA defaults.
+type Kernel struct {
+	Kind KernelKind
+	// Gamma is γ of poly, rbf and sigmoid; 0 means 1/n_features of the
+	// first argument, as scikit-learn's gamma=None (for the inverse
+	// transform's kernel that is 1/n_components, as in scikit-learn).
+	Gamma float64
+	// Degree d of poly (scikit-learn default 3).
+	Degree float64
+	// Coef0 c₀ of poly and sigmoid (scikit-learn's KernelPCA default 1).
+	Coef0 float64
+}
+
+// NewKernel returns kind with scikit-learn KernelPCA's defaults: gamma
+// 1/n_features, degree 3, coef0 1.
+func NewKernel(kind KernelKind) Kernel { return Kernel{Kind: kind, Degree: 3, Coef0: 1} }
+
+func (k Kernel) check() error {
+	if k.Kind < KernelLinear || k.Kind > KernelPrecomputed {
+		return fmt.Errorf("whiten: unknown kernel %v", k.Kind)
+	}
+	for _, v := range []float64{k.Gamma, k.Degree, k.Coef0} {
+		if !finite(v) {
+			return fmt.Errorf("whiten: kernel %v has a non-finite parameter (gamma %g, degree %g, coef0 %g)", k.Kind, k.Gamma, k.Degree, k.Coef0)
+		}
+	}
+	if k.Gamma < 0 {
+		return fmt.Errorf("whiten: kernel %v: gamma %g < 0", k.Kind, k.Gamma)
+	}
+	if k.Kind == KernelPoly && k.Degree < 0 {
+		return fmt.Errorf("whiten: poly kernel degree %g < 0", k.Degree)
+	}
+	return nil
+}
+
+// gammaFor resolves Gamma = 0 to 1/p.
+func (k Kernel) gammaFor(p int) float64 {
+	if k.Gamma == 0 {
+		return 1 / float64(p)
+	}
+	return k.Gamma
+}
+
+// Matrix returns the kernel matrix K[i][j] = k(xᵢ, yⱼ) (rows of x by rows of
+// y; x and y have the same number of columns). y = nil means y = x, which
+// computes the dot products with a symmetric Gram product. The dot products
+// run on kernels in T; the elementwise functions in float64.
+func (k Kernel) Matrix(x, y *matrix.Dense[float64]) (*matrix.Dense[float64], error) {
+	return kernelMatrix(k, x, y)
+}
+
+func kernelMatrix[T kernels.Float](k Kernel, x, y *matrix.Dense[T]) (*matrix.Dense[T], error) {
+	if err := k.check(); err != nil {
+		return nil, err
+	}
+	if k.Kind == KernelPrecomputed {
+		return nil, fmt.Errorf("whiten: a precomputed kernel has no function to evaluate")
+	}
+	same := y == nil
+	if same {
+		y = x
+	}
+	if x.Cols != y.Cols {
+		return nil, fmt.Errorf("whiten: kernel between %d and %d features", x.Cols, y.Cols)
+	}
+	n, m, p := x.Rows, y.Rows, x.Cols
+	out := matrix.New[T](n, m)
+	if n == 0 || m == 0 {
+		return out, nil
+	}
+	if same {
+		kernels.Gram(kernels.NoTrans, n, p, 1, x.Data, x.Stride, 0, out.Data, m)
+	} else {
+		kernels.Gemm(kernels.NoTrans, kernels.Trans, n, m, p, 1, x.Data, x.Stride, y.Data, y.Stride, 0, out.Data, m)
+	}
+	g := k.gammaFor(p)
+	switch k.Kind {
+	case KernelLinear:
+	case KernelPoly:
+		apply(out, func(_, _ int, d float64) float64 { return math.Pow(g*d+k.Coef0, k.Degree) })
+	case KernelSigmoid:
+		apply(out, func(_, _ int, d float64) float64 { return math.Tanh(g*d + k.Coef0) })
+	case KernelRBF:
+		nx, ny := rowSquares(x), rowSquares(y)
+		// As scikit-learn's euclidean_distances: ‖x‖² + ‖y‖² − 2·x·y,
+		// clipped at 0, exactly 0 on the diagonal of k(X, X).
+		apply(out, func(i, j int, d float64) float64 {
+			if same && i == j {
+				return 1
+			}
+			return math.Exp(-g * math.Max(nx[i]+ny[j]-2*d, 0))
+		})
+	case KernelCosine:
+		nx, ny := rowSquares(x), rowSquares(y)
+		apply(out, func(i, j int, d float64) float64 {
+			if nx[i] == 0 || ny[j] == 0 {
+				return 0
+			}
+			return d / (math.Sqrt(nx[i]) * math.Sqrt(ny[j]))
+		})
+	}
+	if err := out.CheckFinite(); err != nil {
+		return nil, fmt.Errorf("whiten: %v kernel overflows (%v): rescale the data or the kernel parameters", k.Kind, err)
+	}
+	return out, nil
+}
+
+func apply[T kernels.Float](m *matrix.Dense[T], f func(i, j int, v float64) float64) {
+	for i := 0; i < m.Rows; i++ {
+		row := m.Row(i)
+		for j, v := range row {
+			row[j] = T(f(i, j, float64(v)))
+		}
+	}
+}
+
+// rowSquares returns ‖xᵢ‖² for each row, accumulated in float64.
+func rowSquares[T kernels.Float](x *matrix.Dense[T]) []float64 {
+	s := make([]float64, x.Rows)
+	for i := range s {
+		var a float64
+		for _, v := range x.Row(i) {
+			a += float64(v) * float64(v)
+		}
+		s[i] = a
+	}
+	return s
+}
