@@ -45,6 +45,13 @@ type Config struct {
 	Alpha     float64 `json:"alpha"`      // logcosh α in [1, 2]
 	ICAUpdate string  `json:"ica_update"` // "adam" (the study) or "fixed-point"
 
+	// RefitIterations > 0 makes Components refit each stream's W to the
+	// eigen-images of the evaluated images by at most this many FastICA
+	// fixed-point iterations (see Model.ComputeComponents); 0 uses the
+	// trained W as it is. RefitTol is the convergence tolerance.
+	RefitIterations int     `json:"refit_iterations"`
+	RefitTol        float64 `json:"refit_tol"`
+
 	LearningRate    float64 `json:"learning_rate"`     // Adam step for the conv weights
 	ICALearningRate float64 `json:"ica_learning_rate"` // Adam step for W in "adam" mode
 	Beta1           float64 `json:"beta1"`
@@ -63,6 +70,8 @@ type Config struct {
 // and 2×2 max pooling (output 32×12×12), N(0, 0.05²) weights, a PCA layer
 // and a FastICA layer (logcosh) in 4 streams of 10 components (40 in all),
 // Adam on everything. The batch of 200 gives each stream 50 images.
+// Components refit W on the evaluated images (RefitIterations 200), which
+// the study did not do; set it to 0 for the trained W as it is.
 func DefaultConfig() Config {
 	blk := func(out int) ConvLayer {
 		return ConvLayer{Out: out, Kernel: 3, Padding: "same", Activation: "elu", Pool: "max"}
@@ -73,6 +82,7 @@ func DefaultConfig() Config {
 		Init: "normal0.05", ELUAlpha: 1,
 		Streams: 4, Components: 10, EigenGapEps: 1e-6,
 		Contrast: "logcosh", Alpha: 1, ICAUpdate: "adam",
+		RefitIterations: 200, RefitTol: 1e-4,
 		LearningRate: 1e-3, ICALearningRate: 1e-2, Beta1: 0.9, Beta2: 0.999, AdamEps: 1e-8,
 		BatchSize: 200, Epochs: 5, Shuffle: true,
 		DType: "float32",
@@ -202,6 +212,9 @@ func (c Config) resolve() (*resolved, error) {
 	if !(c.LearningRate >= 0) || !(c.ICALearningRate >= 0) || !(c.Beta1 >= 0 && c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) || !(c.AdamEps > 0) {
 		return nil, fmt.Errorf("deep: Adam settings lr %g, ICA lr %g, β₁ %g, β₂ %g, ε %g out of range",
 			c.LearningRate, c.ICALearningRate, c.Beta1, c.Beta2, c.AdamEps)
+	}
+	if c.RefitIterations < 0 || (c.RefitIterations > 0 && !(c.RefitTol > 0)) {
+		return nil, fmt.Errorf("deep: refit of %d iterations with tolerance %g", c.RefitIterations, c.RefitTol)
 	}
 	if !(c.EigenGapEps >= 0) {
 		return nil, fmt.Errorf("deep: eigen_gap_eps %g is negative", c.EigenGapEps)

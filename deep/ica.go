@@ -195,3 +195,33 @@ func symDecorrelate(w []float64, k int) error {
 	copy(w, out.RawMatrix().Data)
 	return nil
 }
+
+// refit runs FastICA fixed-point iterations on z (k×D) from the current W
+// until scikit-learn's convergence test max_i | |⟨w_newᵢ, wᵢ⟩| − 1 | < tol
+// holds or maxIter iterations have run, returning the iterations used and
+// whether it converged.
+func (l *icaLayer[T]) refit(z []T, d, maxIter int, tol float64) (int, bool, error) {
+	k := l.k
+	old := make([]float64, k*k)
+	l.z, l.d = z, d
+	for it := 1; it <= maxIter; it++ {
+		for i, v := range l.w {
+			old[i] = float64(v)
+		}
+		if err := l.fixedPoint(); err != nil {
+			return it, false, err
+		}
+		lim := 0.0
+		for i := 0; i < k; i++ {
+			var dot float64
+			for j := 0; j < k; j++ {
+				dot += float64(l.w[i*k+j]) * old[i*k+j]
+			}
+			lim = math.Max(lim, math.Abs(math.Abs(dot)-1))
+		}
+		if lim < tol {
+			return it, true, nil
+		}
+	}
+	return maxIter, false, nil
+}

@@ -64,6 +64,12 @@ type Components struct {
 	Streams [][2]int
 	// Loss is the model's loss on these images (summed over streams).
 	Loss float64
+	// RefitIterations and RefitConverged report, per stream, the FastICA
+	// fixed-point iterations that refitted W on these images' eigen-images
+	// (Config.RefitIterations) and whether they met Config.RefitTol; empty
+	// when no refit was asked for.
+	RefitIterations []int
+	RefitConverged  []bool
 }
 
 // New builds a model for cfg with all weights drawn from seed (conv
@@ -212,7 +218,13 @@ func (m *Model) Components() *Components { return m.comps }
 // ComputeComponents evaluates the model on images (N×(C·H·W)): the N images
 // are split into S contiguous streams (stream s gets images ⌊s·N/S⌋ to
 // ⌊(s+1)·N/S⌋), each stream's features go through its PCA layer and its
-// trained W.
+// W: the trained W or, when Config.RefitIterations > 0, W refitted to
+// these eigen-images by FastICA fixed-point iterations started from the
+// trained W. The refit exists because the PCA layer's basis is that of the
+// images it sees: each mini-batch has its own eigen-images (when
+// eigenvalues are close, an arbitrary rotation of the previous batch's), so
+// a W trained across batches does not in general unmix the basis of the
+// whole set.
 func (m *Model) ComputeComponents(images *matrix.Dense[float64]) (*Components, error) {
 	if err := m.checkImages(images, m.cfg.Streams*(m.cfg.Components+1)); err != nil {
 		return nil, err
@@ -255,9 +267,18 @@ func components[T kernels.Float](m *Model, n *net[T], images *matrix.Dense[float
 			return nil, fmt.Errorf("deep: components, stream %d: %w", s+1, err)
 		}
 		ica := n.ica[s]
-		saved := ica.z
+		if m.cfg.RefitIterations > 0 {
+			// a private copy: the trained W stays as it is
+			ica = newICALayer[T](k, ica.fn, nil)
+			copy(ica.w, n.ica[s].w)
+			it, ok, err := ica.refit(z, d, m.cfg.RefitIterations, m.cfg.RefitTol)
+			if err != nil {
+				return nil, fmt.Errorf("deep: components, stream %d: %w", s+1, err)
+			}
+			c.RefitIterations = append(c.RefitIterations, it)
+			c.RefitConverged = append(c.RefitConverged, ok)
+		}
 		loss, err := ica.forward(z, d)
-		ica.z = saved
 		if err != nil {
 			return nil, fmt.Errorf("deep: components, stream %d: %w", s+1, err)
 		}

@@ -99,8 +99,14 @@ func TestTrainingOnKnownSources(t *testing.T) {
 		mb := matchPixels(t, before.ICAImages, set.Patterns)
 		ma := matchPixels(t, m.Components().ICAImages, set.Patterns)
 		mp := matchPixels(t, m.Components().PCAImages, set.Patterns)
-		t.Logf("%s: matched |corr| of pixel-space components with the true sources: untrained %.3f, trained ICA %.3f %v, trained PCA layer %.3f; FastICA on pixels %.3f",
-			mode, mb.Mean, ma.Mean, fmtCorr(ma.AbsCorr), mp.Mean, base.Mean)
+		m.cfg.RefitIterations = 0
+		asTrained, err := m.ComputeComponents(set.X)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mt := matchPixels(t, asTrained.ICAImages, set.Patterns)
+		t.Logf("%s: matched |corr| of pixel-space components with the true sources: untrained (refitted W) %.3f, trained with refitted W %.3f %v (refit iterations %v), trained W as is %.3f, PCA layer %.3f; FastICA on pixels %.3f",
+			mode, mb.Mean, ma.Mean, fmtCorr(ma.AbsCorr), m.Components().RefitIterations, mt.Mean, mp.Mean, base.Mean)
 		for _, v := range ma.AbsCorr {
 			if !(v >= 0 && v <= 1+1e-12) {
 				t.Fatalf("matched |corr| %v outside [0, 1]", v)
