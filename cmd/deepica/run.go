@@ -242,7 +242,7 @@ func loadData(o *runOptions) (im *dataset.Images, truth *gen.ImageSet, err error
 		}
 		im = &dataset.Images{
 			X: truth.X, C: cfg.C, H: cfg.H, W: cfg.W,
-			Source: fmt.Sprintf("generated: %d images %d×%d×%d, %d patterns (blobs, edges, bars, textures) with %v coefficients, noise σ=%g, seed %d",
+			Source: fmt.Sprintf("generated: %d images %d×%d×%d, %d patterns (blobs, edges, bars, textures) with %v coefficients, noise sd %g, seed %d",
 				cfg.N, cfg.H, cfg.W, cfg.C, cfg.K, cfg.Coef, cfg.Noise, cfg.Seed),
 		}
 		return im, truth, nil

@@ -93,6 +93,15 @@ func runTyped[T kernels.Float](ctx context.Context, o *runOptions, dir string, p
 		return err
 	}
 	s.prepare()
+	if s.truth != nil {
+		s.sum.Notes = append(s.sum.Notes,
+			"Amari index: normalised Amari index of (estimated unmixing × true mixing), 0 for a perfect separation up to order and scale, about 0.5 and more for unrelated matrices; only for linear methods with as many components as true sources.",
+			"Sources |corr|: each true source paired with a distinct estimated source (Hungarian assignment on |Pearson correlation|) in the chosen orientation: per-image coefficients for images as samples, patterns over the pixels for pixels as samples.",
+			"Pictures vs patterns |corr|: the same matching between the component pictures and the true patterns, over the pixels; it applies to every method, the deep model included.")
+	}
+	if o.methods["deep"] && o.orientation == gen.PixelsAsSamples {
+		s.sum.Notes = append(s.sum.Notes, "--orientation applies to PCA, kernel PCA and FastICA; the deep model has its own structure (conv layers over images, a PCA layer over each stream's images, ICA over the feature positions).")
+	}
 
 	if s.truth != nil {
 		if err := s.truthPicture(); err != nil {
@@ -214,7 +223,7 @@ func (s *study[T]) truthPicture() error {
 		samples[i] = plot.Tile{Title: fmt.Sprintf("image %d", i), Image: plot.ComponentImage(s.im.X.Row(i), s.im.C, s.im.H, s.im.W)}
 	}
 	img := plot.Grid("Generated data: the true source patterns and the first images",
-		[]plot.Section{{Title: "true patterns", Tiles: tiles, Cols: 10}, {Title: "data (sums of patterns with Laplace coefficients, plus noise)", Tiles: samples, Cols: 10}},
+		[]plot.Section{{Title: "true patterns", Tiles: tiles, Cols: 10}, {Title: fmt.Sprintf("data (sums of the patterns with %v coefficients, plus noise)", s.truth.Config.Coef), Tiles: samples, Cols: 10}},
 		plot.GridOptions{})
 	if err := plot.WritePNG(filepath.Join(s.dir, "truth.png"), img); err != nil {
 		return err
