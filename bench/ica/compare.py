@@ -10,11 +10,15 @@ usage (from the repository root):
 
 DIR defaults to /tmp/deepica-bench; the inputs are made by make_data.py if
 absent. Prints one line per (case, threads) with both times, iteration
-counts and the ratio sklearn / deepica, and a JSON summary at the end.
+counts and the ratios sklearn / deepica of wall-clock and of CPU time
+(user + system, all threads), and a JSON summary at the end. On a shared
+machine the CPU-time ratio is the steadier figure; the wall-clock one is
+the goal's measure on a quiet machine. The load average is recorded.
 """
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -38,8 +42,9 @@ ica = FastICA(n_components=k, algorithm="parallel", whiten="unit-variance", fun=
               max_iter=200, tol=1e-4, w_init=w, whiten_solver="svd")
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    t = time.perf_counter(); ica.fit(x); dt = time.perf_counter() - t
-print(json.dumps({"seconds": dt, "n_iter": int(ica.n_iter_),
+    c = time.process_time(); t = time.perf_counter(); ica.fit(x)
+    dt = time.perf_counter() - t; dc = time.process_time() - c
+print(json.dumps({"seconds": dt, "cpu_seconds": dc, "n_iter": int(ica.n_iter_),
                   "converged": not any("did not converge" in str(c.message) for c in caught)}))
 """
 
@@ -63,12 +68,15 @@ def run_deepica(binary, path, winit, k, threads, outdir):
     cmd = [binary, "ica", "--in", path, "--out", outdir, "--components", str(k),
            "--w-init", winit, "--tol", "1e-4", "--max-iter", "200", "--whiten", "unit-variance",
            "--algorithm", "parallel", "--fun", "logcosh", "--threads", str(threads)]
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run(cmd, env=env_for(threads), check=True, capture_output=True, text=True)
     dt = time.perf_counter() - t
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     with open(os.path.join(outdir, "summary.json")) as f:
         s = json.load(f)
-    return {"seconds": dt, "n_iter": s["n_iter"], "converged": s["converged"],
+    return {"seconds": dt, "cpu_seconds": cpu, "n_iter": s["n_iter"], "converged": s["converged"],
             "stages": s["timings_s"], "kernels": s["kernels"], "whiten_solver": s["whiten_solver"]}
 
 
@@ -104,11 +112,13 @@ def main():
             s = run_sklearn(path, winit, k, th)
             ratio = s["seconds"] / d["seconds"]
             st = d["stages"]
-            print(f"{case:8s} threads={th}: sklearn fit {s['seconds']:7.3f} s ({s['n_iter']} it) | "
-                  f"deepica ica {d['seconds']:7.3f} s ({d['n_iter']} it; read {st['read']:.3f} whiten {st['whiten']:.3f} "
-                  f"iterate {st['iterate']:.3f} sources {st['sources']:.3f} write {st['write']:.3f}; "
-                  f"{d['kernels']}, {d['whiten_solver']}) | ratio {ratio:5.2f}x", flush=True)
-            results.append({"case": case, "threads": th, "sklearn": s, "deepica": d, "ratio": ratio})
+            cratio = s["cpu_seconds"] / d["cpu_seconds"]
+            print(f"{case:8s} threads={th}: sklearn fit {s['seconds']:7.3f} s wall, {s['cpu_seconds']:7.3f} s cpu ({s['n_iter']} it) | "
+                  f"deepica ica {d['seconds']:7.3f} s wall, {d['cpu_seconds']:7.3f} s cpu ({d['n_iter']} it; read {st['read']:.3f} "
+                  f"whiten {st['whiten']:.3f} iterate {st['iterate']:.3f} sources {st['sources']:.3f} write {st['write']:.3f}; "
+                  f"{d['kernels']}, {d['whiten_solver']}) | ratio wall {ratio:5.2f}x, cpu {cratio:5.2f}x", flush=True)
+            results.append({"case": case, "threads": th, "sklearn": s, "deepica": d, "ratio_wall": ratio, "ratio_cpu": cratio,
+                            "loadavg_after": os.getloadavg()})
     print(json.dumps(results, indent=1))
 
 
