@@ -86,6 +86,7 @@ def main():
     ap.add_argument("--out", default=None, help="where deepica writes results (default: a temp dir on the data's file system)")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--cases", default="laplace,images")
+    ap.add_argument("--binary", default=None, help="a built deepica (default: go build ./cmd/deepica into --data)")
     ap.add_argument("--repeat", type=int, default=1, help="deepica runs per setting (the best is reported)")
     args = ap.parse_args()
 
@@ -93,8 +94,10 @@ def main():
     if not all(os.path.exists(os.path.join(args.data, f)) for f, _ in CASES.values()):
         subprocess.run([sys.executable, os.path.join(HERE, "make_data.py"), args.data], check=True)
     winit = os.path.join(args.data, "winit_40.npy")
-    binary = os.path.join(args.data, "deepica")
-    subprocess.run(["go", "build", "-o", binary, "./cmd/deepica"], cwd=ROOT, check=True)
+    binary = args.binary
+    if binary is None:
+        binary = os.path.join(args.data, "deepica")
+        subprocess.run(["go", "build", "-o", binary, "./cmd/deepica"], cwd=ROOT, check=True)
     outroot = args.out or tempfile.mkdtemp(prefix="deepica-out-", dir=args.data)
 
     results = []
