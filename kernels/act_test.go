@@ -266,7 +266,7 @@ func TestActivation(t *testing.T) {
 // TestActivationFiniteDifferences checks that the backward pass is the
 // derivative of the forward pass: dx (with dy = 1) against the central
 // difference (f(x+h) − f(x−h))/2h of the float64 closed form, whose error
-// is at most h²/6·max|f'''| + 2·eps·max|f|/h (|f'''| ≤ 2 + α here, |f| ≤ 3 + α
+// is at most h²/6·max|f”'| + 2·eps·max|f|/h (|f”'| ≤ 2 + α here, |f| ≤ 3 + α
 // on [−3, 3]). Points within 1e-3 of ELU's and ReLU's kink are skipped.
 func TestActivationFiniteDifferences(t *testing.T) {
 	const h = 1e-5
@@ -409,18 +409,26 @@ func adamCases() []adamCase {
 func TestAdamReference(t *testing.T) {
 	skipReferenceUnderRace(t)
 	forTypes(t, func(t *testing.T) {
-		runCases(t, adamCases(), func(tb testing.TB, c adamCase) bool { return verifyAdam(tb, adamGeneric[float32], exactAdam[float32], c) })
+		runCases(t, adamCases(), func(tb testing.TB, c adamCase) bool {
+			return verifyAdam(tb, adamGeneric[float32], exactAdam[float32], c)
+		})
 	}, func(t *testing.T) {
-		runCases(t, adamCases(), func(tb testing.TB, c adamCase) bool { return verifyAdam(tb, adamGeneric[float64], exactAdam[float64], c) })
+		runCases(t, adamCases(), func(tb testing.TB, c adamCase) bool {
+			return verifyAdam(tb, adamGeneric[float64], exactAdam[float64], c)
+		})
 	})
 }
 
 func TestAdam(t *testing.T) {
 	forEachLevel(t, func(t *testing.T, _ Level) {
 		forTypes(t, func(t *testing.T) {
-			runCases(t, adamCases(), func(tb testing.TB, c adamCase) bool { return verifyAdam(tb, AdamStep[float32], adamGeneric[float32], c) })
+			runCases(t, adamCases(), func(tb testing.TB, c adamCase) bool {
+				return verifyAdam(tb, AdamStep[float32], adamGeneric[float32], c)
+			})
 		}, func(t *testing.T) {
-			runCases(t, adamCases(), func(tb testing.TB, c adamCase) bool { return verifyAdam(tb, AdamStep[float64], adamGeneric[float64], c) })
+			runCases(t, adamCases(), func(tb testing.TB, c adamCase) bool {
+				return verifyAdam(tb, AdamStep[float64], adamGeneric[float64], c)
+			})
 		})
 	})
 }
