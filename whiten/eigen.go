@@ -17,7 +17,7 @@ var lapackImpl gonum.Implementation
 // columns of the row-major N×k matrix vecs. choose sees all N eigenvalues.
 //
 // Both methods share the first two steps, LAPACK's: tridiagonalisation
-// Qᵀ·A·Q = T (dsytrd, (4/3)·N³ flops) and all eigenvalues of T by
+// Qᵀ·A·Q = T (dsytd2's algorithm, see tridiagonalize) and all eigenvalues of T by
 // root-free QR (dsterf, O(N²)). EigenFull then forms Q (dorgtr) and runs
 // implicit QL/QR on it (dsteqr), which is what dsyev does: about 9·N³ flops
 // in all. EigenTopK computes the k wanted eigenvectors of T by inverse
@@ -38,9 +38,8 @@ func symEig(a []float64, N int, method Eigensolver, choose func(vals []float64) 
 	e := make([]float64, max(N-1, 1))
 	tau := make([]float64, max(N-1, 1))
 	var q [1]float64
-	lapackImpl.Dsytrd(blas.Lower, N, a, N, d, e, tau, q[:], -1)
-	work := make([]float64, max(int(q[0]), 1))
-	lapackImpl.Dsytrd(blas.Lower, N, a, N, d, e, tau, work, len(work))
+	tridiagonalize(a, N, d, e, tau)
+	work := make([]float64, 1)
 	e = e[:max(N-1, 0)]
 	tau = tau[:max(N-1, 0)]
 

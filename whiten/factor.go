@@ -189,11 +189,12 @@ func gramComponents[T kernels.Float](x *matrix.Dense[T], mean []T, u *matrix.Den
 	n, p, k := x.Rows, x.Cols, u.Cols
 	out := matrix.New[T](k, p)
 	buf := make([]T, n*min(colBlock, p))
+	ut := u.T() // k×n: both operands untransposed, the kernel's fastest case
 	for c0 := 0; c0 < p; c0 += colBlock {
 		c1 := min(c0+colBlock, p)
 		w := c1 - c0
 		centerColsInto(x, mean, c0, c1, buf)
-		kernels.Gemm(kernels.Trans, kernels.NoTrans, k, w, n, 1, u.Data, k, buf, w, 0, out.Data[c0:], p)
+		kernels.Gemm(kernels.NoTrans, kernels.NoTrans, k, w, n, 1, ut.Data, n, buf, w, 0, out.Data[c0:], p)
 	}
 	return out
 }
