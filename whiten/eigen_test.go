@@ -3,6 +3,7 @@ package whiten
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -110,7 +111,8 @@ func TestSymEigTopKMatchesFull(t *testing.T) {
 	}
 	for name, spec := range spectra {
 		for _, n := range []int{1, 2, 3, 7, 40, 150} {
-			a := symWithSpectrum(rng, spec(n))
+			lam := spec(n)
+			a := symWithSpectrum(rng, lam)
 			k := max(1, n/3)
 			choose := func([]float64) (int, error) { return k, nil }
 			valsF, vecsF, _, usedF, err := symEig(append([]float64(nil), a...), n, EigenFull, choose)
@@ -127,6 +129,15 @@ func TestSymEigTopKMatchesFull(t *testing.T) {
 			for i := range valsF {
 				if valsF[i] != valsT[i] { // same dsytrd + dsterf
 					t.Fatalf("%s n=%d: eigenvalue %d differs", name, n, i)
+				}
+			}
+			// The spectrum is known: λ sorted descending, to c·N·ε·‖A‖.
+			sorted := append([]float64(nil), lam...)
+			slices.Sort(sorted)
+			slices.Reverse(sorted)
+			for i := range sorted {
+				if d := math.Abs(valsF[i] - sorted[i]); d > 64*float64(n)*0x1p-53*sorted[0] {
+					t.Errorf("%s n=%d: eigenvalue %d = %v, want %v", name, n, i, valsF[i], sorted[i])
 				}
 			}
 			checkEigenpairs(t, name+"/full", a, n, valsF, vecsF, k)
