@@ -9,7 +9,6 @@ import (
 
 	"github.com/deepica/deepica/kernels"
 	"github.com/deepica/deepica/matrix"
-	"github.com/deepica/deepica/whiten"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -85,7 +84,7 @@ func Fit[T kernels.Float](x *matrix.Dense[T], opt Options) (*Model, *matrix.Dens
 	var (
 		x1 []T // k×n data the iterations run on
 		k  int
-		wh *whiten.ICAWhitening[T]
+		wh *white[T]
 	)
 	if ro.Whiten == NoWhitening {
 		if ro.Components != 0 && ro.Components != p {
@@ -97,21 +96,19 @@ func Fit[T kernels.Float](x *matrix.Dense[T], opt Options) (*Model, *matrix.Dens
 		if lim := min(n, p); ro.Components > lim {
 			return nil, nil, fmt.Errorf("fastica: %d components requested, data (%d×%d) has at most %d", ro.Components, n, p, lim)
 		}
-		wh, err = whiten.ForICA(x, whiten.ICAOptions{NComponents: ro.Components, Solver: ro.WhitenSolver})
+		wh, err = whitenData(x, ro)
 		if err != nil {
 			return nil, nil, fmt.Errorf("fastica: %w", err)
 		}
-		if ro.Components != 0 && wh.NComponents < ro.Components {
-			return nil, nil, fmt.Errorf("fastica: %d components requested, data (%d×%d) has rank %d", ro.Components, n, p, wh.Rank)
+		if ro.Components != 0 && wh.k < ro.Components {
+			return nil, nil, fmt.Errorf("fastica: %d components requested, data (%d×%d) has rank %d", ro.Components, n, p, wh.rank)
 		}
-		for _, w := range wh.Warnings {
-			mdl.Warnings = append(mdl.Warnings, w.Message)
-		}
-		k = wh.NComponents
-		x1 = wh.White.Data
-		mdl.WhitenSolver = wh.Solver.String()
-		mdl.Mean = toFloat64(wh.Mean)
-		mdl.Whitening = matrix.Convert[float64](wh.K)
+		mdl.Warnings = append(mdl.Warnings, wh.warns...)
+		k = wh.k
+		x1 = wh.x1
+		mdl.WhitenSolver = wh.solver
+		mdl.Mean = wh.mean
+		mdl.Whitening = wh.K
 	}
 	mdl.NComponents = k
 	mdl.Timings.Whiten = time.Since(t0)
@@ -158,7 +155,7 @@ func Fit[T kernels.Float](x *matrix.Dense[T], opt Options) (*Model, *matrix.Dens
 		s = matrix.New[T](n, k)
 		wt := make([]T, k*k)
 		toT(wt, w)
-		kernels.Gemm(kernels.Trans, kernels.Trans, n, k, k, T(1/wh.Scale), x1, n, wt, k, 0, s.Data, k)
+		kernels.Gemm(kernels.Trans, kernels.Trans, n, k, k, T(1/wh.scale), x1, n, wt, k, 0, s.Data, k)
 	case wh != nil:
 		s = project(x, mdl.Mean, mul(wm, mdl.Whitening))
 	default:
@@ -166,7 +163,7 @@ func Fit[T kernels.Float](x *matrix.Dense[T], opt Options) (*Model, *matrix.Dens
 	}
 	x1, it = nil, nil // the whitened copy is no longer needed
 	if wh != nil {
-		wh.White = nil
+		wh.x1 = nil
 	}
 	if ro.Whiten == UnitVariance {
 		std := sourceStd(s)

@@ -1,0 +1,135 @@
+package fastica
+
+import (
+	"fmt"
+	"io"
+	"unsafe"
+
+	"github.com/deepica/deepica/kernels"
+	"github.com/deepica/deepica/matrix"
+	"github.com/deepica/deepica/whiten"
+)
+
+// white is the whitening step's result, with its small matrices in float64
+// whatever T is.
+type white[T kernels.Float] struct {
+	k      int
+	x1     []T     // k×n, √n·K·Xcᵀ: the data the iterations run on
+	scale  float64 // √n
+	mean   []float64
+	K      *matrix.Dense[float64] // k×p
+	solver string
+	rank   int
+	warns  []string
+}
+
+// whitenBlock is the number of float32 rows widened to float64 at a time.
+const whitenBlock = 4096
+
+// whitenData whitens x with whiten.ForICA's definition (scikit-learn's
+// FastICA whitening with a robust sign rule). float64 input goes through
+// ForICA directly. float32 input is whitened in float64: with the
+// covariance route the rows are widened block by block into
+// whiten.ForICAStream (float64 moments) and projected by a float64 GEMM
+// before X1 is rounded to float32 once; with the Gram route (more features
+// than samples, so the data are small) the input is widened whole.
+func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved) (*white[T], error) {
+	n, p := x.Rows, x.Cols
+	opt := whiten.ICAOptions{NComponents: ro.Components, Solver: ro.WhitenSolver}
+	var z T
+	if unsafe.Sizeof(z) == 8 {
+		wh, err := whiten.ForICA(x, opt)
+		if err != nil {
+			return nil, err
+		}
+		return fromICAWhitening(wh, wh.White.Data), nil
+	}
+	solver := ro.WhitenSolver
+	if solver == whiten.SolverAuto {
+		solver = whiten.SolverCovariance
+		if p > n {
+			solver = whiten.SolverGram
+		}
+	}
+	if solver == whiten.SolverGram {
+		wh, err := whiten.ForICA(matrix.Convert[float64](x), opt)
+		if err != nil {
+			return nil, err
+		}
+		x1 := make([]T, len(wh.White.Data))
+		for i, v := range wh.White.Data {
+			x1[i] = T(v)
+		}
+		return fromICAWhitening(wh, x1), nil
+	}
+	opt.Solver = whiten.SolverCovariance
+	opt.NoWhiteData = true
+	wh, err := whiten.ForICAStream[float64](&widened[T]{x: x}, opt)
+	if err != nil {
+		return nil, err
+	}
+	k := wh.NComponents
+	x1 := make([]T, k*n)
+	buf := make([]float64, min(whitenBlock, n)*p)
+	out := make([]float64, k*min(whitenBlock, n))
+	for r0 := 0; r0 < n; r0 += whitenBlock {
+		r1 := min(r0+whitenBlock, n)
+		nb := r1 - r0
+		for i := r0; i < r1; i++ {
+			dst := buf[(i-r0)*p : (i-r0+1)*p]
+			for j, v := range x.Row(i) {
+				dst[j] = float64(v) - wh.Mean[j]
+			}
+		}
+		kernels.Gemm(kernels.NoTrans, kernels.Trans, k, nb, p, wh.Scale, wh.K.Data, wh.K.Stride, buf, p, 0, out, nb)
+		for c := 0; c < k; c++ {
+			dst := x1[c*n+r0 : c*n+r1]
+			for j, v := range out[c*nb : (c+1)*nb] {
+				dst[j] = T(v)
+			}
+		}
+	}
+	return fromICAWhitening(wh, x1), nil
+}
+
+func fromICAWhitening[T kernels.Float, U kernels.Float](wh *whiten.ICAWhitening[U], x1 []T) *white[T] {
+	w := &white[T]{k: wh.NComponents, x1: x1, scale: wh.Scale, mean: toFloat64(wh.Mean),
+		K: matrix.Convert[float64](wh.K), solver: wh.Solver.String(), rank: wh.Rank}
+	for _, m := range wh.Warnings {
+		w.warns = append(w.warns, m.Message)
+	}
+	return w
+}
+
+// widened serves the rows of a float32 matrix as float64 blocks (one
+// reused buffer), for whiten.ForICAStream. It rejects NaN and Inf as
+// ForICA would.
+type widened[T kernels.Float] struct {
+	x   *matrix.Dense[T]
+	pos int
+	buf *matrix.Dense[float64]
+}
+
+func (w *widened[T]) Next() (*matrix.Dense[float64], error) {
+	if w.pos >= w.x.Rows {
+		return nil, io.EOF
+	}
+	r1 := min(w.pos+whitenBlock, w.x.Rows)
+	if w.buf == nil {
+		w.buf = matrix.New[float64](min(whitenBlock, w.x.Rows), w.x.Cols)
+	}
+	b := w.buf.Slice(0, r1-w.pos, 0, w.x.Cols)
+	for i := w.pos; i < r1; i++ {
+		dst := b.Row(i - w.pos)
+		for j, v := range w.x.Row(i) {
+			dst[j] = float64(v)
+		}
+	}
+	if err := b.CheckFinite(); err != nil {
+		return nil, fmt.Errorf("input block at row %d: %w", w.pos, err)
+	}
+	w.pos = r1
+	return b, nil
+}
+
+func (w *widened[T]) Reset() error { w.pos = 0; return nil }
