@@ -7,11 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/deepica/deepica/conv"
 	"github.com/deepica/deepica/fastica"
+	"github.com/deepica/deepica/gen"
 	"github.com/deepica/deepica/kernels"
 	"github.com/deepica/deepica/matrix"
+	"github.com/deepica/deepica/whiten"
 )
 
 // moreCases lists the end-to-end comparisons: FastICA, the study pipeline
@@ -20,6 +23,7 @@ func moreCases() []benchCase {
 	return []benchCase{
 		fasticaCase("fastica_40x1M", "FastICA, 40 sources × 1,000,000 samples (parallel, logcosh, same w_init, tol 1e-4)", [2]int{1000000, 40}, [2]int{20000, 10}),
 		fasticaCase("fastica_20x200k", "FastICA, 20 sources × 200,000 samples (parallel, logcosh, same w_init, tol 1e-4)", [2]int{200000, 20}, [2]int{10000, 8}),
+		pipelineCase(),
 		convCase("conv_fwd", "conv stack 3→16→32→32 (3×3, pad 1, ELU), forward, 100 images 3×96×96", false),
 		convCase("conv_fwdbwd", "conv stack 3→16→32→32 (3×3, pad 1, ELU), forward + backward, 100 images 3×96×96", true),
 	}
@@ -181,4 +185,74 @@ func convCase(name, title string, backward bool) benchCase {
 		},
 		peers: []string{"torch", "numpy"},
 	}
+}
+
+// pipelineCase is the study's pipeline on its image matrix: PCA, kernel PCA
+// (rbf) and FastICA with 40 components on 500 generated 96×96 colour images
+// (500×27648; -short: 60 images of 16×16).
+func pipelineCase() benchCase {
+	return benchCase{
+		name: "pipeline", group: "pipeline", title: "study pipeline on 500×27648 images: PCA + kernel PCA (rbf) + FastICA, 40 components",
+		dtypes: []string{"f64", "f32"},
+		gen: func(dir string, s bool) error {
+			cfg := gen.DefaultImageConfig()
+			cfg.N, cfg.H, cfg.W, cfg.C, cfg.K = 500, 96, 96, 3, 40
+			if s {
+				cfg.N, cfg.H, cfg.W, cfg.K = 60, 16, 16, 10
+			}
+			set, err := gen.Images(cfg)
+			if err != nil {
+				return err
+			}
+			r := rand.New(rand.NewSource(5))
+			if err := writeNpy(filepath.Join(dir, "X.npy"), set.X.Rows, set.X.Cols, set.X.Data); err != nil {
+				return err
+			}
+			return writeNpy(filepath.Join(dir, "W_init.npy"), 40, 40, randn(r, 40*40))
+		},
+		deepica: func(dir, dt string) (func() map[string]float64, error) {
+			if dt == "f32" {
+				return pipelineRun[float32](dir)
+			}
+			return pipelineRun[float64](dir)
+		},
+		peers: []string{"sklearn"},
+	}
+}
+
+func pipelineRun[T kernels.Float](dir string) (func() map[string]float64, error) {
+	n, p, x64, err := readNpy(filepath.Join(dir, "X.npy"))
+	if err != nil {
+		return nil, err
+	}
+	_, _, w, err := readNpy(filepath.Join(dir, "W_init.npy"))
+	if err != nil {
+		return nil, err
+	}
+	x := matrix.New[T](n, p)
+	for i, v := range x64 {
+		x.Data[i] = T(v)
+	}
+	k := min(40, n)
+	winit := &matrix.Dense[float64]{Rows: 40, Cols: 40, Stride: 40, Data: w}
+	winit = winit.Slice(0, k, 0, k).Clone()
+	die := func(err error) { fmt.Fprintln(os.Stderr, err); os.Exit(1) }
+	return func() map[string]float64 {
+		t0 := time.Now()
+		if _, err := whiten.FitPCA(x, whiten.PCAOptions{NComponents: k}); err != nil {
+			die(err)
+		}
+		t1 := time.Now()
+		if _, err := whiten.FitKernelPCA(x, whiten.KernelPCAOptions{Kernel: whiten.NewKernel(whiten.KernelRBF), NComponents: k}); err != nil {
+			die(err)
+		}
+		t2 := time.Now()
+		m, _, err := fastica.Fit(x, fastica.Options{Components: k, WInit: winit})
+		if err != nil {
+			die(err)
+		}
+		t3 := time.Now()
+		return map[string]float64{"pca": t1.Sub(t0).Seconds(), "kpca": t2.Sub(t1).Seconds(),
+			"ica": t3.Sub(t2).Seconds(), "ica_iter": float64(m.NIter)}
+	}, nil
 }
