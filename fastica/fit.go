@@ -161,9 +161,8 @@ func Fit[T kernels.Float](x *matrix.Dense[T], opt Options) (*Model, *matrix.Dens
 	default:
 		s = project(x, nil, wm)
 	}
-	x1, it = nil, nil // the whitened copy is no longer needed
 	if wh != nil {
-		wh.x1 = nil
+		wh.x1 = nil // let the whitened copy go before the sources are scaled
 	}
 	if ro.Whiten == UnitVariance {
 		std := sourceStd(s)
