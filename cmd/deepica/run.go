@@ -76,7 +76,7 @@ func parseRunFlags(args []string) (*runOptions, error) {
 	fs.IntVar(&o.epochs, "epochs", 0, "deep model training epochs (0: default)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil, usagef("%s", strings.ReplaceAll(runUsage, "\n", " "))
+			return nil, errHelp{fs}
 		}
 		return nil, usagef("%v", err)
 	}
@@ -134,8 +134,20 @@ func parseRunFlags(args []string) (*runOptions, error) {
 	return o, nil
 }
 
+// errHelp asks runStudy to print the usage and succeed (-h, --help).
+type errHelp struct{ fs *flag.FlagSet }
+
+func (errHelp) Error() string { return "help requested" }
+
 func runStudy(args []string, stdout, stderr io.Writer) error {
 	o, err := parseRunFlags(args)
+	var h errHelp
+	if errors.As(err, &h) {
+		fmt.Fprintln(stderr, runUsage)
+		h.fs.SetOutput(stderr)
+		h.fs.PrintDefaults()
+		return nil
+	}
 	if err != nil {
 		return err
 	}
