@@ -150,3 +150,15 @@ func TestSTL10Errors(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "class_names.txt"), []byte("a\nb\n"), 0o644)
 	expect(STL10Options{Class: "a"}, "class_names.txt", "2 classes")
 }
+
+func BenchmarkDecodeSTL10(b *testing.B) {
+	src := make([]byte, STL10ImageSize)
+	for i := range src {
+		src[i] = byte(i)
+	}
+	dst := make([]float64, STL10ImageSize)
+	b.SetBytes(STL10ImageSize)
+	for b.Loop() {
+		DecodeSTL10(src, dst)
+	}
+}
