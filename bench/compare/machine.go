@@ -1,12 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/deepica/deepica/kernels"
 	"github.com/deepica/deepica/kernels/peak"
@@ -38,11 +38,9 @@ func describeMachine(o options) machine {
 		m.Levels = append(m.Levels, l.String())
 	}
 	logf("measuring machine limits")
-	dur := 200 * time.Millisecond
-	if o.short {
-		dur = 20 * time.Millisecond
+	if err := measurePeaks(&m, o.short); err != nil {
+		logf("  peak probe failed: %v", err)
 	}
-	m.Peaks = append(peak.FMA(dur), peak.Read(dur, 256<<20)...)
 	for _, e := range []struct{ engine, mod string }{{"numpy", "numpy"}, {"sklearn", "sklearn"}, {"torch", "torch"}} {
 		if out, err := exec.Command(o.python, "-c", "import "+e.mod).CombinedOutput(); err != nil {
 			m.PythonMissing[e.engine] = fmt.Sprintf("%s cannot import %s (run with -install): %s", o.python, e.mod, lastLine(string(out)))
@@ -51,6 +49,22 @@ func describeMachine(o options) machine {
 	m.HasR = exec.Command(o.rscript, "-e", "library(fastICA)").Run() == nil
 	m.Blas, m.BlasNote, m.blasEnv = chooseBlas(o.python)
 	return m
+}
+
+func measurePeaks(m *machine, short bool) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	args := []string{"-worker", "-engine", "peak"}
+	if short {
+		args = append(args, "-short")
+	}
+	out, err := exec.Command(self, args...).Output()
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(out, &m.Peaks)
 }
 
 func lastLine(s string) string {

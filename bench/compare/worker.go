@@ -10,7 +10,24 @@ import (
 	"time"
 
 	"github.com/deepica/deepica/kernels"
+	"github.com/deepica/deepica/kernels/peak"
 )
+
+// peakMain measures the machine's limits and prints them as JSON. It runs
+// in a worker because the read probe's 256 MiB buffer would otherwise
+// raise the harness's own peak RSS, which Linux then reports as the peak of
+// every child it starts (the child's maxrss starts from the parent's
+// high-water mark at fork).
+func peakMain(short bool) int {
+	dur := 200 * time.Millisecond
+	if short {
+		dur = 20 * time.Millisecond
+	}
+	res := append(peak.FMA(dur), peak.Read(dur, 256<<20)...)
+	out, _ := json.Marshal(res)
+	fmt.Println(string(out))
+	return 0
+}
 
 // workerMain runs one case with deepica (at one level) or gonum in this
 // process and prints {"times": [...], "extra": {...}}.
@@ -23,13 +40,23 @@ func workerMain(args []string) int {
 	threads := fs.Int("threads", 1, "threads")
 	runs := fs.Int("runs", 3, "runs")
 	indir := fs.String("indir", "", "input directory")
+	short := fs.Bool("short", false, "small inputs (gen, peak)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	fail := func(err error) int { fmt.Fprintln(os.Stderr, err); return 1 }
+	if *engine == "peak" {
+		return peakMain(*short)
+	}
 	c, err := findCase(*name)
 	if err != nil {
 		return fail(err)
+	}
+	if *engine == "gen" {
+		if err := c.gen(*indir, *short); err != nil {
+			return fail(fmt.Errorf("%s: %w", c.name, err))
+		}
+		return 0
 	}
 	runtime.GOMAXPROCS(*threads)
 	kernels.SetThreads(*threads)
