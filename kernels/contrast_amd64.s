@@ -15,7 +15,76 @@ TEXT ·contrastTanhF32AVX2(SB), NOSPLIT, $0-36
 	VMOVUPS      ew_tanhclamp32_32<>+0(SB), Y1
 	VXORPS       Y2, Y2, Y2
 
-loop:
+group:
+	CMPQ         CX, $0x02
+	JB           single
+	VMOVUPS      (AX), Y3
+	VMOVUPS      32(AX), Y4
+	VMULPS       Y0, Y3, Y3
+	VMULPS       Y0, Y4, Y4
+	VANDPS       ew_abs32_32<>+0(SB), Y3, Y5
+	VANDPS       ew_abs32_32<>+0(SB), Y4, Y6
+	VMINPS       Y5, Y1, Y5
+	VMINPS       Y6, Y1, Y6
+	VMOVUPS      ew_shifter32_32<>+0(SB), Y7
+	VMOVUPS      ew_shifter32_32<>+0(SB), Y8
+	VFMADD231PS  ew_log2etrue32_32<>+0(SB), Y5, Y7
+	VFMADD231PS  ew_log2etrue32_32<>+0(SB), Y6, Y8
+	VSUBPS       ew_shifter32_32<>+0(SB), Y7, Y9
+	VSUBPS       ew_shifter32_32<>+0(SB), Y8, Y10
+	VADDPS       Y5, Y5, Y5
+	VADDPS       Y6, Y6, Y6
+	VFNMADD231PS ew_ln2hi32_32<>+0(SB), Y9, Y5
+	VFNMADD231PS ew_ln2hi32_32<>+0(SB), Y10, Y6
+	VFNMADD231PS ew_ln2lo32_32<>+0(SB), Y9, Y5
+	VFNMADD231PS ew_ln2lo32_32<>+0(SB), Y10, Y6
+	VMOVUPS      ew_inv8fact32_32<>+0(SB), Y9
+	VMOVUPS      ew_inv8fact32_32<>+0(SB), Y10
+	VFMADD213PS  ew_inv7fact32_32<>+0(SB), Y5, Y9
+	VFMADD213PS  ew_inv7fact32_32<>+0(SB), Y6, Y10
+	VFMADD213PS  ew_inv6fact32_32<>+0(SB), Y5, Y9
+	VFMADD213PS  ew_inv6fact32_32<>+0(SB), Y6, Y10
+	VFMADD213PS  ew_inv5fact32_32<>+0(SB), Y5, Y9
+	VFMADD213PS  ew_inv5fact32_32<>+0(SB), Y6, Y10
+	VFMADD213PS  ew_inv4fact32_32<>+0(SB), Y5, Y9
+	VFMADD213PS  ew_inv4fact32_32<>+0(SB), Y6, Y10
+	VFMADD213PS  ew_inv3fact32_32<>+0(SB), Y5, Y9
+	VFMADD213PS  ew_inv3fact32_32<>+0(SB), Y6, Y10
+	VFMADD213PS  ew_inv2fact32_32<>+0(SB), Y5, Y9
+	VFMADD213PS  ew_inv2fact32_32<>+0(SB), Y6, Y10
+	VMULPS       Y5, Y5, Y11
+	VMULPS       Y6, Y6, Y12
+	VFMADD213PS  Y5, Y11, Y9
+	VFMADD213PS  Y6, Y12, Y10
+	VPSLLD       $0x17, Y7, Y5
+	VPSLLD       $0x17, Y8, Y6
+	VPADDD       ew_expbias32_32<>+0(SB), Y5, Y5
+	VPADDD       ew_expbias32_32<>+0(SB), Y6, Y6
+	VSUBPS       ew_one32_32<>+0(SB), Y5, Y7
+	VSUBPS       ew_one32_32<>+0(SB), Y6, Y8
+	VFMADD231PS  Y5, Y9, Y7
+	VFMADD231PS  Y6, Y10, Y8
+	VADDPS       ew_two32_32<>+0(SB), Y7, Y5
+	VADDPS       ew_two32_32<>+0(SB), Y8, Y6
+	VDIVPS       Y5, Y7, Y5
+	VDIVPS       Y6, Y8, Y6
+	VANDPS       ew_sign32_32<>+0(SB), Y3, Y3
+	VANDPS       ew_sign32_32<>+0(SB), Y4, Y4
+	VORPS        Y3, Y5, Y5
+	VORPS        Y4, Y6, Y6
+	VMOVUPS      ew_one32_32<>+0(SB), Y3
+	VFNMADD231PS Y5, Y5, Y3
+	VMOVUPS      ew_one32_32<>+0(SB), Y4
+	VFNMADD231PS Y6, Y6, Y4
+	VFMADD231PS  Y3, Y0, Y2
+	VFMADD231PS  Y4, Y0, Y2
+	VMOVUPS      Y5, (AX)
+	VMOVUPS      Y6, 32(AX)
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x02, CX
+	JMP          group
+
+single:
 	TESTQ        CX, CX
 	JZ           done
 	VMOVUPS      (AX), Y3
@@ -51,7 +120,7 @@ loop:
 	VMOVUPS      Y4, (AX)
 	ADDQ         $0x00000020, AX
 	DECQ         CX
-	JMP          loop
+	JMP          single
 
 done:
 	VEXTRACTF128 $0x01, Y2, X0
@@ -242,7 +311,101 @@ TEXT ·contrastExpF32AVX2(SB), NOSPLIT, $0-28
 	SHRQ   $0x03, CX
 	VXORPS Y0, Y0, Y0
 
-loop:
+group:
+	CMPQ         CX, $0x01
+	JB           single
+	VMOVUPS      (AX), Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VCVTPS2PD    X1, Y1
+	VCVTPS2PD    X2, Y2
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y2, Y2, Y4
+	VMULPD       ew_mhalf64_32<>+0(SB), Y3, Y5
+	VMULPD       ew_mhalf64_32<>+0(SB), Y4, Y6
+	VMOVUPD      ew_explow64_32<>+0(SB), Y7
+	VMAXPD       Y5, Y7, Y5
+	VMAXPD       Y6, Y7, Y6
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y7
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y10
+	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y5, Y7
+	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y6, Y10
+	VSUBPD       ew_shifter64_32<>+0(SB), Y7, Y7
+	VSUBPD       ew_shifter64_32<>+0(SB), Y10, Y10
+	VMOVUPD      Y5, Y5
+	VMOVUPD      Y6, Y6
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y7, Y5
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y10, Y6
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y7, Y5
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y10, Y6
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y11
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y12
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y5, Y11
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y6, Y12
+	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y5, Y11
+	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y6, Y12
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y5, Y11
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y6, Y12
+	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y5, Y11
+	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y6, Y12
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y5, Y11
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y6, Y12
+	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y5, Y11
+	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y6, Y12
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y5, Y11
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y6, Y12
+	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y5, Y11
+	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y6, Y12
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y5, Y11
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y6, Y12
+	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y5, Y11
+	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y6, Y12
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y5, Y11
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y6, Y12
+	VMULPD       Y5, Y5, Y13
+	VMULPD       Y6, Y6, Y14
+	VFMADD213PD  Y5, Y13, Y11
+	VFMADD213PD  Y6, Y14, Y12
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y5
+	VFMADD231PD  ew_half64_32<>+0(SB), Y7, Y5
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y6
+	VFMADD231PD  ew_half64_32<>+0(SB), Y10, Y6
+	VSUBPD       ew_shifter64_32<>+0(SB), Y5, Y13
+	VSUBPD       ew_shifter64_32<>+0(SB), Y6, Y14
+	VSUBPD       Y13, Y7, Y7
+	VADDPD       ew_shifter64_32<>+0(SB), Y7, Y7
+	VSUBPD       Y14, Y10, Y10
+	VADDPD       ew_shifter64_32<>+0(SB), Y10, Y10
+	VPSLLQ       $0x34, Y5, Y5
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       ew_expbias64_32<>+0(SB), Y5, Y5
+	VPADDQ       ew_expbias64_32<>+0(SB), Y6, Y6
+	VPSLLQ       $0x34, Y7, Y7
+	VPSLLQ       $0x34, Y10, Y10
+	VPADDQ       ew_expbias64_32<>+0(SB), Y7, Y7
+	VPADDQ       ew_expbias64_32<>+0(SB), Y10, Y10
+	VMOVUPD      Y5, Y13
+	VFMADD213PD  Y5, Y11, Y13
+	VMOVUPD      Y6, Y5
+	VFMADD213PD  Y6, Y12, Y5
+	VMULPD       Y7, Y13, Y13
+	VMULPD       Y10, Y5, Y5
+	VMULPD       Y13, Y1, Y1
+	VMULPD       Y5, Y2, Y2
+	VMOVUPD      ew_one64_32<>+0(SB), Y6
+	VSUBPD       Y3, Y6, Y6
+	VMOVUPD      ew_one64_32<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VFMADD231PD  Y6, Y13, Y0
+	VFMADD231PD  Y3, Y5, Y0
+	VCVTPD2PSY   Y1, X8
+	VCVTPD2PSY   Y2, X1
+	VINSERTF128  $0x01, X1, Y8, Y8
+	VMOVUPS      Y8, (AX)
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x01, CX
+	JMP          group
+
+single:
 	TESTQ        CX, CX
 	JZ           done
 	VMOVUPS      (AX), Y1
@@ -250,92 +413,91 @@ loop:
 	VCVTPS2PD    X1, Y1
 	VCVTPS2PD    X2, Y2
 	VMULPD       Y1, Y1, Y3
-	VMULPD       ew_mhalf64_32<>+0(SB), Y3, Y4
-	VMOVUPD      ew_explow64_32<>+0(SB), Y5
-	VMAXPD       Y4, Y5, Y4
+	VMULPD       Y2, Y2, Y4
+	VMULPD       ew_mhalf64_32<>+0(SB), Y3, Y5
+	VMULPD       ew_mhalf64_32<>+0(SB), Y4, Y6
+	VMOVUPD      ew_explow64_32<>+0(SB), Y7
+	VMAXPD       Y5, Y7, Y5
+	VMAXPD       Y6, Y7, Y6
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y7
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y8
+	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y5, Y7
+	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y6, Y8
+	VSUBPD       ew_shifter64_32<>+0(SB), Y7, Y7
+	VSUBPD       ew_shifter64_32<>+0(SB), Y8, Y8
+	VMOVUPD      Y5, Y5
+	VMOVUPD      Y6, Y6
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y7, Y5
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y8, Y6
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y7, Y5
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y8, Y6
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y10
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y5, Y10
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y6, Y11
+	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y5, Y10
+	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y6, Y11
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y5, Y10
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y6, Y11
+	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y5, Y10
+	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y6, Y11
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y5, Y10
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y6, Y11
+	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y5, Y10
+	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y6, Y11
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y5, Y10
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y6, Y11
+	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y5, Y10
+	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y6, Y11
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y5, Y10
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y6, Y11
+	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y5, Y10
+	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y6, Y11
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y5, Y10
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y6, Y11
+	VMULPD       Y5, Y5, Y12
+	VMULPD       Y6, Y6, Y13
+	VFMADD213PD  Y5, Y12, Y10
+	VFMADD213PD  Y6, Y13, Y11
 	VMOVUPD      ew_shifter64_32<>+0(SB), Y5
-	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y4, Y5
-	VSUBPD       ew_shifter64_32<>+0(SB), Y5, Y5
-	VMOVUPD      Y4, Y4
-	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y5, Y4
-	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y5, Y4
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y7
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y4, Y7
-	VMULPD       Y4, Y4, Y8
-	VFMADD213PD  Y4, Y8, Y7
-	VMOVUPD      ew_shifter64_32<>+0(SB), Y4
-	VFMADD231PD  ew_half64_32<>+0(SB), Y5, Y4
-	VSUBPD       ew_shifter64_32<>+0(SB), Y4, Y8
-	VSUBPD       Y8, Y5, Y5
-	VADDPD       ew_shifter64_32<>+0(SB), Y5, Y5
-	VPSLLQ       $0x34, Y4, Y4
-	VPADDQ       ew_expbias64_32<>+0(SB), Y4, Y4
+	VFMADD231PD  ew_half64_32<>+0(SB), Y7, Y5
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y6
+	VFMADD231PD  ew_half64_32<>+0(SB), Y8, Y6
+	VSUBPD       ew_shifter64_32<>+0(SB), Y5, Y12
+	VSUBPD       ew_shifter64_32<>+0(SB), Y6, Y13
+	VSUBPD       Y12, Y7, Y7
+	VADDPD       ew_shifter64_32<>+0(SB), Y7, Y7
+	VSUBPD       Y13, Y8, Y8
+	VADDPD       ew_shifter64_32<>+0(SB), Y8, Y8
 	VPSLLQ       $0x34, Y5, Y5
+	VPSLLQ       $0x34, Y6, Y6
 	VPADDQ       ew_expbias64_32<>+0(SB), Y5, Y5
-	VMOVUPD      Y4, Y8
-	VFMADD213PD  Y4, Y7, Y8
-	VMULPD       Y5, Y8, Y8
-	VMULPD       Y8, Y1, Y1
-	VMOVUPD      ew_one64_32<>+0(SB), Y4
-	VSUBPD       Y3, Y4, Y4
-	VFMADD231PD  Y4, Y8, Y0
-	VMULPD       Y2, Y2, Y3
-	VMULPD       ew_mhalf64_32<>+0(SB), Y3, Y4
-	VMOVUPD      ew_explow64_32<>+0(SB), Y5
-	VMAXPD       Y4, Y5, Y4
-	VMOVUPD      ew_shifter64_32<>+0(SB), Y5
-	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y4, Y5
-	VSUBPD       ew_shifter64_32<>+0(SB), Y5, Y5
-	VMOVUPD      Y4, Y4
-	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y5, Y4
-	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y5, Y4
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y7
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y4, Y7
-	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y4, Y7
-	VMULPD       Y4, Y4, Y8
-	VFMADD213PD  Y4, Y8, Y7
-	VMOVUPD      ew_shifter64_32<>+0(SB), Y4
-	VFMADD231PD  ew_half64_32<>+0(SB), Y5, Y4
-	VSUBPD       ew_shifter64_32<>+0(SB), Y4, Y8
-	VSUBPD       Y8, Y5, Y5
-	VADDPD       ew_shifter64_32<>+0(SB), Y5, Y5
-	VPSLLQ       $0x34, Y4, Y4
-	VPADDQ       ew_expbias64_32<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y5, Y5
-	VPADDQ       ew_expbias64_32<>+0(SB), Y5, Y5
-	VMOVUPD      Y4, Y8
-	VFMADD213PD  Y4, Y7, Y8
-	VMULPD       Y5, Y8, Y8
-	VMULPD       Y8, Y2, Y2
-	VMOVUPD      ew_one64_32<>+0(SB), Y4
-	VSUBPD       Y3, Y4, Y4
-	VFMADD231PD  Y4, Y8, Y0
-	VCVTPD2PSY   Y1, X6
+	VPADDQ       ew_expbias64_32<>+0(SB), Y6, Y6
+	VPSLLQ       $0x34, Y7, Y7
+	VPSLLQ       $0x34, Y8, Y8
+	VPADDQ       ew_expbias64_32<>+0(SB), Y7, Y7
+	VPADDQ       ew_expbias64_32<>+0(SB), Y8, Y8
+	VMOVUPD      Y5, Y12
+	VFMADD213PD  Y5, Y10, Y12
+	VMOVUPD      Y6, Y5
+	VFMADD213PD  Y6, Y11, Y5
+	VMULPD       Y7, Y12, Y12
+	VMULPD       Y8, Y5, Y5
+	VMULPD       Y12, Y1, Y1
+	VMULPD       Y5, Y2, Y2
+	VMOVUPD      ew_one64_32<>+0(SB), Y6
+	VSUBPD       Y3, Y6, Y6
+	VMOVUPD      ew_one64_32<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VFMADD231PD  Y6, Y12, Y0
+	VFMADD231PD  Y3, Y5, Y0
+	VCVTPD2PSY   Y1, X9
 	VCVTPD2PSY   Y2, X1
-	VINSERTF128  $0x01, X1, Y6, Y6
-	VMOVUPS      Y6, (AX)
+	VINSERTF128  $0x01, X1, Y9, Y9
+	VMOVUPS      Y9, (AX)
 	ADDQ         $0x00000020, AX
 	DECQ         CX
-	JMP          loop
+	JMP          single
 
 done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -481,7 +643,20 @@ TEXT ·contrastCubeF32AVX2(SB), NOSPLIT, $0-28
 	SHRQ   $0x03, CX
 	VXORPS Y0, Y0, Y0
 
-loop:
+group:
+	CMPQ        CX, $0x01
+	JB          single
+	VMOVUPS     (AX), Y1
+	VMULPS      Y1, Y1, Y2
+	VMULPS      Y1, Y2, Y2
+	VMULPS      ew_three32_32<>+0(SB), Y1, Y3
+	VFMADD231PS Y3, Y1, Y0
+	VMOVUPS     Y2, (AX)
+	ADDQ        $0x00000020, AX
+	SUBQ        $0x01, CX
+	JMP         group
+
+single:
 	TESTQ       CX, CX
 	JZ          done
 	VMOVUPS     (AX), Y1
@@ -492,7 +667,7 @@ loop:
 	VMOVUPS     Y2, (AX)
 	ADDQ        $0x00000020, AX
 	DECQ        CX
-	JMP         loop
+	JMP         single
 
 done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -526,7 +701,86 @@ TEXT ·contrastTanhF64AVX2(SB), NOSPLIT, $0-40
 	VMOVUPD      ew_tanhclamp64_32<>+0(SB), Y1
 	VXORPD       Y2, Y2, Y2
 
-loop:
+group:
+	CMPQ         CX, $0x02
+	JB           single
+	VMOVUPD      (AX), Y3
+	VMOVUPD      32(AX), Y4
+	VMULPD       Y0, Y3, Y3
+	VMULPD       Y0, Y4, Y4
+	VANDPD       ew_abs64_32<>+0(SB), Y3, Y5
+	VANDPD       ew_abs64_32<>+0(SB), Y4, Y6
+	VMINPD       Y5, Y1, Y5
+	VMINPD       Y6, Y1, Y6
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y7
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y8
+	VFMADD231PD  ew_log2etrue64_32<>+0(SB), Y5, Y7
+	VFMADD231PD  ew_log2etrue64_32<>+0(SB), Y6, Y8
+	VSUBPD       ew_shifter64_32<>+0(SB), Y7, Y9
+	VSUBPD       ew_shifter64_32<>+0(SB), Y8, Y10
+	VADDPD       Y5, Y5, Y5
+	VADDPD       Y6, Y6, Y6
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y9, Y5
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y10, Y6
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y9, Y5
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y10, Y6
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y9
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y6, Y10
+	VMULPD       Y5, Y5, Y11
+	VMULPD       Y6, Y6, Y12
+	VFMADD213PD  Y5, Y11, Y9
+	VFMADD213PD  Y6, Y12, Y10
+	VPSLLQ       $0x34, Y7, Y5
+	VPSLLQ       $0x34, Y8, Y6
+	VPADDQ       ew_expbias64_32<>+0(SB), Y5, Y5
+	VPADDQ       ew_expbias64_32<>+0(SB), Y6, Y6
+	VSUBPD       ew_one64_32<>+0(SB), Y5, Y7
+	VSUBPD       ew_one64_32<>+0(SB), Y6, Y8
+	VFMADD231PD  Y5, Y9, Y7
+	VFMADD231PD  Y6, Y10, Y8
+	VADDPD       ew_two64_32<>+0(SB), Y7, Y5
+	VADDPD       ew_two64_32<>+0(SB), Y8, Y6
+	VDIVPD       Y5, Y7, Y5
+	VDIVPD       Y6, Y8, Y6
+	VANDPD       ew_sign64_32<>+0(SB), Y3, Y3
+	VANDPD       ew_sign64_32<>+0(SB), Y4, Y4
+	VORPD        Y3, Y5, Y5
+	VORPD        Y4, Y6, Y6
+	VMOVUPD      ew_one64_32<>+0(SB), Y3
+	VFNMADD231PD Y5, Y5, Y3
+	VMOVUPD      ew_one64_32<>+0(SB), Y4
+	VFNMADD231PD Y6, Y6, Y4
+	VFMADD231PD  Y3, Y0, Y2
+	VFMADD231PD  Y4, Y0, Y2
+	VMOVUPD      Y5, (AX)
+	VMOVUPD      Y6, 32(AX)
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x02, CX
+	JMP          group
+
+single:
 	TESTQ        CX, CX
 	JZ           done
 	VMOVUPD      (AX), Y3
@@ -567,7 +821,7 @@ loop:
 	VMOVUPD      Y4, (AX)
 	ADDQ         $0x00000020, AX
 	DECQ         CX
-	JMP          loop
+	JMP          single
 
 done:
 	VEXTRACTF128 $0x01, Y2, X0
@@ -616,7 +870,97 @@ TEXT ·contrastExpF64AVX2(SB), NOSPLIT, $0-32
 	SHRQ   $0x02, CX
 	VXORPD Y0, Y0, Y0
 
-loop:
+group:
+	CMPQ         CX, $0x02
+	JB           single
+	VMOVUPD      (AX), Y1
+	VMOVUPD      32(AX), Y2
+	VMULPD       Y1, Y1, Y3
+	VMULPD       Y2, Y2, Y4
+	VMULPD       ew_mhalf64_32<>+0(SB), Y3, Y5
+	VMULPD       ew_mhalf64_32<>+0(SB), Y4, Y6
+	VMOVUPD      ew_explow64_32<>+0(SB), Y7
+	VMAXPD       Y5, Y7, Y5
+	VMAXPD       Y6, Y7, Y6
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y7
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y8
+	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y5, Y7
+	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y6, Y8
+	VSUBPD       ew_shifter64_32<>+0(SB), Y7, Y7
+	VSUBPD       ew_shifter64_32<>+0(SB), Y8, Y8
+	VMOVUPD      Y5, Y5
+	VMOVUPD      Y6, Y6
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y7, Y5
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y8, Y6
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y7, Y5
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y8, Y6
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y9
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y6, Y10
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y5, Y9
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y6, Y10
+	VMULPD       Y5, Y5, Y11
+	VMULPD       Y6, Y6, Y12
+	VFMADD213PD  Y5, Y11, Y9
+	VFMADD213PD  Y6, Y12, Y10
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y5
+	VFMADD231PD  ew_half64_32<>+0(SB), Y7, Y5
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y6
+	VFMADD231PD  ew_half64_32<>+0(SB), Y8, Y6
+	VSUBPD       ew_shifter64_32<>+0(SB), Y5, Y11
+	VSUBPD       ew_shifter64_32<>+0(SB), Y6, Y12
+	VSUBPD       Y11, Y7, Y7
+	VADDPD       ew_shifter64_32<>+0(SB), Y7, Y7
+	VSUBPD       Y12, Y8, Y8
+	VADDPD       ew_shifter64_32<>+0(SB), Y8, Y8
+	VPSLLQ       $0x34, Y5, Y5
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       ew_expbias64_32<>+0(SB), Y5, Y5
+	VPADDQ       ew_expbias64_32<>+0(SB), Y6, Y6
+	VPSLLQ       $0x34, Y7, Y7
+	VPSLLQ       $0x34, Y8, Y8
+	VPADDQ       ew_expbias64_32<>+0(SB), Y7, Y7
+	VPADDQ       ew_expbias64_32<>+0(SB), Y8, Y8
+	VMOVUPD      Y5, Y11
+	VFMADD213PD  Y5, Y9, Y11
+	VMOVUPD      Y6, Y5
+	VFMADD213PD  Y6, Y10, Y5
+	VMULPD       Y7, Y11, Y11
+	VMULPD       Y8, Y5, Y5
+	VMULPD       Y11, Y1, Y1
+	VMULPD       Y5, Y2, Y2
+	VMOVUPD      ew_one64_32<>+0(SB), Y6
+	VSUBPD       Y3, Y6, Y6
+	VMOVUPD      ew_one64_32<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VFMADD231PD  Y6, Y11, Y0
+	VFMADD231PD  Y3, Y5, Y0
+	VMOVUPD      Y1, (AX)
+	VMOVUPD      Y2, 32(AX)
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x02, CX
+	JMP          group
+
+single:
 	TESTQ        CX, CX
 	JZ           done
 	VMOVUPD      (AX), Y1
@@ -663,7 +1007,7 @@ loop:
 	VMOVUPD      Y1, (AX)
 	ADDQ         $0x00000020, AX
 	DECQ         CX
-	JMP          loop
+	JMP          single
 
 done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -682,7 +1026,20 @@ TEXT ·contrastCubeF64AVX2(SB), NOSPLIT, $0-32
 	SHRQ   $0x02, CX
 	VXORPD Y0, Y0, Y0
 
-loop:
+group:
+	CMPQ        CX, $0x01
+	JB          single
+	VMOVUPD     (AX), Y1
+	VMULPD      Y1, Y1, Y2
+	VMULPD      Y1, Y2, Y2
+	VMULPD      ew_three64_32<>+0(SB), Y1, Y3
+	VFMADD231PD Y3, Y1, Y0
+	VMOVUPD     Y2, (AX)
+	ADDQ        $0x00000020, AX
+	SUBQ        $0x01, CX
+	JMP         group
+
+single:
 	TESTQ       CX, CX
 	JZ          done
 	VMOVUPD     (AX), Y1
@@ -693,7 +1050,7 @@ loop:
 	VMOVUPD     Y2, (AX)
 	ADDQ        $0x00000020, AX
 	DECQ        CX
-	JMP         loop
+	JMP         single
 
 done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -721,7 +1078,107 @@ TEXT ·contrastTanhF32AVX512(SB), NOSPLIT, $0-36
 	VMOVUPS      ew_tanhclamp32_64<>+0(SB), Z1
 	VXORPS       Z2, Z2, Z2
 
-loop:
+group:
+	CMPQ         CX, $0x03
+	JB           single
+	VMOVUPS      (AX), Z3
+	VMOVUPS      64(AX), Z4
+	VMOVUPS      128(AX), Z5
+	VMULPS       Z0, Z3, Z3
+	VMULPS       Z0, Z4, Z4
+	VMULPS       Z0, Z5, Z5
+	VANDPS       ew_abs32_64<>+0(SB), Z3, Z6
+	VANDPS       ew_abs32_64<>+0(SB), Z4, Z7
+	VANDPS       ew_abs32_64<>+0(SB), Z5, Z8
+	VMINPS       Z6, Z1, Z6
+	VMINPS       Z7, Z1, Z7
+	VMINPS       Z8, Z1, Z8
+	VMOVUPS      ew_shifter32_64<>+0(SB), Z9
+	VMOVUPS      ew_shifter32_64<>+0(SB), Z10
+	VMOVUPS      ew_shifter32_64<>+0(SB), Z11
+	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z6, Z9
+	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z7, Z10
+	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z8, Z11
+	VSUBPS       ew_shifter32_64<>+0(SB), Z9, Z12
+	VSUBPS       ew_shifter32_64<>+0(SB), Z10, Z13
+	VSUBPS       ew_shifter32_64<>+0(SB), Z11, Z14
+	VADDPS       Z6, Z6, Z6
+	VADDPS       Z7, Z7, Z7
+	VADDPS       Z8, Z8, Z8
+	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z12, Z6
+	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z13, Z7
+	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z14, Z8
+	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z12, Z6
+	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z13, Z7
+	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z14, Z8
+	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z12
+	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z13
+	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z14
+	VFMADD213PS  ew_inv7fact32_64<>+0(SB), Z6, Z12
+	VFMADD213PS  ew_inv7fact32_64<>+0(SB), Z7, Z13
+	VFMADD213PS  ew_inv7fact32_64<>+0(SB), Z8, Z14
+	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z6, Z12
+	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z7, Z13
+	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z8, Z14
+	VFMADD213PS  ew_inv5fact32_64<>+0(SB), Z6, Z12
+	VFMADD213PS  ew_inv5fact32_64<>+0(SB), Z7, Z13
+	VFMADD213PS  ew_inv5fact32_64<>+0(SB), Z8, Z14
+	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z6, Z12
+	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z7, Z13
+	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z8, Z14
+	VFMADD213PS  ew_inv3fact32_64<>+0(SB), Z6, Z12
+	VFMADD213PS  ew_inv3fact32_64<>+0(SB), Z7, Z13
+	VFMADD213PS  ew_inv3fact32_64<>+0(SB), Z8, Z14
+	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z6, Z12
+	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z7, Z13
+	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z8, Z14
+	VMULPS       Z6, Z6, Z15
+	VMULPS       Z7, Z7, Z16
+	VMULPS       Z8, Z8, Z17
+	VFMADD213PS  Z6, Z15, Z12
+	VFMADD213PS  Z7, Z16, Z13
+	VFMADD213PS  Z8, Z17, Z14
+	VPSLLD       $0x17, Z9, Z6
+	VPSLLD       $0x17, Z10, Z7
+	VPSLLD       $0x17, Z11, Z8
+	VPADDD       ew_expbias32_64<>+0(SB), Z6, Z6
+	VPADDD       ew_expbias32_64<>+0(SB), Z7, Z7
+	VPADDD       ew_expbias32_64<>+0(SB), Z8, Z8
+	VSUBPS       ew_one32_64<>+0(SB), Z6, Z9
+	VSUBPS       ew_one32_64<>+0(SB), Z7, Z10
+	VSUBPS       ew_one32_64<>+0(SB), Z8, Z11
+	VFMADD231PS  Z6, Z12, Z9
+	VFMADD231PS  Z7, Z13, Z10
+	VFMADD231PS  Z8, Z14, Z11
+	VADDPS       ew_two32_64<>+0(SB), Z9, Z6
+	VADDPS       ew_two32_64<>+0(SB), Z10, Z7
+	VADDPS       ew_two32_64<>+0(SB), Z11, Z8
+	VDIVPS       Z6, Z9, Z6
+	VDIVPS       Z7, Z10, Z7
+	VDIVPS       Z8, Z11, Z8
+	VANDPS       ew_sign32_64<>+0(SB), Z3, Z3
+	VANDPS       ew_sign32_64<>+0(SB), Z4, Z4
+	VANDPS       ew_sign32_64<>+0(SB), Z5, Z5
+	VORPS        Z3, Z6, Z6
+	VORPS        Z4, Z7, Z7
+	VORPS        Z5, Z8, Z8
+	VMOVUPS      ew_one32_64<>+0(SB), Z3
+	VFNMADD231PS Z6, Z6, Z3
+	VMOVUPS      ew_one32_64<>+0(SB), Z4
+	VFNMADD231PS Z7, Z7, Z4
+	VMOVUPS      ew_one32_64<>+0(SB), Z5
+	VFNMADD231PS Z8, Z8, Z5
+	VFMADD231PS  Z3, Z0, Z2
+	VFMADD231PS  Z4, Z0, Z2
+	VFMADD231PS  Z5, Z0, Z2
+	VMOVUPS      Z6, (AX)
+	VMOVUPS      Z7, 64(AX)
+	VMOVUPS      Z8, 128(AX)
+	ADDQ         $0x000000c0, AX
+	SUBQ         $0x03, CX
+	JMP          group
+
+single:
 	TESTQ        CX, CX
 	JZ           done
 	VMOVUPS      (AX), Z3
@@ -757,7 +1214,7 @@ loop:
 	VMOVUPS      Z4, (AX)
 	ADDQ         $0x00000040, AX
 	DECQ         CX
-	JMP          loop
+	JMP          single
 
 done:
 	VEXTRACTF64X4 $0x01, Z2, Y0
@@ -1086,7 +1543,101 @@ TEXT ·contrastExpF32AVX512(SB), NOSPLIT, $0-28
 	SHRQ   $0x04, CX
 	VXORPS Z0, Z0, Z0
 
-loop:
+group:
+	CMPQ          CX, $0x01
+	JB            single
+	VMOVUPS       (AX), Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VCVTPS2PD     Y1, Z1
+	VCVTPS2PD     Y2, Z2
+	VMULPD        Z1, Z1, Z3
+	VMULPD        Z2, Z2, Z4
+	VMULPD        ew_mhalf64_64<>+0(SB), Z3, Z5
+	VMULPD        ew_mhalf64_64<>+0(SB), Z4, Z6
+	VMOVUPD       ew_explow64_64<>+0(SB), Z7
+	VMAXPD        Z5, Z7, Z5
+	VMAXPD        Z6, Z7, Z6
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z7
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z10
+	VFMADD231PD   ew_log2efalse64_64<>+0(SB), Z5, Z7
+	VFMADD231PD   ew_log2efalse64_64<>+0(SB), Z6, Z10
+	VSUBPD        ew_shifter64_64<>+0(SB), Z7, Z7
+	VSUBPD        ew_shifter64_64<>+0(SB), Z10, Z10
+	VMOVUPD       Z5, Z5
+	VMOVUPD       Z6, Z6
+	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z7, Z5
+	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z10, Z6
+	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z7, Z5
+	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z10, Z6
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z11
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z12
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z5, Z11
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z5, Z11
+	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z5, Z11
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z5, Z11
+	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z5, Z11
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z5, Z11
+	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z5, Z11
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z5, Z11
+	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z5, Z11
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z5, Z11
+	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z5, Z11
+	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z6, Z12
+	VMULPD        Z5, Z5, Z13
+	VMULPD        Z6, Z6, Z14
+	VFMADD213PD   Z5, Z13, Z11
+	VFMADD213PD   Z6, Z14, Z12
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z5
+	VFMADD231PD   ew_half64_64<>+0(SB), Z7, Z5
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z6
+	VFMADD231PD   ew_half64_64<>+0(SB), Z10, Z6
+	VSUBPD        ew_shifter64_64<>+0(SB), Z5, Z13
+	VSUBPD        ew_shifter64_64<>+0(SB), Z6, Z14
+	VSUBPD        Z13, Z7, Z7
+	VADDPD        ew_shifter64_64<>+0(SB), Z7, Z7
+	VSUBPD        Z14, Z10, Z10
+	VADDPD        ew_shifter64_64<>+0(SB), Z10, Z10
+	VPSLLQ        $0x34, Z5, Z5
+	VPSLLQ        $0x34, Z6, Z6
+	VPADDQ        ew_expbias64_64<>+0(SB), Z5, Z5
+	VPADDQ        ew_expbias64_64<>+0(SB), Z6, Z6
+	VPSLLQ        $0x34, Z7, Z7
+	VPSLLQ        $0x34, Z10, Z10
+	VPADDQ        ew_expbias64_64<>+0(SB), Z7, Z7
+	VPADDQ        ew_expbias64_64<>+0(SB), Z10, Z10
+	VMOVUPD       Z5, Z13
+	VFMADD213PD   Z5, Z11, Z13
+	VMOVUPD       Z6, Z5
+	VFMADD213PD   Z6, Z12, Z5
+	VMULPD        Z7, Z13, Z13
+	VMULPD        Z10, Z5, Z5
+	VMULPD        Z13, Z1, Z1
+	VMULPD        Z5, Z2, Z2
+	VMOVUPD       ew_one64_64<>+0(SB), Z6
+	VSUBPD        Z3, Z6, Z6
+	VMOVUPD       ew_one64_64<>+0(SB), Z3
+	VSUBPD        Z4, Z3, Z3
+	VFMADD231PD   Z6, Z13, Z0
+	VFMADD231PD   Z3, Z5, Z0
+	VCVTPD2PS     Z1, Y8
+	VCVTPD2PS     Z2, Y1
+	VINSERTF64X4  $0x01, Y1, Z8, Z8
+	VMOVUPS       Z8, (AX)
+	ADDQ          $0x00000040, AX
+	SUBQ          $0x01, CX
+	JMP           group
+
+single:
 	TESTQ         CX, CX
 	JZ            done
 	VMOVUPS       (AX), Z1
@@ -1094,92 +1645,91 @@ loop:
 	VCVTPS2PD     Y1, Z1
 	VCVTPS2PD     Y2, Z2
 	VMULPD        Z1, Z1, Z3
-	VMULPD        ew_mhalf64_64<>+0(SB), Z3, Z4
-	VMOVUPD       ew_explow64_64<>+0(SB), Z5
-	VMAXPD        Z4, Z5, Z4
+	VMULPD        Z2, Z2, Z4
+	VMULPD        ew_mhalf64_64<>+0(SB), Z3, Z5
+	VMULPD        ew_mhalf64_64<>+0(SB), Z4, Z6
+	VMOVUPD       ew_explow64_64<>+0(SB), Z7
+	VMAXPD        Z5, Z7, Z5
+	VMAXPD        Z6, Z7, Z6
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z7
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z8
+	VFMADD231PD   ew_log2efalse64_64<>+0(SB), Z5, Z7
+	VFMADD231PD   ew_log2efalse64_64<>+0(SB), Z6, Z8
+	VSUBPD        ew_shifter64_64<>+0(SB), Z7, Z7
+	VSUBPD        ew_shifter64_64<>+0(SB), Z8, Z8
+	VMOVUPD       Z5, Z5
+	VMOVUPD       Z6, Z6
+	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z7, Z5
+	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z8, Z6
+	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z7, Z5
+	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z8, Z6
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z10
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z11
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z5, Z10
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z6, Z11
+	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z5, Z10
+	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z6, Z11
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z5, Z10
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z6, Z11
+	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z5, Z10
+	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z6, Z11
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z5, Z10
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z6, Z11
+	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z5, Z10
+	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z6, Z11
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z5, Z10
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z6, Z11
+	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z5, Z10
+	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z6, Z11
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z5, Z10
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z6, Z11
+	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z5, Z10
+	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z6, Z11
+	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z5, Z10
+	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z6, Z11
+	VMULPD        Z5, Z5, Z12
+	VMULPD        Z6, Z6, Z13
+	VFMADD213PD   Z5, Z12, Z10
+	VFMADD213PD   Z6, Z13, Z11
 	VMOVUPD       ew_shifter64_64<>+0(SB), Z5
-	VFMADD231PD   ew_log2efalse64_64<>+0(SB), Z4, Z5
-	VSUBPD        ew_shifter64_64<>+0(SB), Z5, Z5
-	VMOVUPD       Z4, Z4
-	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z5, Z4
-	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z5, Z4
-	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z7
-	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z4, Z7
-	VMULPD        Z4, Z4, Z8
-	VFMADD213PD   Z4, Z8, Z7
-	VMOVUPD       ew_shifter64_64<>+0(SB), Z4
-	VFMADD231PD   ew_half64_64<>+0(SB), Z5, Z4
-	VSUBPD        ew_shifter64_64<>+0(SB), Z4, Z8
-	VSUBPD        Z8, Z5, Z5
-	VADDPD        ew_shifter64_64<>+0(SB), Z5, Z5
-	VPSLLQ        $0x34, Z4, Z4
-	VPADDQ        ew_expbias64_64<>+0(SB), Z4, Z4
+	VFMADD231PD   ew_half64_64<>+0(SB), Z7, Z5
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z6
+	VFMADD231PD   ew_half64_64<>+0(SB), Z8, Z6
+	VSUBPD        ew_shifter64_64<>+0(SB), Z5, Z12
+	VSUBPD        ew_shifter64_64<>+0(SB), Z6, Z13
+	VSUBPD        Z12, Z7, Z7
+	VADDPD        ew_shifter64_64<>+0(SB), Z7, Z7
+	VSUBPD        Z13, Z8, Z8
+	VADDPD        ew_shifter64_64<>+0(SB), Z8, Z8
 	VPSLLQ        $0x34, Z5, Z5
+	VPSLLQ        $0x34, Z6, Z6
 	VPADDQ        ew_expbias64_64<>+0(SB), Z5, Z5
-	VMOVUPD       Z4, Z8
-	VFMADD213PD   Z4, Z7, Z8
-	VMULPD        Z5, Z8, Z8
-	VMULPD        Z8, Z1, Z1
-	VMOVUPD       ew_one64_64<>+0(SB), Z4
-	VSUBPD        Z3, Z4, Z4
-	VFMADD231PD   Z4, Z8, Z0
-	VMULPD        Z2, Z2, Z3
-	VMULPD        ew_mhalf64_64<>+0(SB), Z3, Z4
-	VMOVUPD       ew_explow64_64<>+0(SB), Z5
-	VMAXPD        Z4, Z5, Z4
-	VMOVUPD       ew_shifter64_64<>+0(SB), Z5
-	VFMADD231PD   ew_log2efalse64_64<>+0(SB), Z4, Z5
-	VSUBPD        ew_shifter64_64<>+0(SB), Z5, Z5
-	VMOVUPD       Z4, Z4
-	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z5, Z4
-	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z5, Z4
-	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z7
-	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z4, Z7
-	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z4, Z7
-	VMULPD        Z4, Z4, Z8
-	VFMADD213PD   Z4, Z8, Z7
-	VMOVUPD       ew_shifter64_64<>+0(SB), Z4
-	VFMADD231PD   ew_half64_64<>+0(SB), Z5, Z4
-	VSUBPD        ew_shifter64_64<>+0(SB), Z4, Z8
-	VSUBPD        Z8, Z5, Z5
-	VADDPD        ew_shifter64_64<>+0(SB), Z5, Z5
-	VPSLLQ        $0x34, Z4, Z4
-	VPADDQ        ew_expbias64_64<>+0(SB), Z4, Z4
-	VPSLLQ        $0x34, Z5, Z5
-	VPADDQ        ew_expbias64_64<>+0(SB), Z5, Z5
-	VMOVUPD       Z4, Z8
-	VFMADD213PD   Z4, Z7, Z8
-	VMULPD        Z5, Z8, Z8
-	VMULPD        Z8, Z2, Z2
-	VMOVUPD       ew_one64_64<>+0(SB), Z4
-	VSUBPD        Z3, Z4, Z4
-	VFMADD231PD   Z4, Z8, Z0
-	VCVTPD2PS     Z1, Y6
+	VPADDQ        ew_expbias64_64<>+0(SB), Z6, Z6
+	VPSLLQ        $0x34, Z7, Z7
+	VPSLLQ        $0x34, Z8, Z8
+	VPADDQ        ew_expbias64_64<>+0(SB), Z7, Z7
+	VPADDQ        ew_expbias64_64<>+0(SB), Z8, Z8
+	VMOVUPD       Z5, Z12
+	VFMADD213PD   Z5, Z10, Z12
+	VMOVUPD       Z6, Z5
+	VFMADD213PD   Z6, Z11, Z5
+	VMULPD        Z7, Z12, Z12
+	VMULPD        Z8, Z5, Z5
+	VMULPD        Z12, Z1, Z1
+	VMULPD        Z5, Z2, Z2
+	VMOVUPD       ew_one64_64<>+0(SB), Z6
+	VSUBPD        Z3, Z6, Z6
+	VMOVUPD       ew_one64_64<>+0(SB), Z3
+	VSUBPD        Z4, Z3, Z3
+	VFMADD231PD   Z6, Z12, Z0
+	VFMADD231PD   Z3, Z5, Z0
+	VCVTPD2PS     Z1, Y9
 	VCVTPD2PS     Z2, Y1
-	VINSERTF64X4  $0x01, Y1, Z6, Z6
-	VMOVUPS       Z6, (AX)
+	VINSERTF64X4  $0x01, Y1, Z9, Z9
+	VMOVUPS       Z9, (AX)
 	ADDQ          $0x00000040, AX
 	DECQ          CX
-	JMP           loop
+	JMP           single
 
 done:
 	VEXTRACTF64X4 $0x01, Z0, Y1
@@ -1411,7 +1961,20 @@ TEXT ·contrastCubeF32AVX512(SB), NOSPLIT, $0-28
 	SHRQ   $0x04, CX
 	VXORPS Z0, Z0, Z0
 
-loop:
+group:
+	CMPQ        CX, $0x01
+	JB          single
+	VMOVUPS     (AX), Z1
+	VMULPS      Z1, Z1, Z2
+	VMULPS      Z1, Z2, Z2
+	VMULPS      ew_three32_64<>+0(SB), Z1, Z3
+	VFMADD231PS Z3, Z1, Z0
+	VMOVUPS     Z2, (AX)
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x01, CX
+	JMP         group
+
+single:
 	TESTQ       CX, CX
 	JZ          done
 	VMOVUPS     (AX), Z1
@@ -1422,7 +1985,7 @@ loop:
 	VMOVUPS     Z2, (AX)
 	ADDQ        $0x00000040, AX
 	DECQ        CX
-	JMP         loop
+	JMP         single
 
 done:
 	VEXTRACTF64X4 $0x01, Z0, Y1
@@ -1466,7 +2029,122 @@ TEXT ·contrastTanhF64AVX512(SB), NOSPLIT, $0-40
 	VMOVUPD      ew_tanhclamp64_64<>+0(SB), Z1
 	VXORPD       Z2, Z2, Z2
 
-loop:
+group:
+	CMPQ         CX, $0x03
+	JB           single
+	VMOVUPD      (AX), Z3
+	VMOVUPD      64(AX), Z4
+	VMOVUPD      128(AX), Z5
+	VMULPD       Z0, Z3, Z3
+	VMULPD       Z0, Z4, Z4
+	VMULPD       Z0, Z5, Z5
+	VANDPD       ew_abs64_64<>+0(SB), Z3, Z6
+	VANDPD       ew_abs64_64<>+0(SB), Z4, Z7
+	VANDPD       ew_abs64_64<>+0(SB), Z5, Z8
+	VMINPD       Z6, Z1, Z6
+	VMINPD       Z7, Z1, Z7
+	VMINPD       Z8, Z1, Z8
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z9
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z10
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z11
+	VFMADD231PD  ew_log2etrue64_64<>+0(SB), Z6, Z9
+	VFMADD231PD  ew_log2etrue64_64<>+0(SB), Z7, Z10
+	VFMADD231PD  ew_log2etrue64_64<>+0(SB), Z8, Z11
+	VSUBPD       ew_shifter64_64<>+0(SB), Z9, Z12
+	VSUBPD       ew_shifter64_64<>+0(SB), Z10, Z13
+	VSUBPD       ew_shifter64_64<>+0(SB), Z11, Z14
+	VADDPD       Z6, Z6, Z6
+	VADDPD       Z7, Z7, Z7
+	VADDPD       Z8, Z8, Z8
+	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z12, Z6
+	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z13, Z7
+	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z14, Z8
+	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z12, Z6
+	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z13, Z7
+	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z14, Z8
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z12
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z13
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z14
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z6, Z12
+	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z8, Z14
+	VMULPD       Z6, Z6, Z15
+	VMULPD       Z7, Z7, Z16
+	VMULPD       Z8, Z8, Z17
+	VFMADD213PD  Z6, Z15, Z12
+	VFMADD213PD  Z7, Z16, Z13
+	VFMADD213PD  Z8, Z17, Z14
+	VPSLLQ       $0x34, Z9, Z6
+	VPSLLQ       $0x34, Z10, Z7
+	VPSLLQ       $0x34, Z11, Z8
+	VPADDQ       ew_expbias64_64<>+0(SB), Z6, Z6
+	VPADDQ       ew_expbias64_64<>+0(SB), Z7, Z7
+	VPADDQ       ew_expbias64_64<>+0(SB), Z8, Z8
+	VSUBPD       ew_one64_64<>+0(SB), Z6, Z9
+	VSUBPD       ew_one64_64<>+0(SB), Z7, Z10
+	VSUBPD       ew_one64_64<>+0(SB), Z8, Z11
+	VFMADD231PD  Z6, Z12, Z9
+	VFMADD231PD  Z7, Z13, Z10
+	VFMADD231PD  Z8, Z14, Z11
+	VADDPD       ew_two64_64<>+0(SB), Z9, Z6
+	VADDPD       ew_two64_64<>+0(SB), Z10, Z7
+	VADDPD       ew_two64_64<>+0(SB), Z11, Z8
+	VDIVPD       Z6, Z9, Z6
+	VDIVPD       Z7, Z10, Z7
+	VDIVPD       Z8, Z11, Z8
+	VANDPD       ew_sign64_64<>+0(SB), Z3, Z3
+	VANDPD       ew_sign64_64<>+0(SB), Z4, Z4
+	VANDPD       ew_sign64_64<>+0(SB), Z5, Z5
+	VORPD        Z3, Z6, Z6
+	VORPD        Z4, Z7, Z7
+	VORPD        Z5, Z8, Z8
+	VMOVUPD      ew_one64_64<>+0(SB), Z3
+	VFNMADD231PD Z6, Z6, Z3
+	VMOVUPD      ew_one64_64<>+0(SB), Z4
+	VFNMADD231PD Z7, Z7, Z4
+	VMOVUPD      ew_one64_64<>+0(SB), Z5
+	VFNMADD231PD Z8, Z8, Z5
+	VFMADD231PD  Z3, Z0, Z2
+	VFMADD231PD  Z4, Z0, Z2
+	VFMADD231PD  Z5, Z0, Z2
+	VMOVUPD      Z6, (AX)
+	VMOVUPD      Z7, 64(AX)
+	VMOVUPD      Z8, 128(AX)
+	ADDQ         $0x000000c0, AX
+	SUBQ         $0x03, CX
+	JMP          group
+
+single:
 	TESTQ        CX, CX
 	JZ           done
 	VMOVUPD      (AX), Z3
@@ -1507,7 +2185,7 @@ loop:
 	VMOVUPD      Z4, (AX)
 	ADDQ         $0x00000040, AX
 	DECQ         CX
-	JMP          loop
+	JMP          single
 
 done:
 	VEXTRACTF64X4 $0x01, Z2, Y0
@@ -1578,7 +2256,138 @@ TEXT ·contrastExpF64AVX512(SB), NOSPLIT, $0-32
 	SHRQ   $0x03, CX
 	VXORPD Z0, Z0, Z0
 
-loop:
+group:
+	CMPQ         CX, $0x03
+	JB           single
+	VMOVUPD      (AX), Z1
+	VMOVUPD      64(AX), Z2
+	VMOVUPD      128(AX), Z3
+	VMULPD       Z1, Z1, Z4
+	VMULPD       Z2, Z2, Z5
+	VMULPD       Z3, Z3, Z6
+	VMULPD       ew_mhalf64_64<>+0(SB), Z4, Z7
+	VMULPD       ew_mhalf64_64<>+0(SB), Z5, Z8
+	VMULPD       ew_mhalf64_64<>+0(SB), Z6, Z9
+	VMOVUPD      ew_explow64_64<>+0(SB), Z10
+	VMAXPD       Z7, Z10, Z7
+	VMAXPD       Z8, Z10, Z8
+	VMAXPD       Z9, Z10, Z9
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z10
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z11
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z12
+	VFMADD231PD  ew_log2efalse64_64<>+0(SB), Z7, Z10
+	VFMADD231PD  ew_log2efalse64_64<>+0(SB), Z8, Z11
+	VFMADD231PD  ew_log2efalse64_64<>+0(SB), Z9, Z12
+	VSUBPD       ew_shifter64_64<>+0(SB), Z10, Z10
+	VSUBPD       ew_shifter64_64<>+0(SB), Z11, Z11
+	VSUBPD       ew_shifter64_64<>+0(SB), Z12, Z12
+	VMOVUPD      Z7, Z7
+	VMOVUPD      Z8, Z8
+	VMOVUPD      Z9, Z9
+	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z10, Z7
+	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z11, Z8
+	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z12, Z9
+	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z10, Z7
+	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z11, Z8
+	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z12, Z9
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z13
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z14
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z15
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z9, Z15
+	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z9, Z15
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z9, Z15
+	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z9, Z15
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z9, Z15
+	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z9, Z15
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z9, Z15
+	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z9, Z15
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z9, Z15
+	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z9, Z15
+	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z7, Z13
+	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z8, Z14
+	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z9, Z15
+	VMULPD       Z7, Z7, Z16
+	VMULPD       Z8, Z8, Z17
+	VMULPD       Z9, Z9, Z18
+	VFMADD213PD  Z7, Z16, Z13
+	VFMADD213PD  Z8, Z17, Z14
+	VFMADD213PD  Z9, Z18, Z15
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z7
+	VFMADD231PD  ew_half64_64<>+0(SB), Z10, Z7
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z8
+	VFMADD231PD  ew_half64_64<>+0(SB), Z11, Z8
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z9
+	VFMADD231PD  ew_half64_64<>+0(SB), Z12, Z9
+	VSUBPD       ew_shifter64_64<>+0(SB), Z7, Z16
+	VSUBPD       ew_shifter64_64<>+0(SB), Z8, Z17
+	VSUBPD       ew_shifter64_64<>+0(SB), Z9, Z18
+	VSUBPD       Z16, Z10, Z10
+	VADDPD       ew_shifter64_64<>+0(SB), Z10, Z10
+	VSUBPD       Z17, Z11, Z11
+	VADDPD       ew_shifter64_64<>+0(SB), Z11, Z11
+	VSUBPD       Z18, Z12, Z12
+	VADDPD       ew_shifter64_64<>+0(SB), Z12, Z12
+	VPSLLQ       $0x34, Z7, Z7
+	VPSLLQ       $0x34, Z8, Z8
+	VPSLLQ       $0x34, Z9, Z9
+	VPADDQ       ew_expbias64_64<>+0(SB), Z7, Z7
+	VPADDQ       ew_expbias64_64<>+0(SB), Z8, Z8
+	VPADDQ       ew_expbias64_64<>+0(SB), Z9, Z9
+	VPSLLQ       $0x34, Z10, Z10
+	VPSLLQ       $0x34, Z11, Z11
+	VPSLLQ       $0x34, Z12, Z12
+	VPADDQ       ew_expbias64_64<>+0(SB), Z10, Z10
+	VPADDQ       ew_expbias64_64<>+0(SB), Z11, Z11
+	VPADDQ       ew_expbias64_64<>+0(SB), Z12, Z12
+	VMOVUPD      Z7, Z16
+	VFMADD213PD  Z7, Z13, Z16
+	VMOVUPD      Z8, Z7
+	VFMADD213PD  Z8, Z14, Z7
+	VMOVUPD      Z9, Z8
+	VFMADD213PD  Z9, Z15, Z8
+	VMULPD       Z10, Z16, Z16
+	VMULPD       Z11, Z7, Z7
+	VMULPD       Z12, Z8, Z8
+	VMULPD       Z16, Z1, Z1
+	VMULPD       Z7, Z2, Z2
+	VMULPD       Z8, Z3, Z3
+	VMOVUPD      ew_one64_64<>+0(SB), Z9
+	VSUBPD       Z4, Z9, Z9
+	VMOVUPD      ew_one64_64<>+0(SB), Z4
+	VSUBPD       Z5, Z4, Z4
+	VMOVUPD      ew_one64_64<>+0(SB), Z5
+	VSUBPD       Z6, Z5, Z5
+	VFMADD231PD  Z9, Z16, Z0
+	VFMADD231PD  Z4, Z7, Z0
+	VFMADD231PD  Z5, Z8, Z0
+	VMOVUPD      Z1, (AX)
+	VMOVUPD      Z2, 64(AX)
+	VMOVUPD      Z3, 128(AX)
+	ADDQ         $0x000000c0, AX
+	SUBQ         $0x03, CX
+	JMP          group
+
+single:
 	TESTQ        CX, CX
 	JZ           done
 	VMOVUPD      (AX), Z1
@@ -1625,7 +2434,7 @@ loop:
 	VMOVUPD      Z1, (AX)
 	ADDQ         $0x00000040, AX
 	DECQ         CX
-	JMP          loop
+	JMP          single
 
 done:
 	VEXTRACTF64X4 $0x01, Z0, Y1
@@ -1646,7 +2455,20 @@ TEXT ·contrastCubeF64AVX512(SB), NOSPLIT, $0-32
 	SHRQ   $0x03, CX
 	VXORPD Z0, Z0, Z0
 
-loop:
+group:
+	CMPQ        CX, $0x01
+	JB          single
+	VMOVUPD     (AX), Z1
+	VMULPD      Z1, Z1, Z2
+	VMULPD      Z1, Z2, Z2
+	VMULPD      ew_three64_64<>+0(SB), Z1, Z3
+	VFMADD231PD Z3, Z1, Z0
+	VMOVUPD     Z2, (AX)
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x01, CX
+	JMP         group
+
+single:
 	TESTQ       CX, CX
 	JZ          done
 	VMOVUPD     (AX), Z1
@@ -1657,7 +2479,7 @@ loop:
 	VMOVUPD     Z2, (AX)
 	ADDQ        $0x00000040, AX
 	DECQ        CX
-	JMP         loop
+	JMP         single
 
 done:
 	VEXTRACTF64X4 $0x01, Z0, Y1

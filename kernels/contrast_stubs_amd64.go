@@ -11,8 +11,8 @@ package kernels
 //		u[i], s = tanh(α·u[i]), s + α·(1 − tanh²(α·u[i]))
 //	}
 //
-// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 8 lanes,
-// added by halves at the end.
+// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 8 lanes
+// (vectors added in order), the lanes added by halves at the end.
 //
 // Requires: AVX, AVX2, FMA3
 //
@@ -26,8 +26,8 @@ func contrastTanhF32AVX2(alpha float32, u []float32) float32
 //		e := exp(−u[i]²/2); u[i], s = u[i]·e, s + (1 − u[i]²)·e
 //	}
 //
-// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 8 lanes,
-// added by halves at the end.
+// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 8 lanes
+// (vectors added in order), the lanes added by halves at the end.
 //
 // Requires: AVX, AVX2, FMA3
 //
@@ -41,8 +41,8 @@ func contrastExpF32AVX2(u []float32) float32
 //		u[i], s = u[i]·u[i]·u[i], s + 3·u[i]·u[i]
 //	}
 //
-// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 8 lanes,
-// added by halves at the end.
+// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 8 lanes
+// (vectors added in order), the lanes added by halves at the end.
 //
 // Requires: AVX, AVX2, FMA3
 //
@@ -56,8 +56,8 @@ func contrastCubeF32AVX2(u []float32) float32
 //		u[i], s = tanh(α·u[i]), s + α·(1 − tanh²(α·u[i]))
 //	}
 //
-// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 4 lanes,
-// added by halves at the end.
+// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 4 lanes
+// (vectors added in order), the lanes added by halves at the end.
 //
 // Requires: AVX, AVX2, FMA3
 //
@@ -71,8 +71,8 @@ func contrastTanhF64AVX2(alpha float64, u []float64) float64
 //		e := exp(−u[i]²/2); u[i], s = u[i]·e, s + (1 − u[i]²)·e
 //	}
 //
-// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 4 lanes,
-// added by halves at the end.
+// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 4 lanes
+// (vectors added in order), the lanes added by halves at the end.
 //
 // Requires: AVX, AVX2, FMA3
 //
@@ -86,8 +86,8 @@ func contrastExpF64AVX2(u []float64) float64
 //		u[i], s = u[i]·u[i]·u[i], s + 3·u[i]·u[i]
 //	}
 //
-// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 4 lanes,
-// added by halves at the end.
+// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 4 lanes
+// (vectors added in order), the lanes added by halves at the end.
 //
 // Requires: AVX, AVX2, FMA3
 //
@@ -101,8 +101,8 @@ func contrastCubeF64AVX2(u []float64) float64
 //		u[i], s = tanh(α·u[i]), s + α·(1 − tanh²(α·u[i]))
 //	}
 //
-// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 16 lanes,
-// added by halves at the end.
+// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 16 lanes
+// (vectors added in order), the lanes added by halves at the end.
 //
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
@@ -116,8 +116,8 @@ func contrastTanhF32AVX512(alpha float32, u []float32) float32
 //		e := exp(−u[i]²/2); u[i], s = u[i]·e, s + (1 − u[i]²)·e
 //	}
 //
-// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 16 lanes,
-// added by halves at the end.
+// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 16 lanes
+// (vectors added in order), the lanes added by halves at the end.
 //
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
@@ -131,8 +131,8 @@ func contrastExpF32AVX512(u []float32) float32
 //		u[i], s = u[i]·u[i]·u[i], s + 3·u[i]·u[i]
 //	}
 //
-// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 16 lanes,
-// added by halves at the end.
+// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 16 lanes
+// (vectors added in order), the lanes added by halves at the end.
 //
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
@@ -146,8 +146,8 @@ func contrastCubeF32AVX512(u []float32) float32
 //		u[i], s = tanh(α·u[i]), s + α·(1 − tanh²(α·u[i]))
 //	}
 //
-// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 8 lanes,
-// added by halves at the end.
+// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 8 lanes
+// (vectors added in order), the lanes added by halves at the end.
 //
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
@@ -161,8 +161,8 @@ func contrastTanhF64AVX512(alpha float64, u []float64) float64
 //		e := exp(−u[i]²/2); u[i], s = u[i]·e, s + (1 − u[i]²)·e
 //	}
 //
-// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 8 lanes,
-// added by halves at the end.
+// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 8 lanes
+// (vectors added in order), the lanes added by halves at the end.
 //
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
@@ -176,8 +176,8 @@ func contrastExpF64AVX512(u []float64) float64
 //		u[i], s = u[i]·u[i]·u[i], s + 3·u[i]·u[i]
 //	}
 //
-// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 8 lanes,
-// added by halves at the end.
+// tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in 8 lanes
+// (vectors added in order), the lanes added by halves at the end.
 //
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //

@@ -21,7 +21,7 @@ import (
 
 const (
 	icaBlockBytes     = 768
-	icaAsmChunkBlocks = 20
+	icaAsmChunkBlocks = 128
 )
 
 func icaStep32(f Contrast, alpha float32, m, k, n int, w []float32, ldw int, x []float32, ldx int, out []float32, ldo int, gpMean []float32) {

@@ -48,8 +48,8 @@ func contrast(d *ewkit.Desc, kind string) {
 		"\t\t"+loops[kind][0],
 		"\t}",
 		"",
-		"tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in "+ewkit.Itoa(d.Lanes())+" lanes,",
-		"added by halves at the end.")
+		"tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in "+ewkit.Itoa(d.Lanes())+" lanes",
+		"(vectors added in order), the lanes added by halves at the end.")
 	var alpha reg.VecVirtual
 	if kind == ewkit.LogCosh {
 		alpha = d.Vec()
@@ -59,16 +59,31 @@ func contrast(d *ewkit.Desc, kind string) {
 	n := Load(Param("u").Len(), GP64())
 	SHRQ(U8(log2(d.Lanes())), n)
 	s := d.NewContrastState(kind, alpha)
-	Label("loop")
+	G := d.Group(kind)
+	Label("group")
+	CMPQ(n, U8(G))
+	JB(LabelRef("single"))
+	v := d.Vecs(G)
+	for i := range v {
+		d.Load(u.Offset(i*d.Width()), v[i])
+	}
+	g := d.ContrastN(s, v)
+	for i := range g {
+		d.Store(g[i], u.Offset(i*d.Width()))
+	}
+	ADDQ(U32(G*d.Width()), u.Base)
+	SUBQ(U8(G), n)
+	JMP(LabelRef("group"))
+	Label("single")
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
-	v := d.Vec()
-	d.Load(u, v)
-	g := d.Contrast(s, v)
-	d.Store(g, u)
+	v1 := d.Vec()
+	d.Load(u, v1)
+	g1 := d.Contrast(s, v1)
+	d.Store(g1, u)
 	ADDQ(U32(d.Width()), u.Base)
 	DECQ(n)
-	JMP(LabelRef("loop"))
+	JMP(LabelRef("single"))
 	Label("done")
 	ad := d.AccDesc(kind)
 	sum := ad.ReduceAdd(s.Acc)

@@ -193,3 +193,39 @@ func (d *Desc) ReduceAdd(v reg.VecVirtual) reg.VecVirtual {
 
 // Itoa formats i (for doc lines).
 func Itoa(i int) string { return fmt.Sprint(i) }
+
+// Comparison predicates (VCMPPS/VCMPPD immediates).
+const (
+	CmpUnord = 0x03 // unordered (either is NaN)
+	CmpNLT   = 0x05 // not less than, true on NaN
+	CmpGT    = 0x1e // greater than, false on NaN
+)
+
+// Cmp returns a lane mask of (src1 pred src2): a K register on AVX-512, a
+// vector of all-ones/all-zeros lanes on AVX2.
+func (d *Desc) Cmp(pred int, src2, src1 Op) reg.Register {
+	var k reg.Register
+	if d.Wide() {
+		k = K()
+	} else {
+		k = d.Vec()
+	}
+	d.Pick(VCMPPS, VCMPPD)(U8(pred), src2, src1, k)
+	return k
+}
+
+// Blend sets dst = mask ? a : b lane by lane (a, b registers).
+func (d *Desc) Blend(mask reg.Register, a, b, dst Op) {
+	if d.Wide() {
+		d.Pick(VBLENDMPS, VBLENDMPD)(a, b, mask, dst)
+		return
+	}
+	if d.Is64() {
+		VBLENDVPD(mask, a, b, dst)
+		return
+	}
+	VBLENDVPS(mask, a, b, dst)
+}
+
+// Sqrt is dst = √a.
+func (d *Desc) Sqrt(a, dst Op) { d.Pick(VSQRTPS, VSQRTPD)(a, dst) }

@@ -87,13 +87,23 @@ func fact(k int) float64 {
 	return f
 }
 
+// V is a group of vectors processed together: each step of an algorithm
+// is emitted for every member before the next step, so that the
+// independent dependency chains interleave in the instruction stream (the
+// out-of-order window is too small to find that parallelism across a long
+// single-vector chain of ~30 dependent instructions).
+type V = []reg.VecVirtual
+
+func (d *Desc) vecs(n int) V { return d.Vecs(n) }
+
 type expParts struct {
-	kd, n, r, q reg.VecVirtual
+	kd, n, r, q V
 }
 
 // reduce computes kd, n, r and q = expm1(r) for x (|x| bounded, see above).
 // If twice is true the argument is 2x (x itself is left untouched).
-func (d *Desc) reduce(x reg.VecVirtual, twice bool) expParts {
+func (d *Desc) reduce(x V, twice bool) expParts {
+	N := len(x)
 	var p expParts
 	shifter := 1.5 * math.Ldexp(1, 52)
 	ln2hi, ln2lo := math.Float64frombits(0x3fe62e42fee00000), 1.90821492927058770002e-10
@@ -105,53 +115,84 @@ func (d *Desc) reduce(x reg.VecVirtual, twice bool) expParts {
 	if twice {
 		l2e *= 2
 	}
-	p.kd = d.Vec()
-	d.Load(d.CV("ew_shifter", shifter), p.kd)
-	d.FMA231(d.CV(fmt.Sprintf("ew_log2e%v", twice), l2e), x, p.kd)
-	p.n = d.Vec()
-	d.Sub(d.CV("ew_shifter", shifter), p.kd, p.n)
-	p.r = d.Vec()
-	if twice {
-		d.Add(x, x, p.r)
-	} else {
-		d.Load(x, p.r) // register copy
+	p.kd, p.n, p.r = d.vecs(N), d.vecs(N), d.vecs(N)
+	for i := range N {
+		d.Load(d.CV("ew_shifter", shifter), p.kd[i])
 	}
-	d.FNMA231(d.CV("ew_ln2hi", ln2hi), p.n, p.r)
-	d.FNMA231(d.CV("ew_ln2lo", ln2lo), p.n, p.r)
+	for i := range N {
+		d.FMA231(d.CV(fmt.Sprintf("ew_log2e%v", twice), l2e), x[i], p.kd[i])
+	}
+	for i := range N {
+		d.Sub(d.CV("ew_shifter", shifter), p.kd[i], p.n[i])
+	}
+	for i := range N {
+		if twice {
+			d.Add(x[i], x[i], p.r[i])
+		} else {
+			d.Load(x[i], p.r[i]) // register copy
+		}
+	}
+	for i := range N {
+		d.FNMA231(d.CV("ew_ln2hi", ln2hi), p.n[i], p.r[i])
+	}
+	for i := range N {
+		d.FNMA231(d.CV("ew_ln2lo", ln2lo), p.n[i], p.r[i])
+	}
 	deg := d.expm1Deg()
-	pp := d.Vec()
-	d.Load(d.CV(fmt.Sprintf("ew_inv%dfact", deg), 1/fact(deg)), pp)
-	for k := deg - 1; k >= 2; k-- {
-		d.FMA213(d.CV(fmt.Sprintf("ew_inv%dfact", k), 1/fact(k)), p.r, pp)
+	pp := d.vecs(N)
+	for i := range N {
+		d.Load(d.CV(fmt.Sprintf("ew_inv%dfact", deg), 1/fact(deg)), pp[i])
 	}
-	r2 := d.Vec()
-	d.Mul(p.r, p.r, r2)
-	d.FMA213(p.r, r2, pp) // pp = r²·P + r
+	for k := deg - 1; k >= 2; k-- {
+		for i := range N {
+			d.FMA213(d.CV(fmt.Sprintf("ew_inv%dfact", k), 1/fact(k)), p.r[i], pp[i])
+		}
+	}
+	r2 := d.vecs(N)
+	for i := range N {
+		d.Mul(p.r[i], p.r[i], r2[i])
+	}
+	for i := range N {
+		d.FMA213(p.r[i], r2[i], pp[i]) // pp = r²·P + r
+	}
 	p.q = pp
 	return p
 }
 
 // pow2 returns 2ⁿ given kd (n in kd's low mantissa bits), n a normal exponent.
-func (d *Desc) pow2(kd reg.VecVirtual) reg.VecVirtual {
-	s := d.Vec()
+func (d *Desc) pow2(kd V) V {
+	s := d.vecs(len(kd))
 	bits, bias := 52, uint64(1023)<<52
 	if !d.Is64() {
 		bits, bias = 23, uint64(127)<<23
 	}
-	d.ISHL(bits, kd, s)
-	d.IADD(d.CVBits("ew_expbias", bias), s, s)
+	for i := range kd {
+		d.ISHL(bits, kd[i], s[i])
+	}
+	for i := range kd {
+		d.IADD(d.CVBits("ew_expbias", bias), s[i], s[i])
+	}
 	return s
 }
 
-// Expm1Small returns expm1(x) for x already bounded (|x| ≤ 40 float64,
-// ≤ 20 float32) and not NaN-sensitive beyond IEEE propagation.
-func (d *Desc) Expm1Small(x reg.VecVirtual, twice bool) reg.VecVirtual {
+// Expm1SmallN returns expm1(x) for x already bounded (|x| ≤ 40 float64,
+// ≤ 20 float32); NaN propagates.
+func (d *Desc) Expm1SmallN(x V, twice bool) V {
 	p := d.reduce(x, twice)
 	s := d.pow2(p.kd)
-	e := d.Vec()
-	d.Sub(d.CV("ew_one", 1), s, e) // s − 1
-	d.FMA231(s, p.q, e)            // s·q + (s − 1)
+	e := d.vecs(len(x))
+	for i := range x {
+		d.Sub(d.CV("ew_one", 1), s[i], e[i]) // s − 1
+	}
+	for i := range x {
+		d.FMA231(s[i], p.q[i], e[i]) // s·q + (s − 1)
+	}
 	return e
+}
+
+// Expm1Small is Expm1SmallN for one vector.
+func (d *Desc) Expm1Small(x reg.VecVirtual, twice bool) reg.VecVirtual {
+	return d.Expm1SmallN(V{x}, twice)[0]
 }
 
 // TanhClamp returns the register holding the tanh argument clamp (the
@@ -182,49 +223,78 @@ func (d *Desc) AbsMask() Mem {
 	return d.CVBits("ew_abs", 1<<31-1)
 }
 
-// Tanh returns tanh(y) in a new register; y is left unchanged. clamp is
+// TanhN returns tanh(y) in new registers; y is left unchanged. clamp is
 // the register from TanhClamp.
-func (d *Desc) Tanh(y, clamp reg.VecVirtual) reg.VecVirtual {
-	a := d.Vec()
-	d.And(d.AbsMask(), y, a)
-	d.Min(a, clamp, a) // NaN in a is kept: VMIN returns its first Go operand then
-	e := d.Expm1Small(a, true)
-	den := d.Vec()
-	d.Add(d.CV("ew_two", 2), e, den)
-	t := d.Vec()
-	d.Div(den, e, t)
-	sg := d.Vec()
-	d.And(d.SignMask(), y, sg)
-	d.Or(sg, t, t)
+func (d *Desc) TanhN(y V, clamp reg.VecVirtual) V {
+	N := len(y)
+	a := d.vecs(N)
+	for i := range N {
+		d.And(d.AbsMask(), y[i], a[i])
+	}
+	for i := range N {
+		d.Min(a[i], clamp, a[i]) // NaN in a is kept: VMIN returns its first Go operand then
+	}
+	e := d.Expm1SmallN(a, true)
+	den, t, sg := d.vecs(N), d.vecs(N), d.vecs(N)
+	for i := range N {
+		d.Add(d.CV("ew_two", 2), e[i], den[i])
+	}
+	for i := range N {
+		d.Div(den[i], e[i], t[i])
+	}
+	for i := range N {
+		d.And(d.SignMask(), y[i], sg[i])
+	}
+	for i := range N {
+		d.Or(sg[i], t[i], t[i])
+	}
 	return t
 }
 
-// ExpNeg returns exp(h) for h ≤ 0 or NaN (float64 only), h unchanged.
-func (d *Desc) ExpNeg(h reg.VecVirtual) reg.VecVirtual {
+// Tanh is TanhN for one vector.
+func (d *Desc) Tanh(y, clamp reg.VecVirtual) reg.VecVirtual { return d.TanhN(V{y}, clamp)[0] }
+
+// ExpNegN returns exp(h) for h ≤ 0 or NaN (float64 only), h unchanged.
+func (d *Desc) ExpNegN(h V) V {
 	if !d.Is64() {
 		panic("ewkit: ExpNeg is float64 only")
 	}
-	x := d.Vec()
-	d.Max(h, d.lowClamp(), x) // NaN kept (first Go operand)
+	N := len(h)
+	low := d.lowClamp()
+	x := d.vecs(N)
+	for i := range N {
+		d.Max(h[i], low, x[i]) // NaN kept (first Go operand)
+	}
 	p := d.reduce(x, false)
 	// n = n1 + n2 with n1 = round(n/2): both 2^n1 and 2^n2 are normal.
 	shifter := 1.5 * math.Ldexp(1, 52)
-	kd1 := d.Vec()
-	d.Load(d.CV("ew_shifter", shifter), kd1)
-	d.FMA231(d.CV("ew_half", 0.5), p.n, kd1)
-	n1 := d.Vec()
-	d.Sub(d.CV("ew_shifter", shifter), kd1, n1)
-	kd2 := d.Vec()
-	d.Sub(n1, p.n, kd2)
-	d.Add(d.CV("ew_shifter", shifter), kd2, kd2)
+	kd1, n1, kd2 := d.vecs(N), d.vecs(N), d.vecs(N)
+	for i := range N {
+		d.Load(d.CV("ew_shifter", shifter), kd1[i])
+		d.FMA231(d.CV("ew_half", 0.5), p.n[i], kd1[i])
+	}
+	for i := range N {
+		d.Sub(d.CV("ew_shifter", shifter), kd1[i], n1[i])
+	}
+	for i := range N {
+		d.Sub(n1[i], p.n[i], kd2[i])
+		d.Add(d.CV("ew_shifter", shifter), kd2[i], kd2[i])
+	}
 	s1 := d.pow2(kd1)
 	s2 := d.pow2(kd2)
-	e := d.Vec()
-	d.Load(s1, e)
-	d.FMA213(s1, p.q, e) // e = q·s1 + s1
-	d.Mul(s2, e, e)
+	e := d.vecs(N)
+	for i := range N {
+		d.Load(s1[i], e[i])
+		d.FMA213(s1[i], p.q[i], e[i]) // e = q·s1 + s1
+	}
+	for i := range N {
+		d.Mul(s2[i], e[i], e[i])
+	}
 	return e
 }
+
+// ExpNeg is ExpNegN for one vector.
+func (d *Desc) ExpNeg(h reg.VecVirtual) reg.VecVirtual { return d.ExpNegN(V{h})[0] }
 
 func (d *Desc) lowClamp() reg.VecVirtual {
 	c := d.Vec()
@@ -310,55 +380,100 @@ func (d *Desc) NewContrastState(kind string, alpha reg.VecVirtual) *ContrastStat
 	return s
 }
 
-// Contrast returns g(v) for the vector v (unchanged) and adds g'(v) to
+// ContrastN returns g(v) for the vectors v (unchanged) and adds g'(v) to
 // s.Acc:
 //
 //	LogCosh: g = tanh(αv),  g' = α(1 − g²)
 //	Exp:     g = v·e,       g' = (1 − v²)·e,  e = exp(−v²/2) (float64 math)
 //	Cube:    g = (v·v)·v,   g' = (3v)·v
-func (d *Desc) Contrast(s *ContrastState, v reg.VecVirtual) reg.VecVirtual {
+func (d *Desc) ContrastN(s *ContrastState, v V) V {
+	N := len(v)
 	switch s.Kind {
 	case LogCosh:
-		y := d.Vec()
-		d.Mul(s.Alpha, v, y)
-		t := d.Tanh(y, s.Clamp)
-		o := d.Vec()
-		d.Load(d.CV("ew_one", 1), o)
-		d.FNMA231(t, t, o) // 1 − t²
-		d.FMA231(o, s.Alpha, s.Acc)
+		y := d.vecs(N)
+		for i := range N {
+			d.Mul(s.Alpha, v[i], y[i])
+		}
+		t := d.TanhN(y, s.Clamp)
+		o := d.vecs(N)
+		for i := range N {
+			d.Load(d.CV("ew_one", 1), o[i])
+			d.FNMA231(t[i], t[i], o[i]) // 1 − t²
+		}
+		for i := range N {
+			d.FMA231(o[i], s.Alpha, s.Acc)
+		}
 		return t
 	case Cube:
-		g := d.Vec()
-		d.Mul(v, v, g)
-		d.Mul(v, g, g)
-		t := d.Vec()
-		d.Mul(d.CV("ew_three", 3), v, t)
-		d.FMA231(t, v, s.Acc)
+		g, t := d.vecs(N), d.vecs(N)
+		for i := range N {
+			d.Mul(v[i], v[i], g[i])
+			d.Mul(v[i], g[i], g[i])
+			d.Mul(d.CV("ew_three", 3), v[i], t[i])
+			d.FMA231(t[i], v[i], s.Acc)
+		}
 		return g
 	case Exp:
 		if d.Is64() {
 			return d.expContrast64(v, s.Acc)
 		}
 		e := d.F64()
-		lo, hi := d.Widen(v)
-		glo := e.expContrast64(lo, s.Acc)
-		ghi := e.expContrast64(hi, s.Acc)
-		return d.Narrow(glo, ghi)
+		var w V
+		for i := range N {
+			lo, hi := d.Widen(v[i])
+			w = append(w, lo, hi)
+		}
+		gw := e.expContrast64(w, s.Acc)
+		g := d.vecs(N)
+		for i := range N {
+			g[i] = d.Narrow(gw[2*i], gw[2*i+1])
+		}
+		return g
 	}
 	panic("ewkit: unknown contrast " + s.Kind)
 }
 
-func (d *Desc) expContrast64(x, acc reg.VecVirtual) reg.VecVirtual {
-	t := d.Vec()
-	d.Mul(x, x, t)
-	h := d.Vec()
-	d.Mul(d.CV("ew_mhalf", -0.5), t, h)
-	e := d.ExpNeg(h)
-	g := d.Vec()
-	d.Mul(e, x, g)
-	o := d.Vec()
-	d.Load(d.CV("ew_one", 1), o)
-	d.Sub(t, o, o) // 1 − v²
-	d.FMA231(o, e, acc)
+// Contrast is ContrastN for one vector.
+func (d *Desc) Contrast(s *ContrastState, v reg.VecVirtual) reg.VecVirtual {
+	return d.ContrastN(s, V{v})[0]
+}
+
+func (d *Desc) expContrast64(x V, acc reg.VecVirtual) V {
+	N := len(x)
+	t, h := d.vecs(N), d.vecs(N)
+	for i := range N {
+		d.Mul(x[i], x[i], t[i])
+	}
+	for i := range N {
+		d.Mul(d.CV("ew_mhalf", -0.5), t[i], h[i])
+	}
+	e := d.ExpNegN(h)
+	g, o := d.vecs(N), d.vecs(N)
+	for i := range N {
+		d.Mul(e[i], x[i], g[i])
+	}
+	for i := range N {
+		d.Load(d.CV("ew_one", 1), o[i])
+		d.Sub(t[i], o[i], o[i]) // 1 − v²
+	}
+	for i := range N {
+		d.FMA231(o[i], e[i], acc)
+	}
+	return g
+}
+
+// Group is how many vectors the contrast loops process together: enough
+// independent chains to fill the pipelines, few enough for the registers.
+func (d *Desc) Group(kind string) int {
+	g := 2
+	if d.Wide() {
+		g = 3 // 4 runs out of registers in the ICA block kernel
+	}
+	if kind == Exp && !d.Is64() {
+		g = max(1, g/2) // each float32 vector becomes two float64 ones
+	}
+	if kind == Cube {
+		g = 1
+	}
 	return g
 }

@@ -174,14 +174,22 @@ func applyContrast(d *ewkit.Desc, kind string, B int) {
 	s := d.NewContrastState(kind, alpha)
 	Label("p2rows")
 	d.AccDesc(kind).Load(Mem{Base: gp}, s.Acc)
+	G := d.Group(kind)
+	if (B/d.Lanes())%G != 0 {
+		panic("icastep: block not a multiple of the contrast group")
+	}
 	jc := GP64()
-	MOVQ(U32(B/d.Lanes()), jc)
+	MOVQ(U32(B/d.Lanes()/G), jc)
 	Label("p2cols")
-	v := d.Vec()
-	d.Load(Mem{Base: urow}, v)
-	g := d.Contrast(s, v)
-	d.Store(g, Mem{Base: urow})
-	ADDQ(U32(d.Width()), urow)
+	v := d.Vecs(G)
+	for i := range v {
+		d.Load(Mem{Base: urow, Disp: i * d.Width()}, v[i])
+	}
+	g := d.ContrastN(s, v)
+	for i := range g {
+		d.Store(g[i], Mem{Base: urow, Disp: i * d.Width()})
+	}
+	ADDQ(U32(G*d.Width()), urow)
 	DECQ(jc)
 	JNZ(LabelRef("p2cols"))
 	d.AccDesc(kind).Store(s.Acc, Mem{Base: gp})
