@@ -59,12 +59,14 @@ func benchPCA[T kernels.Float](b *testing.B, x *matrix.Dense[T], k int) {
 		for _, eig := range []Eigensolver{EigenTopK, EigenFull} {
 			b.Run(fmt.Sprintf("impl=%v/threads=%d/eig=%v/n=%d/p=%d/k=%d", kernels.Impl(), threads, eig, n, p, k), func(b *testing.B) {
 				kernels.SetThreads(threads)
+				c0 := cpuSeconds()
 				for b.Loop() {
 					if _, _, err := FitTransform(x, PCAOptions{NComponents: k, Eigensolver: eig}); err != nil {
 						b.Fatal(err)
 					}
 				}
 				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				b.ReportMetric((cpuSeconds()-c0)/float64(b.N), "cpu-s/op")
 			})
 		}
 	}
@@ -115,6 +117,8 @@ func BenchmarkKernelPCAStudy(b *testing.B) {
 	kernels.SetThreads(1)
 	for _, eig := range []Eigensolver{EigenTopK, EigenFull} {
 		b.Run("eig="+eig.String(), func(b *testing.B) {
+			c0 := cpuSeconds()
+			defer func() { b.ReportMetric((cpuSeconds()-c0)/float64(b.N), "cpu-s/op") }()
 			for b.Loop() {
 				if _, err := FitKernelPCA(x, KernelPCAOptions{Kernel: NewKernel(KernelRBF), NComponents: 40, Eigensolver: eig}); err != nil {
 					b.Fatal(err)

@@ -107,7 +107,7 @@ func ForICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions) (*ICAWhitening[
 		w.White = f.scores.T()
 		kernels.Scale(T(w.Scale), w.White.Data)
 	} else if wantU {
-		w.White = w.Apply(x)
+		w.White = w.apply(x)
 	}
 	return w, nil
 }
@@ -164,9 +164,19 @@ func newICAWhitening[T kernels.Float](f *factor[T], tol float64) *ICAWhitening[T
 	return w
 }
 
-// Apply returns √n·K·(x − Mean)ᵀ (NComponents × rows of x) for x with
-// NFeatures columns; the caller checks shapes (ApplyChecked validates).
-func (w *ICAWhitening[T]) Apply(x *matrix.Dense[T]) *matrix.Dense[T] {
+// Apply whitens new samples: √n·K·(x − Mean)ᵀ, NComponents × rows of x,
+// for x with NFeatures columns (the layout of White).
+func (w *ICAWhitening[T]) Apply(x *matrix.Dense[T]) (*matrix.Dense[T], error) {
+	if err := checkData("ICA whitening input", x, 1); err != nil {
+		return nil, err
+	}
+	if x.Cols != w.NFeatures {
+		return nil, fmt.Errorf("whiten: whitening fitted on %d features, input has %d", w.NFeatures, x.Cols)
+	}
+	return w.apply(x), nil
+}
+
+func (w *ICAWhitening[T]) apply(x *matrix.Dense[T]) *matrix.Dense[T] {
 	n, p, k := x.Rows, x.Cols, w.NComponents
 	out := matrix.New[T](k, n)
 	buf := make([]T, min(rowBlock, n)*p)
@@ -176,15 +186,4 @@ func (w *ICAWhitening[T]) Apply(x *matrix.Dense[T]) *matrix.Dense[T] {
 		kernels.Gemm(kernels.NoTrans, kernels.Trans, k, r1-r0, p, T(w.Scale), w.K.Data, w.K.Stride, buf, p, 0, out.Data[r0:], n)
 	}
 	return out
-}
-
-// ApplyChecked is Apply with input validation.
-func (w *ICAWhitening[T]) ApplyChecked(x *matrix.Dense[T]) (*matrix.Dense[T], error) {
-	if err := checkData("ICA whitening input", x, 1); err != nil {
-		return nil, err
-	}
-	if x.Cols != w.NFeatures {
-		return nil, fmt.Errorf("whiten: whitening fitted on %d features, input has %d", w.NFeatures, x.Cols)
-	}
-	return w.Apply(x), nil
 }

@@ -60,6 +60,7 @@ def ica_case(case, x, ncomp, solver):
     save(case, "mean", m.mean_)
     xc = x - m.mean_
     save(case, "white", m.whitening_ @ xc.T * np.sqrt(x.shape[0]))
+    save(case, "singular_values", np.linalg.svd(xc, compute_uv=False))
 
 
 def kpca_case(case, x, xnew, kernel, ncomp=4, **params):
@@ -98,6 +99,7 @@ if __name__ == "__main__":
     save("pca_frac", "X", xv)
     save("pca_frac", "n_components", [m.n_components_])
     save("pca_frac", "components", m.components_)
+    save("pca_frac", "all_explained_variance", PCA(svd_solver="full").fit(xv).explained_variance_)
     # FastICA whitening, both of scikit-learn's solvers, both shapes.
     ica_case("ica_tall_eigh", data(6, 200, 6), 4, "eigh")
     ica_case("ica_tall_svd", data(6, 200, 6), 4, "svd")
