@@ -89,6 +89,7 @@ func actOperands[T Float](tb testing.TB, c actCase) []*gmat[T] {
 		if c.special {
 			m.sprinkle(r, 0.1, specialValues[T](i == 0))
 		}
+		m.overlay(c.raw, i, min(i, 1)*20)
 		ms = append(ms, m)
 	}
 	return ms

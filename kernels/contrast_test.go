@@ -113,6 +113,7 @@ type contrastCase struct {
 	seed       uint64
 	special    bool
 	scale      float64 // magnitude of the random arguments
+	raw        []byte
 }
 
 func (c contrastCase) String() string {
@@ -151,6 +152,7 @@ func verifyContrast[T Float](tb testing.TB, impl, ref contrastFunc[T], c contras
 	if c.special {
 		U.sprinkle(r, 0.1, specialValues[T](true))
 	}
+	U.overlay(c.raw, 0, 0)
 	G := newVec[T](tb, "gpMean", c.rows, c.pg)
 	us := U.plain()
 	want, wantMean := append([]T(nil), us...), make([]T, c.rows)

@@ -21,6 +21,7 @@ type gemmCase struct {
 	seed             uint64
 	special          bool
 	nanC             bool
+	raw              []byte
 }
 
 func (c gemmCase) String() string {
@@ -90,6 +91,9 @@ func verifyGemm[T Float](tb testing.TB, impl, ref gemmFunc[T], c gemmCase) bool 
 		B.sprinkle(r, 0.05, sv)
 		C.sprinkle(r, 0.05, sv)
 	}
+	A.overlay(c.raw, 0, 20)
+	B.overlay(c.raw, 1, 20)
+	C.overlay(c.raw, 2, 20)
 	if c.nanC {
 		C.fill(func(int, int) T { return T(math.NaN()) })
 	}

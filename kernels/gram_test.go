@@ -21,6 +21,7 @@ type gramCase struct {
 	special     bool
 	nanC        bool
 	offset      float64
+	raw         []byte
 }
 
 func (c gramCase) String() string {
@@ -54,6 +55,8 @@ func gramInputs[T Float](tb testing.TB, c gramCase) (A, C *gmat[T], lda, ldc int
 		A.sprinkle(r, 0.04, sv)
 		C.sprinkle(r, 0.04, sv)
 	}
+	A.overlay(c.raw, 0, 20)
+	C.overlay(c.raw, 1, 20)
 	if c.nanC {
 		C.fill(func(int, int) T { return T(math.NaN()) })
 	}

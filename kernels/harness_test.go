@@ -617,3 +617,38 @@ func skipReferenceUnderRace(t *testing.T) {
 		t.Skip("reference arithmetic is checked without -race")
 	}
 }
+
+// overlay writes fuzzer-chosen bit patterns over the matrix: chunk q of raw
+// (the element size each) goes to element (7q + salt) mod count, until raw
+// runs out. With tame > 0, finite values are brought to magnitudes below
+// 2^tame (keeping sign, mantissa, NaN, infinities and subnormals), so that
+// reductions cannot overflow in an order-dependent way.
+func (m *gmat[T]) overlay(raw []byte, salt int, tame int) *gmat[T] {
+	count := m.rows * m.cols
+	if count == 0 {
+		return m
+	}
+	size := 8
+	if is32[T]() {
+		size = 4
+	}
+	for q := 0; (q+1)*size <= len(raw); q++ {
+		var u uint64
+		for b := 0; b < size; b++ {
+			u |= uint64(raw[q*size+b]) << (8 * b)
+		}
+		var v float64
+		if size == 4 {
+			v = float64(math.Float32frombits(uint32(u)))
+		} else {
+			v = math.Float64frombits(u)
+		}
+		if tame > 0 && !math.IsInf(v, 0) && !math.IsNaN(v) && math.Abs(v) >= math.Ldexp(1, tame) {
+			fr, e := math.Frexp(v)
+			v = math.Ldexp(fr, e%tame)
+		}
+		k := (7*q + salt) % count
+		m.set(k/m.cols, k%m.cols, T(v))
+	}
+	return m
+}

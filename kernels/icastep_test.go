@@ -19,6 +19,7 @@ type icaCase struct {
 	seed             uint64
 	special          bool
 	noMean           bool // pass gpMean = nil
+	raw              []byte
 }
 
 func (c icaCase) String() string {
@@ -108,6 +109,8 @@ func verifyICAStep[T Float](tb testing.TB, impl, ref icaStepFunc[T], c icaCase) 
 		W.sprinkle(r, 0.02, sv)
 		X.sprinkle(r, 0.002, sv)
 	}
+	W.overlay(c.raw, 0, 3)
+	X.overlay(c.raw, 1, 3)
 	O := newGmat[T](tb, "out", c.m, c.k, ldo, c.po).randomize(r)
 	G := newVec[T](tb, "gpMean", c.m, placement{off: int(c.seed % 8)})
 	gp := G.data

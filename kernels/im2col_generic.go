@@ -25,7 +25,9 @@ func im2colGeneric[T Float](g ConvGeom, img, col []T) {
 					src := plane[iy*g.W : (iy+1)*g.W]
 					clear(out[:lo])
 					if sw == 1 {
-						copy(out[lo:hi], src[x0+lo:x0+hi])
+						if lo < hi { // x0+lo < 0 when the tap misses the image entirely
+							copy(out[lo:hi], src[x0+lo:x0+hi])
+						}
 					} else {
 						for x := lo; x < hi; x++ {
 							out[x] = src[x0+x*sw]

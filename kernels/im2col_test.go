@@ -67,6 +67,7 @@ type convCase struct {
 	pi, pc  placement
 	seed    uint64
 	special bool
+	raw     []byte
 }
 
 func (c convCase) String() string {
@@ -84,6 +85,8 @@ func convInputs[T Float](tb testing.TB, c convCase) (img, col *gmat[T]) {
 		img.sprinkle(r, 0.05, specialValues[T](true))
 		col.sprinkle(r, 0.05, specialValues[T](false))
 	}
+	img.overlay(c.raw, 0, 20)
+	col.overlay(c.raw, 1, 20)
 	return img, col
 }
 
@@ -154,6 +157,11 @@ func convCases() []convCase {
 		{C: 3, H: 33, W: 35, KH: 5, KW: 5, StrideH: 2, StrideW: 2, PadH: 2, PadW: 2, DilH: 2, DilW: 2},
 		{C: 2, H: 20, W: 70, KH: 3, KW: 7, StrideW: 3, PadW: 3},
 		{C: 1, H: 1, W: 200, KH: 1, KW: 9, PadW: 4},
+		// Found by FuzzIm2col: taps that miss the image entirely (the
+		// kernel is as wide as the padded image) made the reference slice
+		// at a negative index.
+		{C: 2, H: 18, W: 2, KH: 2, KW: 6, PadW: 2, DilH: 2},
+		{C: 1, H: 3, W: 1, KH: 1, KW: 7, PadW: 3},
 	}
 	if bigCases() {
 		named = append(named, ConvGeom{C: 32, H: 96, W: 96, KH: 3, KW: 3, PadH: 1, PadW: 1})

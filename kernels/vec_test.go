@@ -13,6 +13,7 @@ type vecCase struct {
 	seed    uint64
 	special bool
 	alpha   float64
+	raw     []byte // fuzzer-chosen bit patterns laid over the data
 }
 
 func (c vecCase) String() string {
@@ -104,6 +105,7 @@ func vecInputs[T Float](tb testing.TB, c vecCase, k int) []*gmat[T] {
 		if c.special {
 			m.sprinkle(r, 0.15, specialValues[T](false))
 		}
+		m.overlay(c.raw, i, 20)
 		ms = append(ms, m)
 	}
 	return ms
