@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
 	"image/png"
 	"math"
 	"os"
@@ -13,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deepica/deepica/gen"
+	"github.com/deepica/deepica/matrix"
+	"github.com/deepica/deepica/npyfile"
 	"github.com/deepica/deepica/report"
 )
 
@@ -313,5 +319,60 @@ func TestRunSTL10(t *testing.T) {
 		"--components", "40", "--out", out)
 	if code != 2 || !strings.Contains(stderr, "too few") {
 		t.Errorf("10 images for 40 components: exit %d, %q", code, stderr)
+	}
+}
+
+func TestRunFolderAndNPY(t *testing.T) {
+	// 30 images of 20×16 drawn from a generated set, written as PNG files
+	// and as a .npy matrix in HWC order; both must load and run.
+	gset, err := gen.Images(gen.ImageConfig{N: 30, H: 16, W: 20, C: 3, K: 4, Coef: gen.Sparse, Noise: 0.02, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	npy := matrix.New[float64](30, 16*20*3)
+	for i := 0; i < 30; i++ {
+		img := image.NewNRGBA(image.Rect(0, 0, 20, 16))
+		row := gset.X.Row(i)
+		for y := 0; y < 16; y++ {
+			for x := 0; x < 20; x++ {
+				var c [3]uint8
+				for ch := 0; ch < 3; ch++ {
+					v := row[ch*16*20+y*20+x]
+					npy.Set(i, (y*20+x)*3+ch, v)
+					c[ch] = uint8(math.Max(0, math.Min(255, 128+60*v)))
+				}
+				img.SetNRGBA(x, y, color.NRGBA{c[0], c[1], c[2], 255})
+			}
+		}
+		f, _ := os.Create(filepath.Join(dir, fmt.Sprintf("img%02d.png", i)))
+		png.Encode(f, img)
+		f.Close()
+	}
+	npyPath := filepath.Join(t.TempDir(), "x.npy")
+	if err := npyfile.WriteFile(npyPath, npy); err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range [][]string{{"--data", "images:" + dir}, {"--data", "npy:" + npyPath, "--shape", "16x20x3"}} {
+		out := filepath.Join(t.TempDir(), "o")
+		args := append([]string{"run", "--quiet", "--out", out, "--methods", "pca,ica", "--components", "4", "--split", "2"}, data...)
+		code, _, stderr := runStudyCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", data, code, stderr)
+		}
+		s := readSummary(t, out)
+		if s.Data.Images != 30 || s.Data.Height != 16 || s.Data.Width != 20 || s.Data.Channels != 3 || s.Data.Generated {
+			t.Errorf("%v: data %+v", data, s.Data)
+		}
+		for _, f := range []string{"pca.png", "ica.png", "pca_split.png", "ica_split.png", "report.html"} {
+			if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+				t.Errorf("%v: %v", data, err)
+			}
+		}
+	}
+	// Wrong shape for the npy rows: one line, exit 2.
+	code, _, stderr := runStudyCLI(t, "run", "--quiet", "--out", filepath.Join(t.TempDir(), "o"), "--data", "npy:"+npyPath, "--shape", "16x16x3")
+	if code != 2 || !strings.Contains(stderr, "columns") {
+		t.Errorf("wrong npy shape: exit %d, %q", code, stderr)
 	}
 }
