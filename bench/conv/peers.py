@@ -71,45 +71,50 @@ if a.engine == "torch":
     res = {"engine": "pytorch " + torch.__version__ + (" (oneDNN)" if torch.backends.mkldnn.is_available() else ""),
            "threads": torch.get_num_threads(), "fwd_s": best(fwd), "fwdbwd_s": best(fwdbwd)}
 else:
+    # one image at a time, as a straightforward NumPy convolution would be
+    # written: the column matrix of a whole batch would take a gigabyte
     from numpy.lib.stride_tricks import sliding_window_view
 
-    def im2col(img):  # img: n×C×H×W → n×(C·9)×(H·W), padding 1
-        n, c, h, w = img.shape
-        p = np.pad(img, ((0, 0), (0, 0), (1, 1), (1, 1)))
-        v = sliding_window_view(p, (3, 3), axis=(2, 3))  # n×C×H×W×3×3
-        return np.ascontiguousarray(v.transpose(0, 1, 4, 5, 2, 3)).reshape(n, c * 9, h * w)
+    def im2col(img):  # C×H×W → (C·9)×(H·W), padding 1
+        c, h, w = img.shape
+        p = np.pad(img, ((0, 0), (1, 1), (1, 1)))
+        v = sliding_window_view(p, (3, 3), axis=(1, 2))  # C×H×W×3×3
+        return np.ascontiguousarray(v.transpose(0, 3, 4, 1, 2)).reshape(c * 9, h * w)
 
     def col2im(col, c, h, w):  # adjoint of im2col
-        n = col.shape[0]
-        col = col.reshape(n, c, 3, 3, h, w)
-        p = np.zeros((n, c, h + 2, w + 2), np.float32)
+        col = col.reshape(c, 3, 3, h, w)
+        p = np.zeros((c, h + 2, w + 2), np.float32)
         for i in range(3):
             for j in range(3):
-                p[:, :, i:i + h, j:j + w] += col[:, :, i, j]
-        return p[:, :, 1:-1, 1:-1]
+                p[:, i:i + h, j:j + w] += col[:, i, j]
+        return p[:, 1:-1, 1:-1]
 
-    def forward(keep):
-        y, cache = x, []
+    wm = [ws[i].reshape(CH[i + 1], -1) for i in range(3)]
+
+    def forward_one(img, keep):
+        y, cols = img, []
         for i in range(3):
             col = im2col(y)
-            cache.append((col, y.shape))
-            y = (np.matmul(ws[i].reshape(CH[i + 1], -1), col) + bs[i][:, None]).reshape(a.n, CH[i + 1], H, W)
-        return y, cache
+            if keep:
+                cols.append(col)
+            y = (wm[i] @ col + bs[i][:, None]).reshape(CH[i + 1], H, W)
+        return y, cols
 
     def fwd():
-        forward(False)
+        for n in range(a.n):
+            forward_one(x[n], False)
 
     def fwdbwd():
-        y, cache = forward(True)
-        g = np.ones_like(y).reshape(a.n, CH[3], H * W)
-        for i in (2, 1, 0):
-            col, shp = cache[i]
-            wm = ws[i].reshape(CH[i + 1], -1)
-            dw = np.einsum("nop,nkp->ok", g, col, optimize=True)  # Σₙ gₙ·colₙᵀ via one GEMM
-            db = g.sum(axis=(0, 2))
-            if i > 0:
-                dcol = np.matmul(wm.T, g)
-                g = col2im(dcol, shp[1], H, W).reshape(a.n, CH[i], H * W)
+        dws = [np.zeros_like(m) for m in wm]
+        dbs = [np.zeros_like(b) for b in bs]
+        for n in range(a.n):
+            y, cols = forward_one(x[n], True)
+            g = np.ones((CH[3], H * W), np.float32)
+            for i in (2, 1, 0):
+                dws[i] += g @ cols[i].T
+                dbs[i] += g.sum(axis=1)
+                if i > 0:
+                    g = col2im(wm[i].T @ g, CH[i], H, W).reshape(CH[i], H * W)
 
     import numpy
     res = {"engine": "numpy %s im2col+OpenBLAS" % numpy.__version__, "threads": a.threads,
