@@ -91,27 +91,28 @@ func block(d *ewkit.Desc, kind string) {
 	d.End()
 }
 
-// project: U[i0:i0+4, group] = Wp[i0:i0+4, :]·X[:, group].
+// project: U[:, group] = Wp·X[:, group], group by group (the group's
+// columns of X, k×NV vectors, stay in L1 while every row tile uses them).
 func project(d *ewkit.Desc, B int) {
 	Comment("Phase 1: U = Wp·X_blk")
 	NV := nv(d)
 	groups := B / (NV * d.Lanes())
-	wrow := Load(Param("w"), GP64())
-	urow := Load(Param("u"), GP64())
-	mp := Load(Param("mp"), GP64())
-	SHRQ(U8(2), mp)
+	xg := Load(Param("x"), GP64())
+	ug := Load(Param("u"), GP64())
 	kb := Load(Param("k"), GP64())
 	SHLQ(U8(log2(d.Size())), kb) // k in bytes: the distance between rows of Wp
 	k3 := GP64()
 	LEAQ(Mem{Base: kb, Index: kb, Scale: 2}, k3)
-	Label("p1rows")
+	gc := GP64()
+	MOVQ(U32(groups), gc)
+	Label("p1groups")
 	{
-		xg := Load(Param("x"), GP64())
-		ug := GP64()
-		MOVQ(urow, ug)
-		gc := GP64()
-		MOVQ(U32(groups), gc)
-		Label("p1groups")
+		wrow := Load(Param("w"), GP64())
+		urow := GP64()
+		MOVQ(ug, urow)
+		ic := Load(Param("mp"), GP64())
+		SHRQ(U8(2), ic)
+		Label("p1rows")
 		acc := make([][]reg.VecVirtual, mr)
 		for r := range acc {
 			acc[r] = d.Vecs(NV)
@@ -144,18 +145,18 @@ func project(d *ewkit.Desc, B int) {
 		JNZ(LabelRef("p1k"))
 		for r := 0; r < mr; r++ {
 			for v := 0; v < NV; v++ {
-				d.Store(acc[r][v], Mem{Base: ug, Disp: r*blockBytes + v*d.Width()})
+				d.Store(acc[r][v], Mem{Base: urow, Disp: r*blockBytes + v*d.Width()})
 			}
 		}
-		ADDQ(U32(NV*d.Width()), xg)
-		ADDQ(U32(NV*d.Width()), ug)
-		DECQ(gc)
-		JNZ(LabelRef("p1groups"))
+		ADDQ(U32(mr*blockBytes), urow)
+		LEAQ(Mem{Base: wrow, Index: kb, Scale: 4}, wrow)
+		DECQ(ic)
+		JNZ(LabelRef("p1rows"))
 	}
-	ADDQ(U32(mr*blockBytes), urow)
-	LEAQ(Mem{Base: wrow, Index: kb, Scale: 4}, wrow)
-	DECQ(mp)
-	JNZ(LabelRef("p1rows"))
+	ADDQ(U32(NV*d.Width()), xg)
+	ADDQ(U32(NV*d.Width()), ug)
+	DECQ(gc)
+	JNZ(LabelRef("p1groups"))
 }
 
 // applyContrast: rows 0..m−1 of U through g, g' into gp.
@@ -199,52 +200,57 @@ func applyContrast(d *ewkit.Desc, kind string, B int) {
 	Label("p2done")
 }
 
-// accumulate: acc[i, l] += G[i, :]·X[l, :] as lane partials.
+// accumulate: acc[i, l] += G[i, :]·X[l, :] as lane partials, X row tiles
+// outside, G row tiles inside (the tile's X rows stay in L1 while the rows
+// of G stream by).
 func accumulate(d *ewkit.Desc, B int) {
 	Comment("Phase 3: acc += G·X_blkᵀ (lane partials)")
 	LR := lr(d)
-	frame := AllocLocal(24) // i-loop state: tiles left, U row, acc row
-	mp := Load(Param("mp"), GP64())
-	SHRQ(U8(2), mp)
-	MOVQ(mp, frame)
-	MOVQ(Load(Param("u"), GP64()), frame.Offset(8))
-	MOVQ(Load(Param("acc"), GP64()), frame.Offset(16))
-	Label("p3rows")
-	{
-		xl := Load(Param("x"), GP64()) // X row l0
-		ap := GP64()                   // acc tile (i0, l0)
-		MOVQ(frame.Offset(16), ap)
-		lc := Load(Param("k"), GP64()) // X rows left
-		Label("p3tiles")
-		CMPQ(lc, U8(LR))
-		JB(LabelRef("p3edge"))
-		tile(d, B, LR, xl, ap, frame, "full")
-		ldx := Load(Param("ldx"), GP64())
-		IMUL3Q(U8(LR*d.Size()), ldx, ldx)
-		ADDQ(ldx, xl)
-		ADDQ(U32(LR*d.Width()), ap)
-		SUBQ(U8(LR), lc)
-		JMP(LabelRef("p3tiles"))
-		Label("p3edge")
-		for w := LR - 1; w >= 1; w-- {
-			CMPQ(lc, U8(w))
-			JNE(LabelRef(fmt.Sprintf("p3not%d", w)))
-			tile(d, B, w, xl, ap, frame, fmt.Sprint(w))
-			JMP(LabelRef("p3next"))
-			Label(fmt.Sprintf("p3not%d", w))
-		}
-		Label("p3next")
+	frame := AllocLocal(24)           // X rows left, U row of the G tile, acc tile
+	xl := Load(Param("x"), GP64())    // X row l0
+	apl := Load(Param("acc"), GP64()) // acc (0, l0)
+	MOVQ(Load(Param("k"), GP64()), frame)
+	Label("p3tiles")
+	CMPQ(frame, U8(LR))
+	JB(LabelRef("p3edge"))
+	rowTiles(d, B, LR, xl, apl, frame, "full")
+	ldx := Load(Param("ldx"), GP64())
+	IMUL3Q(U8(LR*d.Size()), ldx, ldx)
+	ADDQ(ldx, xl)
+	ADDQ(U32(LR*d.Width()), apl)
+	SUBQ(U8(LR), frame)
+	JMP(LabelRef("p3tiles"))
+	Label("p3edge")
+	for w := LR - 1; w >= 1; w-- {
+		CMPQ(frame, U8(w))
+		JNE(LabelRef(fmt.Sprintf("p3not%d", w)))
+		rowTiles(d, B, w, xl, apl, frame, fmt.Sprint(w))
+		JMP(LabelRef("p3done"))
+		Label(fmt.Sprintf("p3not%d", w))
 	}
+	Label("p3done")
+}
+
+// rowTiles runs the tiles of every 4 rows of G against the w rows of X at xl.
+func rowTiles(d *ewkit.Desc, B, w int, xl, apl reg.Register, frame Mem, tag string) {
+	MOVQ(Load(Param("u"), GP64()), frame.Offset(8))
+	MOVQ(apl, frame.Offset(16))
+	ic := Load(Param("mp"), GP64())
+	SHRQ(U8(2), ic)
+	Label("p3rows" + tag)
+	tile(d, B, w, xl, frame, tag)
 	kw := Load(Param("k"), GP64())
 	SHLQ(U8(log2(d.Width())+2), kw) // 4 rows of acc
 	ADDQ(kw, frame.Offset(16))
 	ADDQ(U32(mr*blockBytes), frame.Offset(8))
-	DECQ(frame)
-	JNZ(LabelRef("p3rows"))
+	DECQ(ic)
+	JNZ(LabelRef("p3rows" + tag))
 }
 
 // tile emits one IR×w accumulation tile at X row pointer xl, acc pointer ap.
-func tile(d *ewkit.Desc, B, w int, xl, ap reg.Register, frame Mem, tag string) {
+func tile(d *ewkit.Desc, B, w int, xl reg.Register, frame Mem, tag string) {
+	ap := GP64()
+	MOVQ(frame.Offset(16), ap)
 	kw := Load(Param("k"), GP64())
 	SHLQ(U8(log2(d.Width())), kw) // acc row stride in bytes
 	ap3 := GP64()
