@@ -127,3 +127,24 @@ func BenchmarkKernelPCAStudy(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkKernelPCANystrom: rbf kernel PCA of 20000 samples × 40 features
+// with 500 landmarks, where the dense solver would need a 20000×20000
+// kernel matrix (3.2 GB in float64) and an eigensolver on it.
+func BenchmarkKernelPCANystrom(b *testing.B) {
+	n := 20000
+	if testing.Short() {
+		n = 4000
+	}
+	x := offsetData[float64](6, n, 40, 0)
+	defer kernels.SetThreads(0)
+	kernels.SetThreads(1)
+	b.ReportAllocs()
+	c0 := cpuSeconds()
+	for b.Loop() {
+		if _, err := FitKernelPCA(x, KernelPCAOptions{Kernel: NewKernel(KernelRBF), NComponents: 10, Landmarks: 500, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric((cpuSeconds()-c0)/float64(b.N), "cpu-s/op")
+}

@@ -18,6 +18,8 @@ func BenchmarkSymEig(b *testing.B) {
 		for _, m := range []Eigensolver{EigenFull, EigenTopK} {
 			b.Run(fmt.Sprintf("method=%v/n=%d/k=40", m, n), func(b *testing.B) {
 				buf := make([]float64, len(a))
+				c0 := cpuSeconds()
+				defer func() { b.ReportMetric((cpuSeconds()-c0)/float64(b.N), "cpu-s/op") }()
 				for b.Loop() {
 					copy(buf, a)
 					symEig(buf, n, m, func([]float64) (int, error) { return 40, nil })

@@ -10,6 +10,20 @@ import (
 	"github.com/deepica/deepica/matrix"
 )
 
+// Nyström accuracy, measured by TestNystromAccuracy against the dense solver
+// (rbf kernel, gamma 1/8, 600 samples × 8 correlated features, 5 components,
+// landmarks drawn with seed 1):
+//
+//	landmarks   max |Δλ|/λ₁   min |cos(v_dense, v_nyström)|
+//	   60         4.9e-2          0.908
+//	  150         8.1e-3          0.9988
+//	  300         1.4e-3          0.99995
+//	  600 (all)   exact to rounding (TestNystromAllLandmarksIsExact)
+//
+// The error depends on how fast the kernel's spectrum decays; check it on a
+// subsample of your data before relying on few landmarks. Memory is O(n·m)
+// for n samples and m landmarks, time O(n·m·(p + m)).
+
 // nystromMap is the explicit Nyström feature map φ(x) = k(x, L)·M with
 // M = W^(−1/2) restricted to W's numerically nonzero eigenvalues, followed
 // by centering and projection: scores = (φ(x) − mean)·Vᵀ.
