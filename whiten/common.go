@@ -58,11 +58,14 @@ const (
 	// EigenAuto uses EigenTopK when at most a quarter of the eigenvectors are
 	// needed, EigenFull otherwise.
 	EigenAuto Eigensolver = iota
-	// EigenFull is LAPACK's dsyev (tridiagonal QR on all eigenvectors).
+	// EigenFull computes every eigenvector: tridiagonalisation, then
+	// LAPACK's dorgtr and dsteqr (implicit QL/QR on all of Q), as dsyev.
 	EigenFull
 	// EigenTopK tridiagonalises, computes all eigenvalues (dsterf), then only
 	// the k wanted eigenvectors by inverse iteration (as LAPACK's dstein) and
-	// back-transforms those k: about (4/3)·N³ + 2·N²·k flops instead of ~9·N³.
+	// back-transforms those k (dormqr). At N = 500, k = 40 it takes about a
+	// tenth of EigenFull's time (BenchmarkSymEig). If inverse iteration
+	// misses its residual test, EigenFull runs instead and is reported.
 	EigenTopK
 )
 

@@ -16,15 +16,14 @@ var lapackImpl gonum.Implementation
 // choose how many leading eigenvectors are wanted, and returns them as the
 // columns of the row-major N×k matrix vecs. choose sees all N eigenvalues.
 //
-// Both methods share the first two steps, LAPACK's: tridiagonalisation
-// Qᵀ·A·Q = T (dsytd2's algorithm, see tridiagonalize) and all eigenvalues of T by
-// root-free QR (dsterf, O(N²)). EigenFull then forms Q (dorgtr) and runs
-// implicit QL/QR on it (dsteqr), which is what dsyev does: about 9·N³ flops
-// in all. EigenTopK computes the k wanted eigenvectors of T by inverse
-// iteration (dstein's method, O(N·k) plus O(N·k²) within clusters) and
-// applies Q to those k only (dormqr, 2·N²·k). If inverse iteration fails to
-// meet its residual test, the full method runs instead, so used reports
-// what produced the vectors.
+// Both methods share the first two steps: tridiagonalisation Qᵀ·A·Q = T
+// (see tridiagonalize) and all eigenvalues of T by root-free QR (LAPACK's
+// dsterf, O(N²)). EigenFull then forms Q (dorgtr) and runs implicit QL/QR on
+// it (dsteqr), which is what dsyev does. EigenTopK computes the k wanted
+// eigenvectors of T by inverse iteration (dstein's method, O(N·k) plus
+// O(N·k²) within clusters) and applies Q to those k only (dormqr, 2·N²·k
+// flops). If inverse iteration fails its residual test, the full method
+// runs instead, so used reports what produced the vectors.
 func symEig(a []float64, N int, method Eigensolver, choose func(vals []float64) (int, error)) (vals, vecs []float64, k int, used Eigensolver, err error) {
 	if N == 0 {
 		return nil, nil, 0, EigenFull, fmt.Errorf("whiten: empty eigenproblem")
