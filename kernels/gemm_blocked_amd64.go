@@ -110,6 +110,9 @@ func getGemmBufs[T Float](na, nb int) (*gemmBufs[T], func()) {
 // starting goroutines costs microseconds, a few hundred thousand flops.
 const minParallelFlops = 1 << 20
 
+// directMaxM is the largest m for which B is read unpacked.
+const directMaxM = 64
+
 // gemmBlocked computes g with the assembly micro-kernel of level lvl. With
 // lower set, C is square and only micro-tiles touching its lower triangle
 // (diagonal included) are computed; the caller mirrors it.
@@ -134,6 +137,10 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 	if float64(m)*float64(n)*float64(k) >= minParallelFlops {
 		threads = Threads()
 	}
+	// With few rows of C, each B panel serves only a few register tiles, so
+	// packing B would double its memory traffic for little reuse: the
+	// micro-kernel reads a row-major B in place (prefetching ahead) instead.
+	direct := !g.transB && g.shiftB == nil && m <= directMaxM
 	for jc := 0; jc < n; jc += bl.nc {
 		nc := min(bl.nc, n-jc)
 		icStart := 0
@@ -150,9 +157,14 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 				}
 			}
 			nPanB := ceilDiv(nc, nr)
-			gemmParallel(threads, nPanB, func(jr int) {
-				packB(g, bufs.b[jr*nr*kc:(jr+1)*nr*kc], jc+jr*nr, min(nr, nc-jr*nr), pc, kc, nr)
-			})
+			if direct {
+				// Only a partial last panel is packed; the others are read in place.
+				if last := nc % nr; last != 0 {
+					packB(g, bufs.b[(nPanB-1)*nr*kc:nPanB*nr*kc], jc+(nPanB-1)*nr, last, pc, kc, nr)
+				}
+			} else {
+				packBlockB(g, bufs.b, jc, nc, pc, kc, nr, threads)
+			}
 			for ic := icStart; ic < m; ic += bl.mc {
 				mc := min(bl.mc, m-ic)
 				nPanA := ceilDiv(mc, mr)
@@ -162,7 +174,10 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 				gemmParallel(threads, nPanB, func(jr int) {
 					j0 := jc + jr*nr
 					ncols := min(nr, nc-jr*nr)
-					bp := &bufs.b[jr*nr*kc]
+					bp, ldb := &bufs.b[jr*nr*kc], nr
+					if direct && ncols == nr {
+						bp, ldb = &g.b[pc*g.ldb+j0], g.ldb
+					}
 					for ir := 0; ir < nPanA; ir++ {
 						i0 := ic + ir*mr
 						mrows := min(mr, mc-ir*mr)
@@ -171,11 +186,11 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 						}
 						ap := &bufs.a[ir*mr*kc]
 						if mrows == mr && ncols == nr {
-							micro(lvl, kc, ap, bp, &g.c[i0*g.ldc+j0], g.ldc, g.alpha, beta, accum)
+							micro(lvl, kc, ap, bp, ldb, &g.c[i0*g.ldc+j0], g.ldc, g.alpha, beta, accum)
 							continue
 						}
 						var tmp [14 * 32]T
-						micro(lvl, kc, ap, bp, &tmp[0], nr, g.alpha, 0, 0)
+						micro(lvl, kc, ap, bp, ldb, &tmp[0], nr, g.alpha, 0, 0)
 						for i := 0; i < mrows; i++ {
 							row := g.c[(i0+i)*g.ldc+j0 : (i0+i)*g.ldc+j0+ncols]
 							t := tmp[i*nr : i*nr+ncols]
@@ -195,21 +210,21 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 }
 
 // micro calls the level's register-tile kernel.
-func micro[T Float](lvl Level, kc int, a, b, c *T, ldc int, alpha, beta T, accum int) {
+func micro[T Float](lvl Level, kc int, a, b *T, ldb int, c *T, ldc int, alpha, beta T, accum int) {
 	if is32[T]() {
 		a, b, c := (*float32)(unsafe.Pointer(a)), (*float32)(unsafe.Pointer(b)), (*float32)(unsafe.Pointer(c))
 		if lvl == AVX512 {
-			gemmMicroF32AVX512(kc, a, b, c, ldc, float32(alpha), float32(beta), accum)
+			gemmMicroF32AVX512(kc, a, b, ldb, c, ldc, float32(alpha), float32(beta), accum)
 		} else {
-			gemmMicroF32AVX2(kc, a, b, c, ldc, float32(alpha), float32(beta), accum)
+			gemmMicroF32AVX2(kc, a, b, ldb, c, ldc, float32(alpha), float32(beta), accum)
 		}
 		return
 	}
 	a64, b64, c64 := (*float64)(unsafe.Pointer(a)), (*float64)(unsafe.Pointer(b)), (*float64)(unsafe.Pointer(c))
 	if lvl == AVX512 {
-		gemmMicroF64AVX512(kc, a64, b64, c64, ldc, float64(alpha), float64(beta), accum)
+		gemmMicroF64AVX512(kc, a64, b64, ldb, c64, ldc, float64(alpha), float64(beta), accum)
 	} else {
-		gemmMicroF64AVX2(kc, a64, b64, c64, ldc, float64(alpha), float64(beta), accum)
+		gemmMicroF64AVX2(kc, a64, b64, ldb, c64, ldc, float64(alpha), float64(beta), accum)
 	}
 }
 

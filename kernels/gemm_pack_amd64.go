@@ -39,6 +39,43 @@ func packB[T Float](g *gemmArgs[T], dst []T, j0, cols, p0, kc, nr int) {
 	packStrided(dst, nr, g.b, g.ldb, j0, p0, cols, kc, g.shiftB)
 }
 
+// packBlockB packs reduction [p0, p0+kc) × columns [j0, j0+nc) of op(B)
+// into consecutive panels of nr columns (panel jr at dst[jr·nr·kc:]), using
+// up to threads goroutines. When op(B)'s rows are contiguous (no transpose)
+// it walks groups of a few rows across the whole block, so memory is read
+// in long sequential runs rather than in nr-wide strips of kc rows (each
+// row a different page, which defeats the hardware prefetcher).
+func packBlockB[T Float](g *gemmArgs[T], dst []T, j0, nc, p0, kc, nr, threads int) {
+	np := ceilDiv(nc, nr)
+	if g.transB {
+		gemmParallel(threads, np, func(jr int) {
+			packB(g, dst[jr*nr*kc:(jr+1)*nr*kc], j0+jr*nr, min(nr, nc-jr*nr), p0, kc, nr)
+		})
+		return
+	}
+	const group = 8
+	if last := nc % nr; last != 0 {
+		clear(dst[(np-1)*nr*kc : np*nr*kc])
+	}
+	gemmParallel(threads, ceilDiv(kc, group), func(pg int) {
+		for jr := 0; jr < np; jr++ {
+			cols := min(nr, nc-jr*nr)
+			for p := pg * group; p < min(kc, (pg+1)*group); p++ {
+				d := dst[jr*nr*kc+p*nr : jr*nr*kc+p*nr+cols]
+				src := g.b[(p0+p)*g.ldb+j0+jr*nr : (p0+p)*g.ldb+j0+jr*nr+cols]
+				if g.shiftB == nil {
+					copy(d, src)
+					continue
+				}
+				s := g.shiftB[j0+jr*nr : j0+jr*nr+cols]
+				for q, v := range src {
+					d[q] = v - s[q]
+				}
+			}
+		}
+	})
+}
+
 // packRuns copies, for p < kc, src[(p0+p)·ld + q0 : … + w] minus shift[q0:]
 // to dst[p·width:].
 func packRuns[T Float](dst []T, width int, src []T, ld, p0, q0, kc, w int, shift []T) {

@@ -5,71 +5,71 @@
 package kernels
 
 // gemmMicroF32AVX2 computes, for the 6×16 tile c (row stride ldc elements),
-// c[i][j] = alpha·Σ_p a[p·6+i]·b[p·16+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
+// c[i][j] = alpha·Σ_p a[p·6+i]·b[p·ldb+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
 //
 //	for i := range MR { for j := range NR {
 //		var acc T
-//		for p := range kc { acc = fma(a[p*6+i], b[p*NR+j], acc) }
+//		for p := range kc { acc = fma(a[p*6+i], b[p*ldb+j], acc) }
 //		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
 //	}}
 //
-// kc ≥ 0; a holds (kc−1)·6+MR and b kc·NR elements; c must be a full tile.
+// kc ≥ 0; a holds (kc−1)·6+MR and b (kc−1)·ldb+NR elements; c must be a full tile.
 //
 //go:noescape
-func gemmMicroF32AVX2(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, accum int)
+func gemmMicroF32AVX2(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
 
 // gemmMicroF64AVX2 computes, for the 6×8 tile c (row stride ldc elements),
-// c[i][j] = alpha·Σ_p a[p·6+i]·b[p·8+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
+// c[i][j] = alpha·Σ_p a[p·6+i]·b[p·ldb+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
 //
 //	for i := range MR { for j := range NR {
 //		var acc T
-//		for p := range kc { acc = fma(a[p*6+i], b[p*NR+j], acc) }
+//		for p := range kc { acc = fma(a[p*6+i], b[p*ldb+j], acc) }
 //		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
 //	}}
 //
-// kc ≥ 0; a holds (kc−1)·6+MR and b kc·NR elements; c must be a full tile.
+// kc ≥ 0; a holds (kc−1)·6+MR and b (kc−1)·ldb+NR elements; c must be a full tile.
 //
 //go:noescape
-func gemmMicroF64AVX2(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, accum int)
+func gemmMicroF64AVX2(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
 
 // gemmMicroF32AVX512 computes, for the 14×32 tile c (row stride ldc elements),
-// c[i][j] = alpha·Σ_p a[p·14+i]·b[p·32+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
+// c[i][j] = alpha·Σ_p a[p·14+i]·b[p·ldb+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
 //
 //	for i := range MR { for j := range NR {
 //		var acc T
-//		for p := range kc { acc = fma(a[p*14+i], b[p*NR+j], acc) }
+//		for p := range kc { acc = fma(a[p*14+i], b[p*ldb+j], acc) }
 //		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
 //	}}
 //
-// kc ≥ 0; a holds (kc−1)·14+MR and b kc·NR elements; c must be a full tile.
+// kc ≥ 0; a holds (kc−1)·14+MR and b (kc−1)·ldb+NR elements; c must be a full tile.
 //
 //go:noescape
-func gemmMicroF32AVX512(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, accum int)
+func gemmMicroF32AVX512(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
 
 // gemmMicroF64AVX512 computes, for the 14×16 tile c (row stride ldc elements),
-// c[i][j] = alpha·Σ_p a[p·14+i]·b[p·16+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
+// c[i][j] = alpha·Σ_p a[p·14+i]·b[p·ldb+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
 //
 //	for i := range MR { for j := range NR {
 //		var acc T
-//		for p := range kc { acc = fma(a[p*14+i], b[p*NR+j], acc) }
+//		for p := range kc { acc = fma(a[p*14+i], b[p*ldb+j], acc) }
 //		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
 //	}}
 //
-// kc ≥ 0; a holds (kc−1)·14+MR and b kc·NR elements; c must be a full tile.
+// kc ≥ 0; a holds (kc−1)·14+MR and b (kc−1)·ldb+NR elements; c must be a full tile.
 //
 //go:noescape
-func gemmMicroF64AVX512(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, accum int)
+func gemmMicroF64AVX512(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
 
 // gramMicroF32AVX2 computes, for the 4×16 tile c (row stride ldc elements),
 // c[i][j] = alpha·Σ_p a[p·16+i]·b[p·16+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
 //
 //	for i := range MR { for j := range NR {
 //		var acc T
-//		for p := range kc { acc = fma(a[p*16+i], b[p*NR+j], acc) }
+//		for p := range kc { acc = fma(a[p*16+i], b[p*16+j], acc) }
 //		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
 //	}}
 //
-// kc ≥ 0; a holds (kc−1)·16+MR and b kc·NR elements; c must be a full tile.
+// kc ≥ 0; a holds (kc−1)·16+MR and b (kc−1)·16+NR elements; c must be a full tile.
 //
 //go:noescape
 func gramMicroF32AVX2(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, accum int)
@@ -79,11 +79,11 @@ func gramMicroF32AVX2(kc int, a *float32, b *float32, c *float32, ldc int, alpha
 //
 //	for i := range MR { for j := range NR {
 //		var acc T
-//		for p := range kc { acc = fma(a[p*8+i], b[p*NR+j], acc) }
+//		for p := range kc { acc = fma(a[p*8+i], b[p*8+j], acc) }
 //		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
 //	}}
 //
-// kc ≥ 0; a holds (kc−1)·8+MR and b kc·NR elements; c must be a full tile.
+// kc ≥ 0; a holds (kc−1)·8+MR and b (kc−1)·8+NR elements; c must be a full tile.
 //
 //go:noescape
 func gramMicroF64AVX2(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, accum int)
@@ -93,11 +93,11 @@ func gramMicroF64AVX2(kc int, a *float64, b *float64, c *float64, ldc int, alpha
 //
 //	for i := range MR { for j := range NR {
 //		var acc T
-//		for p := range kc { acc = fma(a[p*32+i], b[p*NR+j], acc) }
+//		for p := range kc { acc = fma(a[p*32+i], b[p*32+j], acc) }
 //		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
 //	}}
 //
-// kc ≥ 0; a holds (kc−1)·32+MR and b kc·NR elements; c must be a full tile.
+// kc ≥ 0; a holds (kc−1)·32+MR and b (kc−1)·32+NR elements; c must be a full tile.
 //
 //go:noescape
 func gramMicroF32AVX512(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, accum int)
@@ -107,11 +107,11 @@ func gramMicroF32AVX512(kc int, a *float32, b *float32, c *float32, ldc int, alp
 //
 //	for i := range MR { for j := range NR {
 //		var acc T
-//		for p := range kc { acc = fma(a[p*16+i], b[p*NR+j], acc) }
+//		for p := range kc { acc = fma(a[p*16+i], b[p*16+j], acc) }
 //		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
 //	}}
 //
-// kc ≥ 0; a holds (kc−1)·16+MR and b kc·NR elements; c must be a full tile.
+// kc ≥ 0; a holds (kc−1)·16+MR and b (kc−1)·16+NR elements; c must be a full tile.
 //
 //go:noescape
 func gramMicroF64AVX512(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, accum int)

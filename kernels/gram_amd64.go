@@ -121,9 +121,7 @@ func gramPanels[T Float](lvl Level, g *gemmArgs[T], k0, k1 int, alpha, beta T, c
 				accum = 0
 			}
 		}
-		gemmParallel(threads, np, func(jr int) {
-			packB(g, buf[jr*nr*kc:(jr+1)*nr*kc], jr*nr, min(nr, n-jr*nr), pc, kc, nr)
-		})
+		packBlockB(g, buf, 0, n, pc, kc, nr, threads)
 		gemmParallel(threads, np, func(jr int) {
 			j0 := jr * nr
 			cols := min(nr, n-j0)
