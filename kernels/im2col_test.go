@@ -163,9 +163,6 @@ func convCases() []convCase {
 		{C: 2, H: 18, W: 2, KH: 2, KW: 6, PadW: 2, DilH: 2},
 		{C: 1, H: 3, W: 1, KH: 1, KW: 7, PadW: 3},
 	}
-	if bigCases() {
-		named = append(named, ConvGeom{C: 32, H: 96, W: 96, KH: 3, KW: 3, PadH: 1, PadW: 1})
-	}
 	for i, g := range named {
 		cs = append(cs, convCase{g: g, seed: uint64(1000 + i), pi: placement{off: 3}, pc: placement{off: i}})
 	}
