@@ -22,6 +22,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/deepica/deepica/conv"
@@ -29,10 +30,21 @@ import (
 )
 
 type result struct {
-	Engine  string  `json:"engine"`
-	Threads int     `json:"threads"`
-	Fwd     float64 `json:"fwd_s"`
-	FwdBwd  float64 `json:"fwdbwd_s"`
+	Engine    string  `json:"engine"`
+	Threads   int     `json:"threads"`
+	Fwd       float64 `json:"fwd_s"`
+	FwdBwd    float64 `json:"fwdbwd_s"`
+	FwdCPU    float64 `json:"fwd_cpu_s"`    // CPU seconds, all threads
+	FwdBwdCPU float64 `json:"fwdbwd_cpu_s"` // CPU seconds, all threads
+}
+
+// cpuTime is the process's user+system CPU time.
+func cpuTime() float64 {
+	var r syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &r); err != nil {
+		return 0
+	}
+	return float64(r.Utime.Nano()+r.Stime.Nano()) / 1e9
 }
 
 // stack builds the benchmark's three layers.
@@ -70,17 +82,21 @@ func backward(ls []*conv.Conv2D[float32], dy []float32) {
 	}
 }
 
-func best(reps int, f func()) float64 {
+// best returns the best wall time and the least CPU time of reps runs.
+func best(reps int, f func()) (wall, cpu float64) {
 	f() // warm-up: buffers are allocated on first use
-	b := 0.0
 	for r := 0; r < reps; r++ {
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuTime()
 		f()
-		if s := time.Since(t0).Seconds(); r == 0 || s < b {
-			b = s
+		s, c := time.Since(t0).Seconds(), cpuTime()-c0
+		if r == 0 || s < wall {
+			wall = s
+		}
+		if r == 0 || c < cpu {
+			cpu = c
 		}
 	}
-	return b
+	return wall, cpu
 }
 
 func runGo(n, reps, threads int) result {
@@ -96,15 +112,15 @@ func runGo(n, reps, threads int) result {
 	for i := range ones {
 		ones[i] = 1
 	}
-	fwd := best(reps, func() { forward(ls, x, n) })
-	fb := best(reps, func() {
+	fwd, fwdCPU := best(reps, func() { forward(ls, x, n) })
+	fb, fbCPU := best(reps, func() {
 		for _, l := range ls {
 			conv.ZeroGrad[float32](l)
 		}
 		forward(ls, x, n)
 		backward(ls, ones)
 	})
-	return result{Engine: "deepica " + kernels.Impl().String(), Threads: threads, Fwd: fwd, FwdBwd: fb}
+	return result{Engine: "deepica " + kernels.Impl().String(), Threads: threads, Fwd: fwd, FwdBwd: fb, FwdCPU: fwdCPU, FwdBwdCPU: fbCPU}
 }
 
 func runPeer(script, engine string, n, reps, threads int) (result, error) {
@@ -161,8 +177,11 @@ func main() {
 	fmt.Printf("conv stack 3→16→32→32, 3×3 pad 1, %d images 3×96×96 float32; %.1f GFLOP forward, %.1f forward+backward\n",
 		*n, flops/1e9, (fwdF+bwdF)*float64(*n)/1e9)
 	fmt.Printf("machine: %s/%s, %d CPUs, kernels %s\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), kernels.Impl())
-	fmt.Println("| engine | threads | forward s | fwd+bwd s | fwd GFLOP/s | fwd+bwd GFLOP/s | PyTorch/deepica fwd | PyTorch/deepica fwd+bwd |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
+	fmt.Println("Wall: best wall-clock seconds. CPU: least CPU seconds of the process (all threads); under load from")
+	fmt.Println("other processes it stays near the quiet wall time for one thread. Ratios: PyTorch time / engine time.")
+	fmt.Println()
+	fmt.Println("| engine | threads | fwd wall s | fwd+bwd wall s | fwd CPU s | fwd+bwd CPU s | fwd+bwd GFLOP/s (wall) | PyTorch/x fwd (wall, CPU) | PyTorch/x fwd+bwd (wall, CPU) |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	var threads []int
 	for _, ts := range strings.Split(*threadList, ",") {
 		t, err := strconv.Atoi(strings.TrimSpace(ts))
@@ -179,6 +198,7 @@ func main() {
 		for i, b := range best[t] {
 			if b.Engine == r.Engine {
 				best[t][i].Fwd, best[t][i].FwdBwd = min(b.Fwd, r.Fwd), min(b.FwdBwd, r.FwdBwd)
+				best[t][i].FwdCPU, best[t][i].FwdBwdCPU = min(b.FwdCPU, r.FwdCPU), min(b.FwdBwdCPU, r.FwdBwdCPU)
 				return
 			}
 		}
@@ -214,11 +234,11 @@ func main() {
 		for _, r := range rs {
 			rf, rb := "", ""
 			if torch != nil {
-				rf = fmt.Sprintf("%.2f×", torch.Fwd/r.Fwd)
-				rb = fmt.Sprintf("%.2f×", torch.FwdBwd/r.FwdBwd)
+				rf = fmt.Sprintf("%.2f×, %.2f×", torch.Fwd/r.Fwd, torch.FwdCPU/r.FwdCPU)
+				rb = fmt.Sprintf("%.2f×, %.2f×", torch.FwdBwd/r.FwdBwd, torch.FwdBwdCPU/r.FwdBwdCPU)
 			}
-			fmt.Printf("| %s | %d | %.3f | %.3f | %.1f | %.1f | %s | %s |\n", r.Engine, r.Threads, r.Fwd, r.FwdBwd,
-				flops/r.Fwd/1e9, (fwdF+bwdF)*float64(*n)/r.FwdBwd/1e9, rf, rb)
+			fmt.Printf("| %s | %d | %.3f | %.3f | %.3f | %.3f | %.1f | %s | %s |\n", r.Engine, r.Threads, r.Fwd, r.FwdBwd,
+				r.FwdCPU, r.FwdBwdCPU, (fwdF+bwdF)*float64(*n)/r.FwdBwd/1e9, rf, rb)
 		}
 	}
 }
