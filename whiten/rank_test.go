@@ -217,7 +217,20 @@ func TestThreadDeterminism(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := []any{a.Components.Data, sa.Data, b.Components.Data, sb.Data, w.K.Data, w.White.Data}
+		kp, err := FitKernelPCA(xw, KernelPCAOptions{Kernel: NewKernel(KernelRBF), NComponents: 5, FitInverseTransform: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := kp.InverseTransform(kp.Scores)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := FitPCAStream(SliceBlocks(xt, 64), PCAOptions{NComponents: 6})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := []any{a.Components.Data, sa.Data, b.Components.Data, sb.Data, w.K.Data, w.White.Data,
+			kp.Scores.Data, back.Data, st.Components.Data}
 		if i == 0 {
 			ref = got
 			continue
