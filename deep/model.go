@@ -156,8 +156,7 @@ func train[T kernels.Float](ctx context.Context, m *Model, n *net[T], images *ma
 	N, bs := images.Rows, m.cfg.BatchSize
 	perEpoch := N / bs
 	total := perEpoch * m.cfg.Epochs
-	all := make([]T, N*images.Cols)
-	copy(all, toT[T](images, seq(N)))
+	all := toT[T](images, seq(N))
 	d := images.Cols
 	batch := make([]T, bs*d)
 	rng := rand.New(rand.NewPCG(m.seed, 0x5eed))

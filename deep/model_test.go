@@ -213,6 +213,7 @@ func TestConfigFile(t *testing.T) {
 		{`{"conv": [{"out": 4, "kernel": 3, "activation": "elu", "padding": "full"}]}`, "padding"},
 		{`{"dtype": "float16"}`, "dtype"},
 		{`{"alpha": 3}`, "alpha"},
+		{`{"refit_iterations": -1}`, "refit"},
 		{`{`, "config"},
 	} {
 		if _, err := ParseConfig([]byte(bad.json)); err == nil || !strings.Contains(err.Error(), bad.want) {
