@@ -20,8 +20,8 @@ import (
 // is kept between calls, so a steady-state call allocates nothing.
 
 const (
-	icaBlockBytes     = 768
-	icaAsmChunkBlocks = 128
+	icaBlockBytes     = 1536
+	icaAsmChunkBlocks = 64
 )
 
 func icaStep32(f Contrast, alpha float32, m, k, n int, w []float32, ldw int, x []float32, ldx int, out []float32, ldo int, gpMean []float32) {

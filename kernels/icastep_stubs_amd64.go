@@ -6,7 +6,7 @@ package kernels
 
 // icaBlockTanhF32AVX2 runs one block of the fused FastICA step (see asm/icastep):
 //
-//	for j := 0; j < 192; j++ { // the block's columns
+//	for j := 0; j < 384; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
 //		}
@@ -20,7 +20,7 @@ package kernels
 //		}
 //	}
 //
-// with B = 192, L = 8 lanes (gp: 32 bytes per row), mp a multiple of 4 and k ≥ 1.
+// with B = 384, L = 8 lanes (gp: 32 bytes per row), mp a multiple of 4 and k ≥ 1.
 //
 // Requires: AVX, AVX2, FMA3
 //
@@ -29,7 +29,7 @@ func icaBlockTanhF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, 
 
 // icaBlockExpF32AVX2 runs one block of the fused FastICA step (see asm/icastep):
 //
-//	for j := 0; j < 192; j++ { // the block's columns
+//	for j := 0; j < 384; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
 //		}
@@ -43,7 +43,7 @@ func icaBlockTanhF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, 
 //		}
 //	}
 //
-// with B = 192, L = 8 lanes (gp: 32 bytes per row), mp a multiple of 4 and k ≥ 1.
+// with B = 384, L = 8 lanes (gp: 32 bytes per row), mp a multiple of 4 and k ≥ 1.
 //
 // Requires: AVX, AVX2, FMA3
 //
@@ -52,7 +52,7 @@ func icaBlockExpF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, u
 
 // icaBlockCubeF32AVX2 runs one block of the fused FastICA step (see asm/icastep):
 //
-//	for j := 0; j < 192; j++ { // the block's columns
+//	for j := 0; j < 384; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
 //		}
@@ -66,7 +66,7 @@ func icaBlockExpF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, u
 //		}
 //	}
 //
-// with B = 192, L = 8 lanes (gp: 32 bytes per row), mp a multiple of 4 and k ≥ 1.
+// with B = 384, L = 8 lanes (gp: 32 bytes per row), mp a multiple of 4 and k ≥ 1.
 //
 // Requires: AVX, AVX2, FMA3
 //
@@ -75,7 +75,7 @@ func icaBlockCubeF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, 
 
 // icaBlockTanhF64AVX2 runs one block of the fused FastICA step (see asm/icastep):
 //
-//	for j := 0; j < 96; j++ { // the block's columns
+//	for j := 0; j < 192; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
 //		}
@@ -89,7 +89,7 @@ func icaBlockCubeF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, 
 //		}
 //	}
 //
-// with B = 96, L = 4 lanes (gp: 32 bytes per row), mp a multiple of 4 and k ≥ 1.
+// with B = 192, L = 4 lanes (gp: 32 bytes per row), mp a multiple of 4 and k ≥ 1.
 //
 // Requires: AVX, AVX2, FMA3
 //
@@ -98,7 +98,7 @@ func icaBlockTanhF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, 
 
 // icaBlockExpF64AVX2 runs one block of the fused FastICA step (see asm/icastep):
 //
-//	for j := 0; j < 96; j++ { // the block's columns
+//	for j := 0; j < 192; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
 //		}
@@ -112,7 +112,7 @@ func icaBlockTanhF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, 
 //		}
 //	}
 //
-// with B = 96, L = 4 lanes (gp: 32 bytes per row), mp a multiple of 4 and k ≥ 1.
+// with B = 192, L = 4 lanes (gp: 32 bytes per row), mp a multiple of 4 and k ≥ 1.
 //
 // Requires: AVX, AVX2, FMA3
 //
@@ -121,7 +121,7 @@ func icaBlockExpF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, u
 
 // icaBlockCubeF64AVX2 runs one block of the fused FastICA step (see asm/icastep):
 //
-//	for j := 0; j < 96; j++ { // the block's columns
+//	for j := 0; j < 192; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
 //		}
@@ -135,7 +135,7 @@ func icaBlockExpF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, u
 //		}
 //	}
 //
-// with B = 96, L = 4 lanes (gp: 32 bytes per row), mp a multiple of 4 and k ≥ 1.
+// with B = 192, L = 4 lanes (gp: 32 bytes per row), mp a multiple of 4 and k ≥ 1.
 //
 // Requires: AVX, AVX2, FMA3
 //
@@ -144,7 +144,7 @@ func icaBlockCubeF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, 
 
 // icaBlockTanhF32AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
-//	for j := 0; j < 192; j++ { // the block's columns
+//	for j := 0; j < 384; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
 //		}
@@ -158,7 +158,7 @@ func icaBlockCubeF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, 
 //		}
 //	}
 //
-// with B = 192, L = 16 lanes (gp: 64 bytes per row), mp a multiple of 4 and k ≥ 1.
+// with B = 384, L = 16 lanes (gp: 64 bytes per row), mp a multiple of 4 and k ≥ 1.
 //
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
@@ -167,7 +167,7 @@ func icaBlockTanhF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int
 
 // icaBlockExpF32AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
-//	for j := 0; j < 192; j++ { // the block's columns
+//	for j := 0; j < 384; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
 //		}
@@ -181,7 +181,7 @@ func icaBlockTanhF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int
 //		}
 //	}
 //
-// with B = 192, L = 16 lanes (gp: 64 bytes per row), mp a multiple of 4 and k ≥ 1.
+// with B = 384, L = 16 lanes (gp: 64 bytes per row), mp a multiple of 4 and k ≥ 1.
 //
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
@@ -190,6 +190,29 @@ func icaBlockExpF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int,
 
 // icaBlockCubeF32AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
+//	for j := 0; j < 384; j++ { // the block's columns
+//		for i := 0; i < mp; i++ {
+//			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
+//		}
+//		for i := 0; i < m; i++ {
+//			gp[i*L+j%L] += g'(u[i*B+j]); u[i*B+j] = g(u[i*B+j])
+//		}
+//		for i := 0; i < mp; i++ {
+//			for l := 0; l < k; l++ {
+//				acc[(i*k+l)*L+j%L] += u[i*B+j] * x[l*ldx+j]
+//			}
+//		}
+//	}
+//
+// with B = 384, L = 16 lanes (gp: 64 bytes per row), mp a multiple of 4 and k ≥ 1.
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaBlockCubeF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int, u *float32, acc *float32, gp *float32, alpha float32)
+
+// icaBlockTanhF64AVX512 runs one block of the fused FastICA step (see asm/icastep):
+//
 //	for j := 0; j < 192; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
@@ -204,30 +227,7 @@ func icaBlockExpF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int,
 //		}
 //	}
 //
-// with B = 192, L = 16 lanes (gp: 64 bytes per row), mp a multiple of 4 and k ≥ 1.
-//
-// Requires: AVX512F, AVX512DQ, AVX512VL
-//
-//go:noescape
-func icaBlockCubeF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int, u *float32, acc *float32, gp *float32, alpha float32)
-
-// icaBlockTanhF64AVX512 runs one block of the fused FastICA step (see asm/icastep):
-//
-//	for j := 0; j < 96; j++ { // the block's columns
-//		for i := 0; i < mp; i++ {
-//			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
-//		}
-//		for i := 0; i < m; i++ {
-//			gp[i*L+j%L] += g'(u[i*B+j]); u[i*B+j] = g(u[i*B+j])
-//		}
-//		for i := 0; i < mp; i++ {
-//			for l := 0; l < k; l++ {
-//				acc[(i*k+l)*L+j%L] += u[i*B+j] * x[l*ldx+j]
-//			}
-//		}
-//	}
-//
-// with B = 96, L = 8 lanes (gp: 64 bytes per row), mp a multiple of 4 and k ≥ 1.
+// with B = 192, L = 8 lanes (gp: 64 bytes per row), mp a multiple of 4 and k ≥ 1.
 //
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
@@ -236,7 +236,7 @@ func icaBlockTanhF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int
 
 // icaBlockExpF64AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
-//	for j := 0; j < 96; j++ { // the block's columns
+//	for j := 0; j < 192; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
 //		}
@@ -250,7 +250,7 @@ func icaBlockTanhF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int
 //		}
 //	}
 //
-// with B = 96, L = 8 lanes (gp: 64 bytes per row), mp a multiple of 4 and k ≥ 1.
+// with B = 192, L = 8 lanes (gp: 64 bytes per row), mp a multiple of 4 and k ≥ 1.
 //
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
@@ -259,7 +259,7 @@ func icaBlockExpF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int,
 
 // icaBlockCubeF64AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
-//	for j := 0; j < 96; j++ { // the block's columns
+//	for j := 0; j < 192; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
 //		}
@@ -273,7 +273,7 @@ func icaBlockExpF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int,
 //		}
 //	}
 //
-// with B = 96, L = 8 lanes (gp: 64 bytes per row), mp a multiple of 4 and k ≥ 1.
+// with B = 192, L = 8 lanes (gp: 64 bytes per row), mp a multiple of 4 and k ≥ 1.
 //
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //

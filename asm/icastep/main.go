@@ -35,7 +35,7 @@ import (
 )
 
 const (
-	blockBytes = 768
+	blockBytes = 1536
 	mr         = 4 // rows of W per projection tile = rows of G per accumulation tile
 )
 
