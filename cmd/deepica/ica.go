@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/deepica/deepica/fastica"
@@ -54,6 +55,7 @@ func runICA(args []string, stdout, stderr io.Writer) error {
 		threads = fs.Int("threads", 0, "threads for the kernels and the Go runtime (default: all cores)")
 		order   = fs.String("order", "none", "canonical component order: none, kurtosis or variance")
 		fixSign = fs.Bool("fix-sign", false, "make the largest loading of each mixing column positive")
+		profile = fs.String("cpuprofile", "", "write a Go CPU profile of the run to `file`")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -97,6 +99,17 @@ func runICA(args []string, stdout, stderr io.Writer) error {
 		return usagef("--threads must be positive, got %d", *threads)
 	}
 	setThreads(*threads)
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return usagef("--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	opt.Components = *k
 	if opt.Whiten == fastica.NoWhitening {
 		opt.Components = 0 // checked against the feature count below
