@@ -31,20 +31,27 @@ loop:
 	VMOVUPD      Y2, Y2
 	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y6, Y2
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y6, Y2
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y6
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y2, Y6
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y6
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y2, Y6
-	VMULPD       Y2, Y2, Y7
-	VFMADD213PD  Y2, Y7, Y6
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y2, Y7
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y2, Y8
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y2, Y9
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y2, Y10
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y2, Y11
+	VMULPD       Y2, Y2, Y12
+	VFMADD231PD  Y7, Y12, Y6
+	VFMADD231PD  Y9, Y12, Y8
+	VFMADD231PD  Y11, Y12, Y10
+	VMULPD       Y12, Y12, Y7
+	VFMADD231PD  Y8, Y7, Y6
+	VMULPD       Y7, Y7, Y7
+	VFMADD231PD  Y10, Y7, Y6
+	VFMADD213PD  Y2, Y12, Y6
 	VPSLLQ       $0x34, Y4, Y2
 	VPADDQ       ew_expbias64_32<>+0(SB), Y2, Y2
 	VSUBPD       ew_one64_32<>+0(SB), Y2, Y4
@@ -59,20 +66,27 @@ loop:
 	VMOVUPD      Y2, Y2
 	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y6, Y2
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y6, Y2
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y6
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y2, Y6
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y2, Y6
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y6
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y2, Y6
-	VMULPD       Y2, Y2, Y7
-	VFMADD213PD  Y2, Y7, Y6
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y2, Y7
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y2, Y8
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y2, Y9
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y2, Y10
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y2, Y11
+	VMULPD       Y2, Y2, Y12
+	VFMADD231PD  Y7, Y12, Y6
+	VFMADD231PD  Y9, Y12, Y8
+	VFMADD231PD  Y11, Y12, Y10
+	VMULPD       Y12, Y12, Y7
+	VFMADD231PD  Y8, Y7, Y6
+	VMULPD       Y7, Y7, Y7
+	VFMADD231PD  Y10, Y7, Y6
+	VFMADD213PD  Y2, Y12, Y6
 	VPSLLQ       $0x34, Y3, Y2
 	VPADDQ       ew_expbias64_32<>+0(SB), Y2, Y2
 	VSUBPD       ew_one64_32<>+0(SB), Y2, Y3
@@ -124,53 +138,17 @@ DATA ew_ln2lo64_32<>+16(SB)/8, $0x3dea39ef35793c76
 DATA ew_ln2lo64_32<>+24(SB)/8, $0x3dea39ef35793c76
 GLOBL ew_ln2lo64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv13fact64_32<>+0(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_32<>+8(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_32<>+16(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_32<>+24(SB)/8, $0x3de6124613a86d09
-GLOBL ew_inv13fact64_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv3fact64_32<>+0(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_32<>+8(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_32<>+16(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_32<>+24(SB)/8, $0x3fc5555555555555
+GLOBL ew_inv3fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv12fact64_32<>+0(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_32<>+8(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_32<>+16(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_32<>+24(SB)/8, $0x3e21eed8eff8d898
-GLOBL ew_inv12fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv11fact64_32<>+0(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_32<>+8(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_32<>+16(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_32<>+24(SB)/8, $0x3e5ae64567f544e4
-GLOBL ew_inv11fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv10fact64_32<>+0(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_32<>+8(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_32<>+16(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_32<>+24(SB)/8, $0x3e927e4fb7789f5c
-GLOBL ew_inv10fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv9fact64_32<>+0(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_32<>+8(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_32<>+16(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_32<>+24(SB)/8, $0x3ec71de3a556c734
-GLOBL ew_inv9fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv8fact64_32<>+0(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_32<>+8(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_32<>+16(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_32<>+24(SB)/8, $0x3efa01a01a01a01a
-GLOBL ew_inv8fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv7fact64_32<>+0(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_32<>+8(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_32<>+16(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_32<>+24(SB)/8, $0x3f2a01a01a01a01a
-GLOBL ew_inv7fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv6fact64_32<>+0(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_32<>+8(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_32<>+16(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_32<>+24(SB)/8, $0x3f56c16c16c16c17
-GLOBL ew_inv6fact64_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv2fact64_32<>+0(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_32<>+8(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_32<>+16(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_32<>+24(SB)/8, $0x3fe0000000000000
+GLOBL ew_inv2fact64_32<>(SB), RODATA|NOPTR, $32
 
 DATA ew_inv5fact64_32<>+0(SB)/8, $0x3f81111111111111
 DATA ew_inv5fact64_32<>+8(SB)/8, $0x3f81111111111111
@@ -184,17 +162,53 @@ DATA ew_inv4fact64_32<>+16(SB)/8, $0x3fa5555555555555
 DATA ew_inv4fact64_32<>+24(SB)/8, $0x3fa5555555555555
 GLOBL ew_inv4fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv3fact64_32<>+0(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_32<>+8(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_32<>+16(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_32<>+24(SB)/8, $0x3fc5555555555555
-GLOBL ew_inv3fact64_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv7fact64_32<>+0(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_32<>+8(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_32<>+16(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_32<>+24(SB)/8, $0x3f2a01a01a01a01a
+GLOBL ew_inv7fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv2fact64_32<>+0(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_32<>+8(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_32<>+16(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_32<>+24(SB)/8, $0x3fe0000000000000
-GLOBL ew_inv2fact64_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv6fact64_32<>+0(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_32<>+8(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_32<>+16(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_32<>+24(SB)/8, $0x3f56c16c16c16c17
+GLOBL ew_inv6fact64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_inv9fact64_32<>+0(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_32<>+8(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_32<>+16(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_32<>+24(SB)/8, $0x3ec71de3a556c734
+GLOBL ew_inv9fact64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_inv8fact64_32<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_32<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_32<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_32<>+24(SB)/8, $0x3efa01a01a01a01a
+GLOBL ew_inv8fact64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_inv11fact64_32<>+0(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_32<>+8(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_32<>+16(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_32<>+24(SB)/8, $0x3e5ae64567f544e4
+GLOBL ew_inv11fact64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_inv10fact64_32<>+0(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_32<>+8(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_32<>+16(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_32<>+24(SB)/8, $0x3e927e4fb7789f5c
+GLOBL ew_inv10fact64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_inv13fact64_32<>+0(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_32<>+8(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_32<>+16(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_32<>+24(SB)/8, $0x3de6124613a86d09
+GLOBL ew_inv13fact64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_inv12fact64_32<>+0(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_32<>+8(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_32<>+16(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_32<>+24(SB)/8, $0x3e21eed8eff8d898
+GLOBL ew_inv12fact64_32<>(SB), RODATA|NOPTR, $32
 
 DATA ew_expbias64_32<>+0(SB)/8, $0x3ff0000000000000
 DATA ew_expbias64_32<>+8(SB)/8, $0x3ff0000000000000
@@ -257,20 +271,27 @@ loop:
 	VADDPD       Y3, Y3, Y3
 	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y5, Y3
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y5, Y3
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y5
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y3, Y5
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y5
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y3, Y5
-	VMULPD       Y3, Y3, Y7
-	VFMADD213PD  Y3, Y7, Y5
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y3, Y7
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y3, Y8
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y3, Y9
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y3, Y10
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y3, Y11
+	VMULPD       Y3, Y3, Y12
+	VFMADD231PD  Y7, Y12, Y5
+	VFMADD231PD  Y9, Y12, Y8
+	VFMADD231PD  Y11, Y12, Y10
+	VMULPD       Y12, Y12, Y7
+	VFMADD231PD  Y8, Y7, Y5
+	VMULPD       Y7, Y7, Y7
+	VFMADD231PD  Y10, Y7, Y5
+	VFMADD213PD  Y3, Y12, Y5
 	VPSLLQ       $0x34, Y4, Y3
 	VPADDQ       ew_expbias64_32<>+0(SB), Y3, Y3
 	VSUBPD       ew_one64_32<>+0(SB), Y3, Y4
@@ -287,20 +308,27 @@ loop:
 	VADDPD       Y0, Y0, Y0
 	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y4, Y0
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y4, Y0
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y4
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y0, Y4
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y0, Y4
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y0, Y4
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y0, Y4
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y0, Y4
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y0, Y4
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y0, Y4
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y0, Y4
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y0, Y4
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y0, Y4
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y4
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y0, Y4
-	VMULPD       Y0, Y0, Y5
-	VFMADD213PD  Y0, Y5, Y4
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y5
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y0, Y5
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y0, Y7
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y0, Y8
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y0, Y9
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y0, Y10
+	VMULPD       Y0, Y0, Y11
+	VFMADD231PD  Y5, Y11, Y4
+	VFMADD231PD  Y8, Y11, Y7
+	VFMADD231PD  Y10, Y11, Y9
+	VMULPD       Y11, Y11, Y5
+	VFMADD231PD  Y7, Y5, Y4
+	VMULPD       Y5, Y5, Y5
+	VFMADD231PD  Y9, Y5, Y4
+	VFMADD213PD  Y0, Y11, Y4
 	VPSLLQ       $0x34, Y2, Y0
 	VPADDQ       ew_expbias64_32<>+0(SB), Y0, Y0
 	VSUBPD       ew_one64_32<>+0(SB), Y0, Y2
@@ -378,20 +406,27 @@ loop:
 	VMOVUPD      Y3, Y3
 	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y4, Y3
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y4, Y3
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y6
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y3, Y6
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y3, Y6
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y3, Y6
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y3, Y6
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y3, Y6
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y3, Y6
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y3, Y6
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y3, Y6
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y3, Y6
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y3, Y6
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y6
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y3, Y6
-	VMULPD       Y3, Y3, Y7
-	VFMADD213PD  Y3, Y7, Y6
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y3, Y7
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y3, Y8
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y3, Y9
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y3, Y10
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y3, Y11
+	VMULPD       Y3, Y3, Y12
+	VFMADD231PD  Y7, Y12, Y6
+	VFMADD231PD  Y9, Y12, Y8
+	VFMADD231PD  Y11, Y12, Y10
+	VMULPD       Y12, Y12, Y7
+	VFMADD231PD  Y8, Y7, Y6
+	VMULPD       Y7, Y7, Y7
+	VFMADD231PD  Y10, Y7, Y6
+	VFMADD213PD  Y3, Y12, Y6
 	VMOVUPD      ew_shifter64_32<>+0(SB), Y3
 	VFMADD231PD  ew_half64_32<>+0(SB), Y4, Y3
 	VSUBPD       ew_shifter64_32<>+0(SB), Y3, Y7
@@ -421,20 +456,27 @@ loop:
 	VMOVUPD      Y1, Y1
 	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y4, Y1
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y4, Y1
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y6
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y1, Y6
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y1, Y6
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y1, Y6
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y1, Y6
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y1, Y6
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y1, Y6
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y1, Y6
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y1, Y6
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y1, Y6
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y1, Y6
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y6
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y1, Y6
-	VMULPD       Y1, Y1, Y7
-	VFMADD213PD  Y1, Y7, Y6
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y1, Y7
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y1, Y8
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y1, Y9
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y1, Y10
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y1, Y11
+	VMULPD       Y1, Y1, Y12
+	VFMADD231PD  Y7, Y12, Y6
+	VFMADD231PD  Y9, Y12, Y8
+	VFMADD231PD  Y11, Y12, Y10
+	VMULPD       Y12, Y12, Y7
+	VFMADD231PD  Y8, Y7, Y6
+	VMULPD       Y7, Y7, Y7
+	VFMADD231PD  Y10, Y7, Y6
+	VFMADD213PD  Y1, Y12, Y6
 	VMOVUPD      ew_shifter64_32<>+0(SB), Y1
 	VFMADD231PD  ew_half64_32<>+0(SB), Y4, Y1
 	VSUBPD       ew_shifter64_32<>+0(SB), Y1, Y7
@@ -693,20 +735,27 @@ loop:
 	VMOVUPD      Y2, Y2
 	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y4, Y2
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y4, Y2
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y4
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y2, Y4
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y4
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y2, Y4
-	VMULPD       Y2, Y2, Y5
-	VFMADD213PD  Y2, Y5, Y4
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y5
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y2, Y5
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y6
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y2, Y6
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y2, Y7
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y2, Y8
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y2, Y9
+	VMULPD       Y2, Y2, Y10
+	VFMADD231PD  Y5, Y10, Y4
+	VFMADD231PD  Y7, Y10, Y6
+	VFMADD231PD  Y9, Y10, Y8
+	VMULPD       Y10, Y10, Y5
+	VFMADD231PD  Y6, Y5, Y4
+	VMULPD       Y5, Y5, Y5
+	VFMADD231PD  Y8, Y5, Y4
+	VFMADD213PD  Y2, Y10, Y4
 	VPSLLQ       $0x34, Y3, Y2
 	VPADDQ       ew_expbias64_32<>+0(SB), Y2, Y2
 	VSUBPD       ew_one64_32<>+0(SB), Y2, Y3
@@ -771,20 +820,27 @@ loop:
 	VADDPD       Y2, Y2, Y2
 	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y3, Y2
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y3, Y2
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y3
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y2, Y3
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y2, Y3
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y2, Y3
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y2, Y3
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y2, Y3
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y2, Y3
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y2, Y3
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y2, Y3
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y2, Y3
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y2, Y3
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y3
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y2, Y3
-	VMULPD       Y2, Y2, Y4
-	VFMADD213PD  Y2, Y4, Y3
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y4
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y2, Y4
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y5
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y2, Y5
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y6
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y2, Y6
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y2, Y7
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y2, Y8
+	VMULPD       Y2, Y2, Y9
+	VFMADD231PD  Y4, Y9, Y3
+	VFMADD231PD  Y6, Y9, Y5
+	VFMADD231PD  Y8, Y9, Y7
+	VMULPD       Y9, Y9, Y4
+	VFMADD231PD  Y5, Y4, Y3
+	VMULPD       Y4, Y4, Y4
+	VFMADD231PD  Y7, Y4, Y3
+	VFMADD213PD  Y2, Y9, Y3
 	VPSLLQ       $0x34, Y1, Y1
 	VPADDQ       ew_expbias64_32<>+0(SB), Y1, Y1
 	VSUBPD       ew_one64_32<>+0(SB), Y1, Y2
@@ -826,20 +882,27 @@ loop:
 	VMOVUPD      Y2, Y2
 	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y3, Y2
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y3, Y2
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y4
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y2, Y4
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y2, Y4
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y4
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y2, Y4
-	VMULPD       Y2, Y2, Y5
-	VFMADD213PD  Y2, Y5, Y4
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y5
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y2, Y5
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y6
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y2, Y6
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y2, Y7
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y2, Y8
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y2, Y9
+	VMULPD       Y2, Y2, Y10
+	VFMADD231PD  Y5, Y10, Y4
+	VFMADD231PD  Y7, Y10, Y6
+	VFMADD231PD  Y9, Y10, Y8
+	VMULPD       Y10, Y10, Y5
+	VFMADD231PD  Y6, Y5, Y4
+	VMULPD       Y5, Y5, Y5
+	VFMADD231PD  Y8, Y5, Y4
+	VFMADD213PD  Y2, Y10, Y4
 	VMOVUPD      ew_shifter64_32<>+0(SB), Y2
 	VFMADD231PD  ew_half64_32<>+0(SB), Y3, Y2
 	VSUBPD       ew_shifter64_32<>+0(SB), Y2, Y5
@@ -1076,20 +1139,27 @@ loop:
 	VMOVUPD       Z2, Z2
 	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z7, Z2
 	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z7, Z2
-	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z7
-	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z2, Z7
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z7
 	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z2, Z7
-	VMULPD        Z2, Z2, Z8
-	VFMADD213PD   Z2, Z8, Z7
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z8
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z2, Z8
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z9
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z2, Z9
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z10
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z2, Z10
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z11
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z2, Z11
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z12
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z2, Z12
+	VMULPD        Z2, Z2, Z13
+	VFMADD231PD   Z8, Z13, Z7
+	VFMADD231PD   Z10, Z13, Z9
+	VFMADD231PD   Z12, Z13, Z11
+	VMULPD        Z13, Z13, Z8
+	VFMADD231PD   Z9, Z8, Z7
+	VMULPD        Z8, Z8, Z8
+	VFMADD231PD   Z11, Z8, Z7
+	VFMADD213PD   Z2, Z13, Z7
 	VPSLLQ        $0x34, Z4, Z2
 	VPADDQ        ew_expbias64_64<>+0(SB), Z2, Z2
 	VSUBPD        ew_one64_64<>+0(SB), Z2, Z4
@@ -1104,20 +1174,27 @@ loop:
 	VMOVUPD       Z2, Z2
 	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z7, Z2
 	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z7, Z2
-	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z7
-	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z2, Z7
-	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z2, Z7
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z7
 	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z2, Z7
-	VMULPD        Z2, Z2, Z8
-	VFMADD213PD   Z2, Z8, Z7
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z8
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z2, Z8
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z9
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z2, Z9
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z10
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z2, Z10
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z11
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z2, Z11
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z12
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z2, Z12
+	VMULPD        Z2, Z2, Z13
+	VFMADD231PD   Z8, Z13, Z7
+	VFMADD231PD   Z10, Z13, Z9
+	VFMADD231PD   Z12, Z13, Z11
+	VMULPD        Z13, Z13, Z8
+	VFMADD231PD   Z9, Z8, Z7
+	VMULPD        Z8, Z8, Z8
+	VFMADD231PD   Z11, Z8, Z7
+	VFMADD213PD   Z2, Z13, Z7
 	VPSLLQ        $0x34, Z3, Z2
 	VPADDQ        ew_expbias64_64<>+0(SB), Z2, Z2
 	VSUBPD        ew_one64_64<>+0(SB), Z2, Z3
@@ -1189,85 +1266,25 @@ DATA ew_ln2lo64_64<>+48(SB)/8, $0x3dea39ef35793c76
 DATA ew_ln2lo64_64<>+56(SB)/8, $0x3dea39ef35793c76
 GLOBL ew_ln2lo64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv13fact64_64<>+0(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+8(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+16(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+24(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+32(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+40(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+48(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+56(SB)/8, $0x3de6124613a86d09
-GLOBL ew_inv13fact64_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv3fact64_64<>+0(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+8(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+16(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+24(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+32(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+40(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+48(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+56(SB)/8, $0x3fc5555555555555
+GLOBL ew_inv3fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv12fact64_64<>+0(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+8(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+16(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+24(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+32(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+40(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+48(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+56(SB)/8, $0x3e21eed8eff8d898
-GLOBL ew_inv12fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv11fact64_64<>+0(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+8(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+16(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+24(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+32(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+40(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+48(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+56(SB)/8, $0x3e5ae64567f544e4
-GLOBL ew_inv11fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv10fact64_64<>+0(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+8(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+16(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+24(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+32(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+40(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+48(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+56(SB)/8, $0x3e927e4fb7789f5c
-GLOBL ew_inv10fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv9fact64_64<>+0(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+8(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+16(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+24(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+32(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+40(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+48(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+56(SB)/8, $0x3ec71de3a556c734
-GLOBL ew_inv9fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv8fact64_64<>+0(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+8(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+16(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+24(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+32(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+40(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+48(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+56(SB)/8, $0x3efa01a01a01a01a
-GLOBL ew_inv8fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv7fact64_64<>+0(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+8(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+16(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+24(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+32(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+40(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+48(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+56(SB)/8, $0x3f2a01a01a01a01a
-GLOBL ew_inv7fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv6fact64_64<>+0(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+8(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+16(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+24(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+32(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+40(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+48(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+56(SB)/8, $0x3f56c16c16c16c17
-GLOBL ew_inv6fact64_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv2fact64_64<>+0(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+8(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+16(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+24(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+32(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+40(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+48(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+56(SB)/8, $0x3fe0000000000000
+GLOBL ew_inv2fact64_64<>(SB), RODATA|NOPTR, $64
 
 DATA ew_inv5fact64_64<>+0(SB)/8, $0x3f81111111111111
 DATA ew_inv5fact64_64<>+8(SB)/8, $0x3f81111111111111
@@ -1289,25 +1306,85 @@ DATA ew_inv4fact64_64<>+48(SB)/8, $0x3fa5555555555555
 DATA ew_inv4fact64_64<>+56(SB)/8, $0x3fa5555555555555
 GLOBL ew_inv4fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv3fact64_64<>+0(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+8(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+16(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+24(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+32(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+40(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+48(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+56(SB)/8, $0x3fc5555555555555
-GLOBL ew_inv3fact64_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv7fact64_64<>+0(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+8(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+16(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+24(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+32(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+40(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+48(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+56(SB)/8, $0x3f2a01a01a01a01a
+GLOBL ew_inv7fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv2fact64_64<>+0(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+8(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+16(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+24(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+32(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+40(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+48(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+56(SB)/8, $0x3fe0000000000000
-GLOBL ew_inv2fact64_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv6fact64_64<>+0(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+8(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+16(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+24(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+32(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+40(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+48(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+56(SB)/8, $0x3f56c16c16c16c17
+GLOBL ew_inv6fact64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_inv9fact64_64<>+0(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+8(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+16(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+24(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+32(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+40(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+48(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+56(SB)/8, $0x3ec71de3a556c734
+GLOBL ew_inv9fact64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_inv8fact64_64<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+24(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+32(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+40(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+48(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+56(SB)/8, $0x3efa01a01a01a01a
+GLOBL ew_inv8fact64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_inv11fact64_64<>+0(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+8(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+16(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+24(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+32(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+40(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+48(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+56(SB)/8, $0x3e5ae64567f544e4
+GLOBL ew_inv11fact64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_inv10fact64_64<>+0(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+8(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+16(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+24(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+32(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+40(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+48(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+56(SB)/8, $0x3e927e4fb7789f5c
+GLOBL ew_inv10fact64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_inv13fact64_64<>+0(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+8(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+16(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+24(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+32(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+40(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+48(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+56(SB)/8, $0x3de6124613a86d09
+GLOBL ew_inv13fact64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_inv12fact64_64<>+0(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+8(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+16(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+24(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+32(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+40(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+48(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+56(SB)/8, $0x3e21eed8eff8d898
+GLOBL ew_inv12fact64_64<>(SB), RODATA|NOPTR, $64
 
 DATA ew_expbias64_64<>+0(SB)/8, $0x3ff0000000000000
 DATA ew_expbias64_64<>+8(SB)/8, $0x3ff0000000000000
@@ -1378,20 +1455,27 @@ loop:
 	VADDPD        Z3, Z3, Z3
 	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z5, Z3
 	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z5, Z3
-	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z5
-	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z3, Z5
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z5
 	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z3, Z5
-	VMULPD        Z3, Z3, Z7
-	VFMADD213PD   Z3, Z7, Z5
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z7
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z3, Z7
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z8
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z3, Z8
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z9
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z3, Z9
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z10
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z3, Z10
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z11
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z3, Z11
+	VMULPD        Z3, Z3, Z12
+	VFMADD231PD   Z7, Z12, Z5
+	VFMADD231PD   Z9, Z12, Z8
+	VFMADD231PD   Z11, Z12, Z10
+	VMULPD        Z12, Z12, Z7
+	VFMADD231PD   Z8, Z7, Z5
+	VMULPD        Z7, Z7, Z7
+	VFMADD231PD   Z10, Z7, Z5
+	VFMADD213PD   Z3, Z12, Z5
 	VPSLLQ        $0x34, Z4, Z3
 	VPADDQ        ew_expbias64_64<>+0(SB), Z3, Z3
 	VSUBPD        ew_one64_64<>+0(SB), Z3, Z4
@@ -1408,20 +1492,27 @@ loop:
 	VADDPD        Z0, Z0, Z0
 	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z4, Z0
 	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z4, Z0
-	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z4
-	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z0, Z4
-	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z0, Z4
-	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z0, Z4
-	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z0, Z4
-	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z0, Z4
-	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z0, Z4
-	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z0, Z4
-	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z0, Z4
-	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z0, Z4
-	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z0, Z4
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z4
 	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z0, Z4
-	VMULPD        Z0, Z0, Z5
-	VFMADD213PD   Z0, Z5, Z4
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z5
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z0, Z5
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z7
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z0, Z7
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z8
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z0, Z8
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z9
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z0, Z9
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z10
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z0, Z10
+	VMULPD        Z0, Z0, Z11
+	VFMADD231PD   Z5, Z11, Z4
+	VFMADD231PD   Z8, Z11, Z7
+	VFMADD231PD   Z10, Z11, Z9
+	VMULPD        Z11, Z11, Z5
+	VFMADD231PD   Z7, Z5, Z4
+	VMULPD        Z5, Z5, Z5
+	VFMADD231PD   Z9, Z5, Z4
+	VFMADD213PD   Z0, Z11, Z4
 	VPSLLQ        $0x34, Z2, Z0
 	VPADDQ        ew_expbias64_64<>+0(SB), Z0, Z0
 	VSUBPD        ew_one64_64<>+0(SB), Z0, Z2
@@ -1519,20 +1610,27 @@ loop:
 	VMOVUPD       Z3, Z3
 	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z4, Z3
 	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z4, Z3
-	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z6
-	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z3, Z6
-	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z3, Z6
-	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z3, Z6
-	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z3, Z6
-	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z3, Z6
-	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z3, Z6
-	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z3, Z6
-	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z3, Z6
-	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z3, Z6
-	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z3, Z6
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z6
 	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z3, Z6
-	VMULPD        Z3, Z3, Z7
-	VFMADD213PD   Z3, Z7, Z6
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z7
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z3, Z7
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z8
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z3, Z8
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z9
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z3, Z9
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z10
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z3, Z10
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z11
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z3, Z11
+	VMULPD        Z3, Z3, Z12
+	VFMADD231PD   Z7, Z12, Z6
+	VFMADD231PD   Z9, Z12, Z8
+	VFMADD231PD   Z11, Z12, Z10
+	VMULPD        Z12, Z12, Z7
+	VFMADD231PD   Z8, Z7, Z6
+	VMULPD        Z7, Z7, Z7
+	VFMADD231PD   Z10, Z7, Z6
+	VFMADD213PD   Z3, Z12, Z6
 	VMOVUPD       ew_shifter64_64<>+0(SB), Z3
 	VFMADD231PD   ew_half64_64<>+0(SB), Z4, Z3
 	VSUBPD        ew_shifter64_64<>+0(SB), Z3, Z7
@@ -1562,20 +1660,27 @@ loop:
 	VMOVUPD       Z1, Z1
 	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z4, Z1
 	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z4, Z1
-	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z6
-	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z1, Z6
-	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z1, Z6
-	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z1, Z6
-	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z1, Z6
-	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z1, Z6
-	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z1, Z6
-	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z1, Z6
-	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z1, Z6
-	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z1, Z6
-	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z1, Z6
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z6
 	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z1, Z6
-	VMULPD        Z1, Z1, Z7
-	VFMADD213PD   Z1, Z7, Z6
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z7
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z1, Z7
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z8
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z1, Z8
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z9
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z1, Z9
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z10
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z1, Z10
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z11
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z1, Z11
+	VMULPD        Z1, Z1, Z12
+	VFMADD231PD   Z7, Z12, Z6
+	VFMADD231PD   Z9, Z12, Z8
+	VFMADD231PD   Z11, Z12, Z10
+	VMULPD        Z12, Z12, Z7
+	VFMADD231PD   Z8, Z7, Z6
+	VMULPD        Z7, Z7, Z7
+	VFMADD231PD   Z10, Z7, Z6
+	VFMADD213PD   Z1, Z12, Z6
 	VMOVUPD       ew_shifter64_64<>+0(SB), Z1
 	VFMADD231PD   ew_half64_64<>+0(SB), Z4, Z1
 	VSUBPD        ew_shifter64_64<>+0(SB), Z1, Z7
@@ -1850,20 +1955,27 @@ loop:
 	VMOVUPD      Z2, Z2
 	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z5, Z2
 	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z5, Z2
-	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z5
-	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z2, Z5
-	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z2, Z5
-	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z2, Z5
-	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z2, Z5
-	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z2, Z5
-	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z2, Z5
-	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z2, Z5
-	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z2, Z5
-	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z2, Z5
-	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z2, Z5
+	VMOVUPD      ew_inv3fact64_64<>+0(SB), Z5
 	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z2, Z5
-	VMULPD       Z2, Z2, Z6
-	VFMADD213PD  Z2, Z6, Z5
+	VMOVUPD      ew_inv5fact64_64<>+0(SB), Z6
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z2, Z6
+	VMOVUPD      ew_inv7fact64_64<>+0(SB), Z7
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z2, Z7
+	VMOVUPD      ew_inv9fact64_64<>+0(SB), Z8
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z2, Z8
+	VMOVUPD      ew_inv11fact64_64<>+0(SB), Z9
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z2, Z9
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z10
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z2, Z10
+	VMULPD       Z2, Z2, Z11
+	VFMADD231PD  Z6, Z11, Z5
+	VFMADD231PD  Z8, Z11, Z7
+	VFMADD231PD  Z10, Z11, Z9
+	VMULPD       Z11, Z11, Z6
+	VFMADD231PD  Z7, Z6, Z5
+	VMULPD       Z6, Z6, Z6
+	VFMADD231PD  Z9, Z6, Z5
+	VFMADD213PD  Z2, Z11, Z5
 	VPSLLQ       $0x34, Z4, Z2
 	VPADDQ       ew_expbias64_64<>+0(SB), Z2, Z2
 	VSUBPD       ew_one64_64<>+0(SB), Z2, Z4
@@ -1928,20 +2040,27 @@ loop:
 	VADDPD       Z2, Z2, Z2
 	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z3, Z2
 	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z3, Z2
-	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z3
-	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z2, Z3
-	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z2, Z3
-	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z2, Z3
-	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z2, Z3
-	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z2, Z3
-	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z2, Z3
-	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z2, Z3
-	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z2, Z3
-	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z2, Z3
-	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z2, Z3
+	VMOVUPD      ew_inv3fact64_64<>+0(SB), Z3
 	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z2, Z3
-	VMULPD       Z2, Z2, Z4
-	VFMADD213PD  Z2, Z4, Z3
+	VMOVUPD      ew_inv5fact64_64<>+0(SB), Z4
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z2, Z4
+	VMOVUPD      ew_inv7fact64_64<>+0(SB), Z5
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z2, Z5
+	VMOVUPD      ew_inv9fact64_64<>+0(SB), Z6
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z2, Z6
+	VMOVUPD      ew_inv11fact64_64<>+0(SB), Z7
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z2, Z7
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z8
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z2, Z8
+	VMULPD       Z2, Z2, Z9
+	VFMADD231PD  Z4, Z9, Z3
+	VFMADD231PD  Z6, Z9, Z5
+	VFMADD231PD  Z8, Z9, Z7
+	VMULPD       Z9, Z9, Z4
+	VFMADD231PD  Z5, Z4, Z3
+	VMULPD       Z4, Z4, Z4
+	VFMADD231PD  Z7, Z4, Z3
+	VFMADD213PD  Z2, Z9, Z3
 	VPSLLQ       $0x34, Z1, Z1
 	VPADDQ       ew_expbias64_64<>+0(SB), Z1, Z1
 	VSUBPD       ew_one64_64<>+0(SB), Z1, Z2
@@ -1983,20 +2102,27 @@ loop:
 	VMOVUPD      Z2, Z2
 	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z3, Z2
 	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z3, Z2
-	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z4
-	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z2, Z4
-	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z2, Z4
-	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z2, Z4
-	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z2, Z4
-	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z2, Z4
-	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z2, Z4
-	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z2, Z4
-	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z2, Z4
-	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z2, Z4
-	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z2, Z4
+	VMOVUPD      ew_inv3fact64_64<>+0(SB), Z4
 	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z2, Z4
-	VMULPD       Z2, Z2, Z5
-	VFMADD213PD  Z2, Z5, Z4
+	VMOVUPD      ew_inv5fact64_64<>+0(SB), Z5
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z2, Z5
+	VMOVUPD      ew_inv7fact64_64<>+0(SB), Z6
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z2, Z6
+	VMOVUPD      ew_inv9fact64_64<>+0(SB), Z7
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z2, Z7
+	VMOVUPD      ew_inv11fact64_64<>+0(SB), Z8
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z2, Z8
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z9
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z2, Z9
+	VMULPD       Z2, Z2, Z10
+	VFMADD231PD  Z5, Z10, Z4
+	VFMADD231PD  Z7, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z8
+	VMULPD       Z10, Z10, Z5
+	VFMADD231PD  Z6, Z5, Z4
+	VMULPD       Z5, Z5, Z5
+	VFMADD231PD  Z8, Z5, Z4
+	VFMADD213PD  Z2, Z10, Z4
 	VMOVUPD      ew_shifter64_64<>+0(SB), Z2
 	VFMADD231PD  ew_half64_64<>+0(SB), Z3, Z2
 	VSUBPD       ew_shifter64_64<>+0(SB), Z2, Z5

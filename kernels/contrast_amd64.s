@@ -16,72 +16,45 @@ TEXT ·contrastTanhF32AVX2(SB), NOSPLIT, $0-36
 	VXORPS       Y2, Y2, Y2
 
 group:
-	CMPQ         CX, $0x02
+	CMPQ         CX, $0x01
 	JB           single
 	VMOVUPS      (AX), Y3
-	VMOVUPS      32(AX), Y4
 	VMULPS       Y0, Y3, Y3
-	VMULPS       Y0, Y4, Y4
-	VANDPS       ew_abs32_32<>+0(SB), Y3, Y5
-	VANDPS       ew_abs32_32<>+0(SB), Y4, Y6
-	VMINPS       Y5, Y1, Y5
-	VMINPS       Y6, Y1, Y6
-	VMOVUPS      ew_shifter32_32<>+0(SB), Y7
-	VMOVUPS      ew_shifter32_32<>+0(SB), Y8
-	VFMADD231PS  ew_log2etrue32_32<>+0(SB), Y5, Y7
-	VFMADD231PS  ew_log2etrue32_32<>+0(SB), Y6, Y8
-	VSUBPS       ew_shifter32_32<>+0(SB), Y7, Y9
-	VSUBPS       ew_shifter32_32<>+0(SB), Y8, Y10
-	VADDPS       Y5, Y5, Y5
-	VADDPS       Y6, Y6, Y6
-	VFNMADD231PS ew_ln2hi32_32<>+0(SB), Y9, Y5
-	VFNMADD231PS ew_ln2hi32_32<>+0(SB), Y10, Y6
-	VFNMADD231PS ew_ln2lo32_32<>+0(SB), Y9, Y5
-	VFNMADD231PS ew_ln2lo32_32<>+0(SB), Y10, Y6
+	VANDPS       ew_abs32_32<>+0(SB), Y3, Y4
+	VMINPS       Y4, Y1, Y4
+	VMOVUPS      ew_shifter32_32<>+0(SB), Y5
+	VFMADD231PS  ew_log2etrue32_32<>+0(SB), Y4, Y5
+	VSUBPS       ew_shifter32_32<>+0(SB), Y5, Y6
+	VADDPS       Y4, Y4, Y4
+	VFNMADD231PS ew_ln2hi32_32<>+0(SB), Y6, Y4
+	VFNMADD231PS ew_ln2lo32_32<>+0(SB), Y6, Y4
+	VMOVUPS      ew_inv3fact32_32<>+0(SB), Y6
+	VFMADD213PS  ew_inv2fact32_32<>+0(SB), Y4, Y6
+	VMOVUPS      ew_inv5fact32_32<>+0(SB), Y7
+	VFMADD213PS  ew_inv4fact32_32<>+0(SB), Y4, Y7
+	VMOVUPS      ew_inv7fact32_32<>+0(SB), Y8
+	VFMADD213PS  ew_inv6fact32_32<>+0(SB), Y4, Y8
 	VMOVUPS      ew_inv8fact32_32<>+0(SB), Y9
-	VMOVUPS      ew_inv8fact32_32<>+0(SB), Y10
-	VFMADD213PS  ew_inv7fact32_32<>+0(SB), Y5, Y9
-	VFMADD213PS  ew_inv7fact32_32<>+0(SB), Y6, Y10
-	VFMADD213PS  ew_inv6fact32_32<>+0(SB), Y5, Y9
-	VFMADD213PS  ew_inv6fact32_32<>+0(SB), Y6, Y10
-	VFMADD213PS  ew_inv5fact32_32<>+0(SB), Y5, Y9
-	VFMADD213PS  ew_inv5fact32_32<>+0(SB), Y6, Y10
-	VFMADD213PS  ew_inv4fact32_32<>+0(SB), Y5, Y9
-	VFMADD213PS  ew_inv4fact32_32<>+0(SB), Y6, Y10
-	VFMADD213PS  ew_inv3fact32_32<>+0(SB), Y5, Y9
-	VFMADD213PS  ew_inv3fact32_32<>+0(SB), Y6, Y10
-	VFMADD213PS  ew_inv2fact32_32<>+0(SB), Y5, Y9
-	VFMADD213PS  ew_inv2fact32_32<>+0(SB), Y6, Y10
-	VMULPS       Y5, Y5, Y11
-	VMULPS       Y6, Y6, Y12
-	VFMADD213PS  Y5, Y11, Y9
-	VFMADD213PS  Y6, Y12, Y10
-	VPSLLD       $0x17, Y7, Y5
-	VPSLLD       $0x17, Y8, Y6
-	VPADDD       ew_expbias32_32<>+0(SB), Y5, Y5
-	VPADDD       ew_expbias32_32<>+0(SB), Y6, Y6
-	VSUBPS       ew_one32_32<>+0(SB), Y5, Y7
-	VSUBPS       ew_one32_32<>+0(SB), Y6, Y8
-	VFMADD231PS  Y5, Y9, Y7
-	VFMADD231PS  Y6, Y10, Y8
-	VADDPS       ew_two32_32<>+0(SB), Y7, Y5
-	VADDPS       ew_two32_32<>+0(SB), Y8, Y6
-	VDIVPS       Y5, Y7, Y5
-	VDIVPS       Y6, Y8, Y6
+	VMULPS       Y4, Y4, Y10
+	VFMADD231PS  Y7, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y8
+	VMULPS       Y10, Y10, Y7
+	VFMADD231PS  Y8, Y7, Y6
+	VFMADD213PS  Y4, Y10, Y6
+	VPSLLD       $0x17, Y5, Y4
+	VPADDD       ew_expbias32_32<>+0(SB), Y4, Y4
+	VSUBPS       ew_one32_32<>+0(SB), Y4, Y5
+	VFMADD231PS  Y4, Y6, Y5
+	VADDPS       ew_two32_32<>+0(SB), Y5, Y4
+	VDIVPS       Y4, Y5, Y4
 	VANDPS       ew_sign32_32<>+0(SB), Y3, Y3
-	VANDPS       ew_sign32_32<>+0(SB), Y4, Y4
-	VORPS        Y3, Y5, Y5
-	VORPS        Y4, Y6, Y6
+	VORPS        Y3, Y4, Y4
 	VMOVUPS      ew_one32_32<>+0(SB), Y3
-	VFNMADD231PS Y5, Y5, Y3
-	VMOVUPS      ew_one32_32<>+0(SB), Y4
-	VFNMADD231PS Y6, Y6, Y4
+	VFNMADD231PS Y4, Y4, Y3
 	VFMADD231PS  Y3, Y0, Y2
-	VFMADD231PS  Y4, Y0, Y2
-	VMOVUPS      Y5, (AX)
-	VMOVUPS      Y6, 32(AX)
-	ADDQ         $0x00000040, AX
-	SUBQ         $0x02, CX
+	VMOVUPS      Y4, (AX)
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x01, CX
 	JMP          group
 
 single:
@@ -97,15 +70,19 @@ single:
 	VADDPS       Y4, Y4, Y4
 	VFNMADD231PS ew_ln2hi32_32<>+0(SB), Y6, Y4
 	VFNMADD231PS ew_ln2lo32_32<>+0(SB), Y6, Y4
-	VMOVUPS      ew_inv8fact32_32<>+0(SB), Y6
-	VFMADD213PS  ew_inv7fact32_32<>+0(SB), Y4, Y6
-	VFMADD213PS  ew_inv6fact32_32<>+0(SB), Y4, Y6
-	VFMADD213PS  ew_inv5fact32_32<>+0(SB), Y4, Y6
-	VFMADD213PS  ew_inv4fact32_32<>+0(SB), Y4, Y6
-	VFMADD213PS  ew_inv3fact32_32<>+0(SB), Y4, Y6
+	VMOVUPS      ew_inv3fact32_32<>+0(SB), Y6
 	VFMADD213PS  ew_inv2fact32_32<>+0(SB), Y4, Y6
-	VMULPS       Y4, Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
+	VMOVUPS      ew_inv5fact32_32<>+0(SB), Y7
+	VFMADD213PS  ew_inv4fact32_32<>+0(SB), Y4, Y7
+	VMOVUPS      ew_inv7fact32_32<>+0(SB), Y8
+	VFMADD213PS  ew_inv6fact32_32<>+0(SB), Y4, Y8
+	VMOVUPS      ew_inv8fact32_32<>+0(SB), Y9
+	VMULPS       Y4, Y4, Y10
+	VFMADD231PS  Y7, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y8
+	VMULPS       Y10, Y10, Y7
+	VFMADD231PS  Y8, Y7, Y6
+	VFMADD213PS  Y4, Y10, Y6
 	VPSLLD       $0x17, Y5, Y4
 	VPADDD       ew_expbias32_32<>+0(SB), Y4, Y4
 	VSUBPS       ew_one32_32<>+0(SB), Y4, Y5
@@ -193,35 +170,25 @@ DATA ew_ln2lo32_32<>+24(SB)/4, $0xb95e8083
 DATA ew_ln2lo32_32<>+28(SB)/4, $0xb95e8083
 GLOBL ew_ln2lo32_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv8fact32_32<>+0(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_32<>+4(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_32<>+8(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_32<>+12(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_32<>+16(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_32<>+20(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_32<>+24(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_32<>+28(SB)/4, $0x37d00d01
-GLOBL ew_inv8fact32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv3fact32_32<>+0(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_32<>+4(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_32<>+8(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_32<>+12(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_32<>+16(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_32<>+20(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_32<>+24(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_32<>+28(SB)/4, $0x3e2aaaab
+GLOBL ew_inv3fact32_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv7fact32_32<>+0(SB)/4, $0x39500d01
-DATA ew_inv7fact32_32<>+4(SB)/4, $0x39500d01
-DATA ew_inv7fact32_32<>+8(SB)/4, $0x39500d01
-DATA ew_inv7fact32_32<>+12(SB)/4, $0x39500d01
-DATA ew_inv7fact32_32<>+16(SB)/4, $0x39500d01
-DATA ew_inv7fact32_32<>+20(SB)/4, $0x39500d01
-DATA ew_inv7fact32_32<>+24(SB)/4, $0x39500d01
-DATA ew_inv7fact32_32<>+28(SB)/4, $0x39500d01
-GLOBL ew_inv7fact32_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv6fact32_32<>+0(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_32<>+4(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_32<>+8(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_32<>+12(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_32<>+16(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_32<>+20(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_32<>+24(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_32<>+28(SB)/4, $0x3ab60b61
-GLOBL ew_inv6fact32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv2fact32_32<>+0(SB)/4, $0x3f000000
+DATA ew_inv2fact32_32<>+4(SB)/4, $0x3f000000
+DATA ew_inv2fact32_32<>+8(SB)/4, $0x3f000000
+DATA ew_inv2fact32_32<>+12(SB)/4, $0x3f000000
+DATA ew_inv2fact32_32<>+16(SB)/4, $0x3f000000
+DATA ew_inv2fact32_32<>+20(SB)/4, $0x3f000000
+DATA ew_inv2fact32_32<>+24(SB)/4, $0x3f000000
+DATA ew_inv2fact32_32<>+28(SB)/4, $0x3f000000
+GLOBL ew_inv2fact32_32<>(SB), RODATA|NOPTR, $32
 
 DATA ew_inv5fact32_32<>+0(SB)/4, $0x3c088889
 DATA ew_inv5fact32_32<>+4(SB)/4, $0x3c088889
@@ -243,25 +210,35 @@ DATA ew_inv4fact32_32<>+24(SB)/4, $0x3d2aaaab
 DATA ew_inv4fact32_32<>+28(SB)/4, $0x3d2aaaab
 GLOBL ew_inv4fact32_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv3fact32_32<>+0(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_32<>+4(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_32<>+8(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_32<>+12(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_32<>+16(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_32<>+20(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_32<>+24(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_32<>+28(SB)/4, $0x3e2aaaab
-GLOBL ew_inv3fact32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv7fact32_32<>+0(SB)/4, $0x39500d01
+DATA ew_inv7fact32_32<>+4(SB)/4, $0x39500d01
+DATA ew_inv7fact32_32<>+8(SB)/4, $0x39500d01
+DATA ew_inv7fact32_32<>+12(SB)/4, $0x39500d01
+DATA ew_inv7fact32_32<>+16(SB)/4, $0x39500d01
+DATA ew_inv7fact32_32<>+20(SB)/4, $0x39500d01
+DATA ew_inv7fact32_32<>+24(SB)/4, $0x39500d01
+DATA ew_inv7fact32_32<>+28(SB)/4, $0x39500d01
+GLOBL ew_inv7fact32_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv2fact32_32<>+0(SB)/4, $0x3f000000
-DATA ew_inv2fact32_32<>+4(SB)/4, $0x3f000000
-DATA ew_inv2fact32_32<>+8(SB)/4, $0x3f000000
-DATA ew_inv2fact32_32<>+12(SB)/4, $0x3f000000
-DATA ew_inv2fact32_32<>+16(SB)/4, $0x3f000000
-DATA ew_inv2fact32_32<>+20(SB)/4, $0x3f000000
-DATA ew_inv2fact32_32<>+24(SB)/4, $0x3f000000
-DATA ew_inv2fact32_32<>+28(SB)/4, $0x3f000000
-GLOBL ew_inv2fact32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv6fact32_32<>+0(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_32<>+4(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_32<>+8(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_32<>+12(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_32<>+16(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_32<>+20(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_32<>+24(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_32<>+28(SB)/4, $0x3ab60b61
+GLOBL ew_inv6fact32_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_inv8fact32_32<>+0(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_32<>+4(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_32<>+8(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_32<>+12(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_32<>+16(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_32<>+20(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_32<>+24(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_32<>+28(SB)/4, $0x37d00d01
+GLOBL ew_inv8fact32_32<>(SB), RODATA|NOPTR, $32
 
 DATA ew_expbias32_32<>+0(SB)/4, $0x3f800000
 DATA ew_expbias32_32<>+4(SB)/4, $0x3f800000
@@ -337,34 +314,48 @@ group:
 	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y10, Y6
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y7, Y5
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y10, Y6
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y11
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y12
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y5, Y11
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y6, Y12
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y5, Y11
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y6, Y12
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y5, Y11
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y6, Y12
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y5, Y11
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y6, Y12
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y5, Y11
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y6, Y12
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y5, Y11
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y6, Y12
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y5, Y11
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y6, Y12
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y5, Y11
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y6, Y12
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y5, Y11
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y6, Y12
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y5, Y11
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y6, Y12
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y11
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y12
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y5, Y11
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y6, Y12
-	VMULPD       Y5, Y5, Y13
-	VMULPD       Y6, Y6, Y14
-	VFMADD213PD  Y5, Y13, Y11
-	VFMADD213PD  Y6, Y14, Y12
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y13
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y14
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y5, Y13
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y6, Y14
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y15
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y16
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y5, Y15
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y6, Y16
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y17
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y18
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y5, Y17
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y6, Y18
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y19
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y20
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y5, Y19
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y6, Y20
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y21
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y22
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y5, Y21
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y6, Y22
+	VMULPD       Y5, Y5, Y23
+	VMULPD       Y6, Y6, Y24
+	VFMADD231PD  Y13, Y23, Y11
+	VFMADD231PD  Y14, Y24, Y12
+	VFMADD231PD  Y17, Y23, Y15
+	VFMADD231PD  Y18, Y24, Y16
+	VFMADD231PD  Y21, Y23, Y19
+	VFMADD231PD  Y22, Y24, Y20
+	VMULPD       Y23, Y23, Y13
+	VMULPD       Y24, Y24, Y14
+	VFMADD231PD  Y15, Y13, Y11
+	VFMADD231PD  Y16, Y14, Y12
+	VMULPD       Y13, Y13, Y13
+	VMULPD       Y14, Y14, Y14
+	VFMADD231PD  Y19, Y13, Y11
+	VFMADD231PD  Y20, Y14, Y12
+	VFMADD213PD  Y5, Y23, Y11
+	VFMADD213PD  Y6, Y24, Y12
 	VMOVUPD      ew_shifter64_32<>+0(SB), Y5
 	VFMADD231PD  ew_half64_32<>+0(SB), Y7, Y5
 	VMOVUPD      ew_shifter64_32<>+0(SB), Y6
@@ -431,34 +422,48 @@ single:
 	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y8, Y6
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y7, Y5
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y8, Y6
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y10
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y11
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y5, Y10
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y6, Y11
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y5, Y10
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y6, Y11
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y5, Y10
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y6, Y11
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y5, Y10
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y6, Y11
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y5, Y10
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y6, Y11
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y5, Y10
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y6, Y11
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y5, Y10
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y6, Y11
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y5, Y10
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y6, Y11
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y5, Y10
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y6, Y11
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y5, Y10
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y6, Y11
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y10
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y11
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y5, Y10
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y6, Y11
-	VMULPD       Y5, Y5, Y12
-	VMULPD       Y6, Y6, Y13
-	VFMADD213PD  Y5, Y12, Y10
-	VFMADD213PD  Y6, Y13, Y11
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y12
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y13
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y5, Y12
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y6, Y13
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y14
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y15
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y5, Y14
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y6, Y15
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y16
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y17
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y5, Y16
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y6, Y17
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y18
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y19
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y5, Y18
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y6, Y19
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y20
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y21
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y5, Y20
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y6, Y21
+	VMULPD       Y5, Y5, Y22
+	VMULPD       Y6, Y6, Y23
+	VFMADD231PD  Y12, Y22, Y10
+	VFMADD231PD  Y13, Y23, Y11
+	VFMADD231PD  Y16, Y22, Y14
+	VFMADD231PD  Y17, Y23, Y15
+	VFMADD231PD  Y20, Y22, Y18
+	VFMADD231PD  Y21, Y23, Y19
+	VMULPD       Y22, Y22, Y12
+	VMULPD       Y23, Y23, Y13
+	VFMADD231PD  Y14, Y12, Y10
+	VFMADD231PD  Y15, Y13, Y11
+	VMULPD       Y12, Y12, Y12
+	VMULPD       Y13, Y13, Y13
+	VFMADD231PD  Y18, Y12, Y10
+	VFMADD231PD  Y19, Y13, Y11
+	VFMADD213PD  Y5, Y22, Y10
+	VFMADD213PD  Y6, Y23, Y11
 	VMOVUPD      ew_shifter64_32<>+0(SB), Y5
 	VFMADD231PD  ew_half64_32<>+0(SB), Y7, Y5
 	VMOVUPD      ew_shifter64_32<>+0(SB), Y6
@@ -545,53 +550,17 @@ DATA ew_ln2lo64_32<>+16(SB)/8, $0x3dea39ef35793c76
 DATA ew_ln2lo64_32<>+24(SB)/8, $0x3dea39ef35793c76
 GLOBL ew_ln2lo64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv13fact64_32<>+0(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_32<>+8(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_32<>+16(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_32<>+24(SB)/8, $0x3de6124613a86d09
-GLOBL ew_inv13fact64_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv3fact64_32<>+0(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_32<>+8(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_32<>+16(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_32<>+24(SB)/8, $0x3fc5555555555555
+GLOBL ew_inv3fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv12fact64_32<>+0(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_32<>+8(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_32<>+16(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_32<>+24(SB)/8, $0x3e21eed8eff8d898
-GLOBL ew_inv12fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv11fact64_32<>+0(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_32<>+8(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_32<>+16(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_32<>+24(SB)/8, $0x3e5ae64567f544e4
-GLOBL ew_inv11fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv10fact64_32<>+0(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_32<>+8(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_32<>+16(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_32<>+24(SB)/8, $0x3e927e4fb7789f5c
-GLOBL ew_inv10fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv9fact64_32<>+0(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_32<>+8(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_32<>+16(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_32<>+24(SB)/8, $0x3ec71de3a556c734
-GLOBL ew_inv9fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv8fact64_32<>+0(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_32<>+8(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_32<>+16(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_32<>+24(SB)/8, $0x3efa01a01a01a01a
-GLOBL ew_inv8fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv7fact64_32<>+0(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_32<>+8(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_32<>+16(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_32<>+24(SB)/8, $0x3f2a01a01a01a01a
-GLOBL ew_inv7fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv6fact64_32<>+0(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_32<>+8(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_32<>+16(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_32<>+24(SB)/8, $0x3f56c16c16c16c17
-GLOBL ew_inv6fact64_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv2fact64_32<>+0(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_32<>+8(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_32<>+16(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_32<>+24(SB)/8, $0x3fe0000000000000
+GLOBL ew_inv2fact64_32<>(SB), RODATA|NOPTR, $32
 
 DATA ew_inv5fact64_32<>+0(SB)/8, $0x3f81111111111111
 DATA ew_inv5fact64_32<>+8(SB)/8, $0x3f81111111111111
@@ -605,17 +574,53 @@ DATA ew_inv4fact64_32<>+16(SB)/8, $0x3fa5555555555555
 DATA ew_inv4fact64_32<>+24(SB)/8, $0x3fa5555555555555
 GLOBL ew_inv4fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv3fact64_32<>+0(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_32<>+8(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_32<>+16(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_32<>+24(SB)/8, $0x3fc5555555555555
-GLOBL ew_inv3fact64_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv7fact64_32<>+0(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_32<>+8(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_32<>+16(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_32<>+24(SB)/8, $0x3f2a01a01a01a01a
+GLOBL ew_inv7fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv2fact64_32<>+0(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_32<>+8(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_32<>+16(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_32<>+24(SB)/8, $0x3fe0000000000000
-GLOBL ew_inv2fact64_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv6fact64_32<>+0(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_32<>+8(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_32<>+16(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_32<>+24(SB)/8, $0x3f56c16c16c16c17
+GLOBL ew_inv6fact64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_inv9fact64_32<>+0(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_32<>+8(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_32<>+16(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_32<>+24(SB)/8, $0x3ec71de3a556c734
+GLOBL ew_inv9fact64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_inv8fact64_32<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_32<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_32<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_32<>+24(SB)/8, $0x3efa01a01a01a01a
+GLOBL ew_inv8fact64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_inv11fact64_32<>+0(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_32<>+8(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_32<>+16(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_32<>+24(SB)/8, $0x3e5ae64567f544e4
+GLOBL ew_inv11fact64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_inv10fact64_32<>+0(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_32<>+8(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_32<>+16(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_32<>+24(SB)/8, $0x3e927e4fb7789f5c
+GLOBL ew_inv10fact64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_inv13fact64_32<>+0(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_32<>+8(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_32<>+16(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_32<>+24(SB)/8, $0x3de6124613a86d09
+GLOBL ew_inv13fact64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_inv12fact64_32<>+0(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_32<>+8(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_32<>+16(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_32<>+24(SB)/8, $0x3e21eed8eff8d898
+GLOBL ew_inv12fact64_32<>(SB), RODATA|NOPTR, $32
 
 DATA ew_half64_32<>+0(SB)/8, $0x3fe0000000000000
 DATA ew_half64_32<>+8(SB)/8, $0x3fe0000000000000
@@ -702,82 +707,53 @@ TEXT ·contrastTanhF64AVX2(SB), NOSPLIT, $0-40
 	VXORPD       Y2, Y2, Y2
 
 group:
-	CMPQ         CX, $0x02
+	CMPQ         CX, $0x01
 	JB           single
 	VMOVUPD      (AX), Y3
-	VMOVUPD      32(AX), Y4
 	VMULPD       Y0, Y3, Y3
-	VMULPD       Y0, Y4, Y4
-	VANDPD       ew_abs64_32<>+0(SB), Y3, Y5
-	VANDPD       ew_abs64_32<>+0(SB), Y4, Y6
-	VMINPD       Y5, Y1, Y5
-	VMINPD       Y6, Y1, Y6
-	VMOVUPD      ew_shifter64_32<>+0(SB), Y7
-	VMOVUPD      ew_shifter64_32<>+0(SB), Y8
-	VFMADD231PD  ew_log2etrue64_32<>+0(SB), Y5, Y7
-	VFMADD231PD  ew_log2etrue64_32<>+0(SB), Y6, Y8
-	VSUBPD       ew_shifter64_32<>+0(SB), Y7, Y9
-	VSUBPD       ew_shifter64_32<>+0(SB), Y8, Y10
-	VADDPD       Y5, Y5, Y5
-	VADDPD       Y6, Y6, Y6
-	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y9, Y5
-	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y10, Y6
-	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y9, Y5
-	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y10, Y6
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y9
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y10
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y6, Y10
-	VMULPD       Y5, Y5, Y11
-	VMULPD       Y6, Y6, Y12
-	VFMADD213PD  Y5, Y11, Y9
-	VFMADD213PD  Y6, Y12, Y10
-	VPSLLQ       $0x34, Y7, Y5
-	VPSLLQ       $0x34, Y8, Y6
-	VPADDQ       ew_expbias64_32<>+0(SB), Y5, Y5
-	VPADDQ       ew_expbias64_32<>+0(SB), Y6, Y6
-	VSUBPD       ew_one64_32<>+0(SB), Y5, Y7
-	VSUBPD       ew_one64_32<>+0(SB), Y6, Y8
-	VFMADD231PD  Y5, Y9, Y7
-	VFMADD231PD  Y6, Y10, Y8
-	VADDPD       ew_two64_32<>+0(SB), Y7, Y5
-	VADDPD       ew_two64_32<>+0(SB), Y8, Y6
-	VDIVPD       Y5, Y7, Y5
-	VDIVPD       Y6, Y8, Y6
+	VANDPD       ew_abs64_32<>+0(SB), Y3, Y4
+	VMINPD       Y4, Y1, Y4
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y5
+	VFMADD231PD  ew_log2etrue64_32<>+0(SB), Y4, Y5
+	VSUBPD       ew_shifter64_32<>+0(SB), Y5, Y6
+	VADDPD       Y4, Y4, Y4
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y6, Y4
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y6, Y4
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y6
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y4, Y6
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y4, Y7
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y4, Y8
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y4, Y9
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y4, Y10
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y4, Y11
+	VMULPD       Y4, Y4, Y12
+	VFMADD231PD  Y7, Y12, Y6
+	VFMADD231PD  Y9, Y12, Y8
+	VFMADD231PD  Y11, Y12, Y10
+	VMULPD       Y12, Y12, Y7
+	VFMADD231PD  Y8, Y7, Y6
+	VMULPD       Y7, Y7, Y7
+	VFMADD231PD  Y10, Y7, Y6
+	VFMADD213PD  Y4, Y12, Y6
+	VPSLLQ       $0x34, Y5, Y4
+	VPADDQ       ew_expbias64_32<>+0(SB), Y4, Y4
+	VSUBPD       ew_one64_32<>+0(SB), Y4, Y5
+	VFMADD231PD  Y4, Y6, Y5
+	VADDPD       ew_two64_32<>+0(SB), Y5, Y4
+	VDIVPD       Y4, Y5, Y4
 	VANDPD       ew_sign64_32<>+0(SB), Y3, Y3
-	VANDPD       ew_sign64_32<>+0(SB), Y4, Y4
-	VORPD        Y3, Y5, Y5
-	VORPD        Y4, Y6, Y6
+	VORPD        Y3, Y4, Y4
 	VMOVUPD      ew_one64_32<>+0(SB), Y3
-	VFNMADD231PD Y5, Y5, Y3
-	VMOVUPD      ew_one64_32<>+0(SB), Y4
-	VFNMADD231PD Y6, Y6, Y4
+	VFNMADD231PD Y4, Y4, Y3
 	VFMADD231PD  Y3, Y0, Y2
-	VFMADD231PD  Y4, Y0, Y2
-	VMOVUPD      Y5, (AX)
-	VMOVUPD      Y6, 32(AX)
-	ADDQ         $0x00000040, AX
-	SUBQ         $0x02, CX
+	VMOVUPD      Y4, (AX)
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x01, CX
 	JMP          group
 
 single:
@@ -793,20 +769,27 @@ single:
 	VADDPD       Y4, Y4, Y4
 	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y6, Y4
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y6, Y4
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y6
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y4, Y6
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y4, Y6
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y4, Y6
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y4, Y6
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y4, Y6
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y4, Y6
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y4, Y6
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y4, Y6
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y4, Y6
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y4, Y6
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y6
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y4, Y6
-	VMULPD       Y4, Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y4, Y7
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y4, Y8
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y4, Y9
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y4, Y10
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y4, Y11
+	VMULPD       Y4, Y4, Y12
+	VFMADD231PD  Y7, Y12, Y6
+	VFMADD231PD  Y9, Y12, Y8
+	VFMADD231PD  Y11, Y12, Y10
+	VMULPD       Y12, Y12, Y7
+	VFMADD231PD  Y8, Y7, Y6
+	VMULPD       Y7, Y7, Y7
+	VFMADD231PD  Y10, Y7, Y6
+	VFMADD213PD  Y4, Y12, Y6
 	VPSLLQ       $0x34, Y5, Y4
 	VPADDQ       ew_expbias64_32<>+0(SB), Y4, Y4
 	VSUBPD       ew_one64_32<>+0(SB), Y4, Y5
@@ -871,93 +854,59 @@ TEXT ·contrastExpF64AVX2(SB), NOSPLIT, $0-32
 	VXORPD Y0, Y0, Y0
 
 group:
-	CMPQ         CX, $0x02
+	CMPQ         CX, $0x01
 	JB           single
 	VMOVUPD      (AX), Y1
-	VMOVUPD      32(AX), Y2
-	VMULPD       Y1, Y1, Y3
-	VMULPD       Y2, Y2, Y4
-	VMULPD       ew_mhalf64_32<>+0(SB), Y3, Y5
-	VMULPD       ew_mhalf64_32<>+0(SB), Y4, Y6
-	VMOVUPD      ew_explow64_32<>+0(SB), Y7
-	VMAXPD       Y5, Y7, Y5
-	VMAXPD       Y6, Y7, Y6
-	VMOVUPD      ew_shifter64_32<>+0(SB), Y7
-	VMOVUPD      ew_shifter64_32<>+0(SB), Y8
-	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y5, Y7
-	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y6, Y8
-	VSUBPD       ew_shifter64_32<>+0(SB), Y7, Y7
-	VSUBPD       ew_shifter64_32<>+0(SB), Y8, Y8
-	VMOVUPD      Y5, Y5
-	VMOVUPD      Y6, Y6
-	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y7, Y5
-	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y8, Y6
-	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y7, Y5
-	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y8, Y6
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y9
+	VMULPD       Y1, Y1, Y2
+	VMULPD       ew_mhalf64_32<>+0(SB), Y2, Y3
+	VMOVUPD      ew_explow64_32<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y4
+	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y3, Y4
+	VSUBPD       ew_shifter64_32<>+0(SB), Y4, Y4
+	VMOVUPD      Y3, Y3
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y4, Y3
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y4, Y3
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y5
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y3, Y5
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y6
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y3, Y6
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y3, Y7
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y3, Y8
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y3, Y9
 	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y10
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y6, Y10
-	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y5, Y9
-	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y6, Y10
-	VMULPD       Y5, Y5, Y11
-	VMULPD       Y6, Y6, Y12
-	VFMADD213PD  Y5, Y11, Y9
-	VFMADD213PD  Y6, Y12, Y10
-	VMOVUPD      ew_shifter64_32<>+0(SB), Y5
-	VFMADD231PD  ew_half64_32<>+0(SB), Y7, Y5
-	VMOVUPD      ew_shifter64_32<>+0(SB), Y6
-	VFMADD231PD  ew_half64_32<>+0(SB), Y8, Y6
-	VSUBPD       ew_shifter64_32<>+0(SB), Y5, Y11
-	VSUBPD       ew_shifter64_32<>+0(SB), Y6, Y12
-	VSUBPD       Y11, Y7, Y7
-	VADDPD       ew_shifter64_32<>+0(SB), Y7, Y7
-	VSUBPD       Y12, Y8, Y8
-	VADDPD       ew_shifter64_32<>+0(SB), Y8, Y8
-	VPSLLQ       $0x34, Y5, Y5
-	VPSLLQ       $0x34, Y6, Y6
-	VPADDQ       ew_expbias64_32<>+0(SB), Y5, Y5
-	VPADDQ       ew_expbias64_32<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y7, Y7
-	VPSLLQ       $0x34, Y8, Y8
-	VPADDQ       ew_expbias64_32<>+0(SB), Y7, Y7
-	VPADDQ       ew_expbias64_32<>+0(SB), Y8, Y8
-	VMOVUPD      Y5, Y11
-	VFMADD213PD  Y5, Y9, Y11
-	VMOVUPD      Y6, Y5
-	VFMADD213PD  Y6, Y10, Y5
-	VMULPD       Y7, Y11, Y11
-	VMULPD       Y8, Y5, Y5
-	VMULPD       Y11, Y1, Y1
-	VMULPD       Y5, Y2, Y2
-	VMOVUPD      ew_one64_32<>+0(SB), Y6
-	VSUBPD       Y3, Y6, Y6
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD231PD  Y6, Y11, Y5
+	VFMADD231PD  Y8, Y11, Y7
+	VFMADD231PD  Y10, Y11, Y9
+	VMULPD       Y11, Y11, Y6
+	VFMADD231PD  Y7, Y6, Y5
+	VMULPD       Y6, Y6, Y6
+	VFMADD231PD  Y9, Y6, Y5
+	VFMADD213PD  Y3, Y11, Y5
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y3
+	VFMADD231PD  ew_half64_32<>+0(SB), Y4, Y3
+	VSUBPD       ew_shifter64_32<>+0(SB), Y3, Y6
+	VSUBPD       Y6, Y4, Y4
+	VADDPD       ew_shifter64_32<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y3, Y3
+	VPADDQ       ew_expbias64_32<>+0(SB), Y3, Y3
+	VPSLLQ       $0x34, Y4, Y4
+	VPADDQ       ew_expbias64_32<>+0(SB), Y4, Y4
+	VMOVUPD      Y3, Y6
+	VFMADD213PD  Y3, Y5, Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y6, Y1, Y1
 	VMOVUPD      ew_one64_32<>+0(SB), Y3
-	VSUBPD       Y4, Y3, Y3
-	VFMADD231PD  Y6, Y11, Y0
-	VFMADD231PD  Y3, Y5, Y0
+	VSUBPD       Y2, Y3, Y3
+	VFMADD231PD  Y3, Y6, Y0
 	VMOVUPD      Y1, (AX)
-	VMOVUPD      Y2, 32(AX)
-	ADDQ         $0x00000040, AX
-	SUBQ         $0x02, CX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x01, CX
 	JMP          group
 
 single:
@@ -974,20 +923,27 @@ single:
 	VMOVUPD      Y3, Y3
 	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y4, Y3
 	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y4, Y3
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y5
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv11fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv9fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv7fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv5fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y3, Y5
-	VFMADD213PD  ew_inv3fact64_32<>+0(SB), Y3, Y5
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y5
 	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y3, Y5
-	VMULPD       Y3, Y3, Y6
-	VFMADD213PD  Y3, Y6, Y5
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y6
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y3, Y6
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y3, Y7
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y3, Y8
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y3, Y9
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD231PD  Y6, Y11, Y5
+	VFMADD231PD  Y8, Y11, Y7
+	VFMADD231PD  Y10, Y11, Y9
+	VMULPD       Y11, Y11, Y6
+	VFMADD231PD  Y7, Y6, Y5
+	VMULPD       Y6, Y6, Y6
+	VFMADD231PD  Y9, Y6, Y5
+	VFMADD213PD  Y3, Y11, Y5
 	VMOVUPD      ew_shifter64_32<>+0(SB), Y3
 	VFMADD231PD  ew_half64_32<>+0(SB), Y4, Y3
 	VSUBPD       ew_shifter64_32<>+0(SB), Y3, Y6
@@ -1079,103 +1035,80 @@ TEXT ·contrastTanhF32AVX512(SB), NOSPLIT, $0-36
 	VXORPS       Z2, Z2, Z2
 
 group:
-	CMPQ         CX, $0x03
+	CMPQ         CX, $0x02
 	JB           single
 	VMOVUPS      (AX), Z3
 	VMOVUPS      64(AX), Z4
-	VMOVUPS      128(AX), Z5
 	VMULPS       Z0, Z3, Z3
 	VMULPS       Z0, Z4, Z4
-	VMULPS       Z0, Z5, Z5
-	VANDPS       ew_abs32_64<>+0(SB), Z3, Z6
-	VANDPS       ew_abs32_64<>+0(SB), Z4, Z7
-	VANDPS       ew_abs32_64<>+0(SB), Z5, Z8
+	VANDPS       ew_abs32_64<>+0(SB), Z3, Z5
+	VANDPS       ew_abs32_64<>+0(SB), Z4, Z6
+	VMINPS       Z5, Z1, Z5
 	VMINPS       Z6, Z1, Z6
-	VMINPS       Z7, Z1, Z7
-	VMINPS       Z8, Z1, Z8
-	VMOVUPS      ew_shifter32_64<>+0(SB), Z9
-	VMOVUPS      ew_shifter32_64<>+0(SB), Z10
-	VMOVUPS      ew_shifter32_64<>+0(SB), Z11
-	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z6, Z9
-	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z7, Z10
-	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z8, Z11
-	VSUBPS       ew_shifter32_64<>+0(SB), Z9, Z12
-	VSUBPS       ew_shifter32_64<>+0(SB), Z10, Z13
-	VSUBPS       ew_shifter32_64<>+0(SB), Z11, Z14
+	VMOVUPS      ew_shifter32_64<>+0(SB), Z7
+	VMOVUPS      ew_shifter32_64<>+0(SB), Z8
+	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z5, Z7
+	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z6, Z8
+	VSUBPS       ew_shifter32_64<>+0(SB), Z7, Z9
+	VSUBPS       ew_shifter32_64<>+0(SB), Z8, Z10
+	VADDPS       Z5, Z5, Z5
 	VADDPS       Z6, Z6, Z6
-	VADDPS       Z7, Z7, Z7
-	VADDPS       Z8, Z8, Z8
-	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z12, Z6
-	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z13, Z7
-	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z14, Z8
-	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z12, Z6
-	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z13, Z7
-	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z14, Z8
-	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z12
-	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z13
-	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z14
-	VFMADD213PS  ew_inv7fact32_64<>+0(SB), Z6, Z12
-	VFMADD213PS  ew_inv7fact32_64<>+0(SB), Z7, Z13
-	VFMADD213PS  ew_inv7fact32_64<>+0(SB), Z8, Z14
-	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z6, Z12
-	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z7, Z13
-	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z8, Z14
-	VFMADD213PS  ew_inv5fact32_64<>+0(SB), Z6, Z12
-	VFMADD213PS  ew_inv5fact32_64<>+0(SB), Z7, Z13
-	VFMADD213PS  ew_inv5fact32_64<>+0(SB), Z8, Z14
+	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z9, Z5
+	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z10, Z6
+	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z9, Z5
+	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z10, Z6
+	VMOVUPS      ew_inv3fact32_64<>+0(SB), Z9
+	VMOVUPS      ew_inv3fact32_64<>+0(SB), Z10
+	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z5, Z9
+	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z6, Z10
+	VMOVUPS      ew_inv5fact32_64<>+0(SB), Z11
+	VMOVUPS      ew_inv5fact32_64<>+0(SB), Z12
+	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z5, Z11
 	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z6, Z12
-	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z7, Z13
-	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z8, Z14
-	VFMADD213PS  ew_inv3fact32_64<>+0(SB), Z6, Z12
-	VFMADD213PS  ew_inv3fact32_64<>+0(SB), Z7, Z13
-	VFMADD213PS  ew_inv3fact32_64<>+0(SB), Z8, Z14
-	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z6, Z12
-	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z7, Z13
-	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z8, Z14
-	VMULPS       Z6, Z6, Z15
-	VMULPS       Z7, Z7, Z16
-	VMULPS       Z8, Z8, Z17
-	VFMADD213PS  Z6, Z15, Z12
-	VFMADD213PS  Z7, Z16, Z13
-	VFMADD213PS  Z8, Z17, Z14
-	VPSLLD       $0x17, Z9, Z6
-	VPSLLD       $0x17, Z10, Z7
-	VPSLLD       $0x17, Z11, Z8
+	VMOVUPS      ew_inv7fact32_64<>+0(SB), Z13
+	VMOVUPS      ew_inv7fact32_64<>+0(SB), Z14
+	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z5, Z13
+	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z6, Z14
+	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z15
+	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z16
+	VMULPS       Z5, Z5, Z17
+	VMULPS       Z6, Z6, Z18
+	VFMADD231PS  Z11, Z17, Z9
+	VFMADD231PS  Z12, Z18, Z10
+	VFMADD231PS  Z15, Z17, Z13
+	VFMADD231PS  Z16, Z18, Z14
+	VMULPS       Z17, Z17, Z11
+	VMULPS       Z18, Z18, Z12
+	VFMADD231PS  Z13, Z11, Z9
+	VFMADD231PS  Z14, Z12, Z10
+	VFMADD213PS  Z5, Z17, Z9
+	VFMADD213PS  Z6, Z18, Z10
+	VPSLLD       $0x17, Z7, Z5
+	VPSLLD       $0x17, Z8, Z6
+	VPADDD       ew_expbias32_64<>+0(SB), Z5, Z5
 	VPADDD       ew_expbias32_64<>+0(SB), Z6, Z6
-	VPADDD       ew_expbias32_64<>+0(SB), Z7, Z7
-	VPADDD       ew_expbias32_64<>+0(SB), Z8, Z8
-	VSUBPS       ew_one32_64<>+0(SB), Z6, Z9
-	VSUBPS       ew_one32_64<>+0(SB), Z7, Z10
-	VSUBPS       ew_one32_64<>+0(SB), Z8, Z11
-	VFMADD231PS  Z6, Z12, Z9
-	VFMADD231PS  Z7, Z13, Z10
-	VFMADD231PS  Z8, Z14, Z11
-	VADDPS       ew_two32_64<>+0(SB), Z9, Z6
-	VADDPS       ew_two32_64<>+0(SB), Z10, Z7
-	VADDPS       ew_two32_64<>+0(SB), Z11, Z8
-	VDIVPS       Z6, Z9, Z6
-	VDIVPS       Z7, Z10, Z7
-	VDIVPS       Z8, Z11, Z8
+	VSUBPS       ew_one32_64<>+0(SB), Z5, Z7
+	VSUBPS       ew_one32_64<>+0(SB), Z6, Z8
+	VFMADD231PS  Z5, Z9, Z7
+	VFMADD231PS  Z6, Z10, Z8
+	VADDPS       ew_two32_64<>+0(SB), Z7, Z5
+	VADDPS       ew_two32_64<>+0(SB), Z8, Z6
+	VDIVPS       Z5, Z7, Z5
+	VDIVPS       Z6, Z8, Z6
 	VANDPS       ew_sign32_64<>+0(SB), Z3, Z3
 	VANDPS       ew_sign32_64<>+0(SB), Z4, Z4
-	VANDPS       ew_sign32_64<>+0(SB), Z5, Z5
-	VORPS        Z3, Z6, Z6
-	VORPS        Z4, Z7, Z7
-	VORPS        Z5, Z8, Z8
+	VORPS        Z3, Z5, Z5
+	VORPS        Z4, Z6, Z6
 	VMOVUPS      ew_one32_64<>+0(SB), Z3
-	VFNMADD231PS Z6, Z6, Z3
+	VFNMADD231PS Z5, Z5, Z3
 	VMOVUPS      ew_one32_64<>+0(SB), Z4
-	VFNMADD231PS Z7, Z7, Z4
-	VMOVUPS      ew_one32_64<>+0(SB), Z5
-	VFNMADD231PS Z8, Z8, Z5
+	VFNMADD231PS Z6, Z6, Z4
 	VFMADD231PS  Z3, Z0, Z2
 	VFMADD231PS  Z4, Z0, Z2
-	VFMADD231PS  Z5, Z0, Z2
-	VMOVUPS      Z6, (AX)
-	VMOVUPS      Z7, 64(AX)
-	VMOVUPS      Z8, 128(AX)
-	ADDQ         $0x000000c0, AX
-	SUBQ         $0x03, CX
+	VMOVUPS      Z5, (AX)
+	VMOVUPS      Z6, 64(AX)
+	ADDQ         $0x00000080, AX
+	SUBQ         $0x02, CX
 	JMP          group
 
 single:
@@ -1191,15 +1124,19 @@ single:
 	VADDPS       Z4, Z4, Z4
 	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z6, Z4
 	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z6, Z4
-	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z6
-	VFMADD213PS  ew_inv7fact32_64<>+0(SB), Z4, Z6
-	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z4, Z6
-	VFMADD213PS  ew_inv5fact32_64<>+0(SB), Z4, Z6
-	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z4, Z6
-	VFMADD213PS  ew_inv3fact32_64<>+0(SB), Z4, Z6
+	VMOVUPS      ew_inv3fact32_64<>+0(SB), Z6
 	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z4, Z6
-	VMULPS       Z4, Z4, Z7
-	VFMADD213PS  Z4, Z7, Z6
+	VMOVUPS      ew_inv5fact32_64<>+0(SB), Z7
+	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z4, Z7
+	VMOVUPS      ew_inv7fact32_64<>+0(SB), Z8
+	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z4, Z8
+	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z9
+	VMULPS       Z4, Z4, Z10
+	VFMADD231PS  Z7, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z8
+	VMULPS       Z10, Z10, Z7
+	VFMADD231PS  Z8, Z7, Z6
+	VFMADD213PS  Z4, Z10, Z6
 	VPSLLD       $0x17, Z5, Z4
 	VPADDD       ew_expbias32_64<>+0(SB), Z4, Z4
 	VSUBPS       ew_one32_64<>+0(SB), Z4, Z5
@@ -1337,59 +1274,41 @@ DATA ew_ln2lo32_64<>+56(SB)/4, $0xb95e8083
 DATA ew_ln2lo32_64<>+60(SB)/4, $0xb95e8083
 GLOBL ew_ln2lo32_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv8fact32_64<>+0(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+4(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+8(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+12(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+16(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+20(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+24(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+28(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+32(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+36(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+40(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+44(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+48(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+52(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+56(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+60(SB)/4, $0x37d00d01
-GLOBL ew_inv8fact32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv3fact32_64<>+0(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+4(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+8(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+12(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+16(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+20(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+24(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+28(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+32(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+36(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+40(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+44(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+48(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+52(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+56(SB)/4, $0x3e2aaaab
+DATA ew_inv3fact32_64<>+60(SB)/4, $0x3e2aaaab
+GLOBL ew_inv3fact32_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv7fact32_64<>+0(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+4(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+8(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+12(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+16(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+20(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+24(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+28(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+32(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+36(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+40(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+44(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+48(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+52(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+56(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+60(SB)/4, $0x39500d01
-GLOBL ew_inv7fact32_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv6fact32_64<>+0(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+4(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+8(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+12(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+16(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+20(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+24(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+28(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+32(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+36(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+40(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+44(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+48(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+52(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+56(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+60(SB)/4, $0x3ab60b61
-GLOBL ew_inv6fact32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv2fact32_64<>+0(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+4(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+8(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+12(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+16(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+20(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+24(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+28(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+32(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+36(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+40(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+44(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+48(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+52(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+56(SB)/4, $0x3f000000
+DATA ew_inv2fact32_64<>+60(SB)/4, $0x3f000000
+GLOBL ew_inv2fact32_64<>(SB), RODATA|NOPTR, $64
 
 DATA ew_inv5fact32_64<>+0(SB)/4, $0x3c088889
 DATA ew_inv5fact32_64<>+4(SB)/4, $0x3c088889
@@ -1427,41 +1346,59 @@ DATA ew_inv4fact32_64<>+56(SB)/4, $0x3d2aaaab
 DATA ew_inv4fact32_64<>+60(SB)/4, $0x3d2aaaab
 GLOBL ew_inv4fact32_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv3fact32_64<>+0(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+4(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+8(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+12(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+16(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+20(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+24(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+28(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+32(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+36(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+40(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+44(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+48(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+52(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+56(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+60(SB)/4, $0x3e2aaaab
-GLOBL ew_inv3fact32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv7fact32_64<>+0(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+4(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+8(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+12(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+16(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+20(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+24(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+28(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+32(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+36(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+40(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+44(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+48(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+52(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+56(SB)/4, $0x39500d01
+DATA ew_inv7fact32_64<>+60(SB)/4, $0x39500d01
+GLOBL ew_inv7fact32_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv2fact32_64<>+0(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+4(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+8(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+12(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+16(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+20(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+24(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+28(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+32(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+36(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+40(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+44(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+48(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+52(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+56(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+60(SB)/4, $0x3f000000
-GLOBL ew_inv2fact32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv6fact32_64<>+0(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+4(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+8(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+12(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+16(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+20(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+24(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+28(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+32(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+36(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+40(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+44(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+48(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+52(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+56(SB)/4, $0x3ab60b61
+DATA ew_inv6fact32_64<>+60(SB)/4, $0x3ab60b61
+GLOBL ew_inv6fact32_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_inv8fact32_64<>+0(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+4(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+8(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+12(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+16(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+20(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+24(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+28(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+32(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+36(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+40(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+44(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+48(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+52(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+56(SB)/4, $0x37d00d01
+DATA ew_inv8fact32_64<>+60(SB)/4, $0x37d00d01
+GLOBL ew_inv8fact32_64<>(SB), RODATA|NOPTR, $64
 
 DATA ew_expbias32_64<>+0(SB)/4, $0x3f800000
 DATA ew_expbias32_64<>+4(SB)/4, $0x3f800000
@@ -1569,34 +1506,48 @@ group:
 	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z10, Z6
 	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z7, Z5
 	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z10, Z6
-	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z11
-	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z12
-	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z5, Z11
-	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z5, Z11
-	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z5, Z11
-	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z5, Z11
-	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z5, Z11
-	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z5, Z11
-	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z5, Z11
-	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z5, Z11
-	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z5, Z11
-	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z5, Z11
-	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z6, Z12
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z11
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z12
 	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z5, Z11
 	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z6, Z12
-	VMULPD        Z5, Z5, Z13
-	VMULPD        Z6, Z6, Z14
-	VFMADD213PD   Z5, Z13, Z11
-	VFMADD213PD   Z6, Z14, Z12
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z13
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z14
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z5, Z13
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z6, Z14
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z15
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z16
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z5, Z15
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z6, Z16
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z17
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z18
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z5, Z17
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z6, Z18
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z19
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z20
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z5, Z19
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z6, Z20
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z21
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z22
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z5, Z21
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z6, Z22
+	VMULPD        Z5, Z5, Z23
+	VMULPD        Z6, Z6, Z24
+	VFMADD231PD   Z13, Z23, Z11
+	VFMADD231PD   Z14, Z24, Z12
+	VFMADD231PD   Z17, Z23, Z15
+	VFMADD231PD   Z18, Z24, Z16
+	VFMADD231PD   Z21, Z23, Z19
+	VFMADD231PD   Z22, Z24, Z20
+	VMULPD        Z23, Z23, Z13
+	VMULPD        Z24, Z24, Z14
+	VFMADD231PD   Z15, Z13, Z11
+	VFMADD231PD   Z16, Z14, Z12
+	VMULPD        Z13, Z13, Z13
+	VMULPD        Z14, Z14, Z14
+	VFMADD231PD   Z19, Z13, Z11
+	VFMADD231PD   Z20, Z14, Z12
+	VFMADD213PD   Z5, Z23, Z11
+	VFMADD213PD   Z6, Z24, Z12
 	VMOVUPD       ew_shifter64_64<>+0(SB), Z5
 	VFMADD231PD   ew_half64_64<>+0(SB), Z7, Z5
 	VMOVUPD       ew_shifter64_64<>+0(SB), Z6
@@ -1663,34 +1614,48 @@ single:
 	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z8, Z6
 	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z7, Z5
 	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z8, Z6
-	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z10
-	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z11
-	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z5, Z10
-	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z6, Z11
-	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z5, Z10
-	VFMADD213PD   ew_inv11fact64_64<>+0(SB), Z6, Z11
-	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z5, Z10
-	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z6, Z11
-	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z5, Z10
-	VFMADD213PD   ew_inv9fact64_64<>+0(SB), Z6, Z11
-	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z5, Z10
-	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z6, Z11
-	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z5, Z10
-	VFMADD213PD   ew_inv7fact64_64<>+0(SB), Z6, Z11
-	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z5, Z10
-	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z6, Z11
-	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z5, Z10
-	VFMADD213PD   ew_inv5fact64_64<>+0(SB), Z6, Z11
-	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z5, Z10
-	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z6, Z11
-	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z5, Z10
-	VFMADD213PD   ew_inv3fact64_64<>+0(SB), Z6, Z11
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z10
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z11
 	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z5, Z10
 	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z6, Z11
-	VMULPD        Z5, Z5, Z12
-	VMULPD        Z6, Z6, Z13
-	VFMADD213PD   Z5, Z12, Z10
-	VFMADD213PD   Z6, Z13, Z11
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z12
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z13
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z5, Z12
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z6, Z13
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z14
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z15
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z5, Z14
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z6, Z15
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z16
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z17
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z5, Z16
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z6, Z17
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z18
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z19
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z5, Z18
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z6, Z19
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z20
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z21
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z5, Z20
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z6, Z21
+	VMULPD        Z5, Z5, Z22
+	VMULPD        Z6, Z6, Z23
+	VFMADD231PD   Z12, Z22, Z10
+	VFMADD231PD   Z13, Z23, Z11
+	VFMADD231PD   Z16, Z22, Z14
+	VFMADD231PD   Z17, Z23, Z15
+	VFMADD231PD   Z20, Z22, Z18
+	VFMADD231PD   Z21, Z23, Z19
+	VMULPD        Z22, Z22, Z12
+	VMULPD        Z23, Z23, Z13
+	VFMADD231PD   Z14, Z12, Z10
+	VFMADD231PD   Z15, Z13, Z11
+	VMULPD        Z12, Z12, Z12
+	VMULPD        Z13, Z13, Z13
+	VFMADD231PD   Z18, Z12, Z10
+	VFMADD231PD   Z19, Z13, Z11
+	VFMADD213PD   Z5, Z22, Z10
+	VFMADD213PD   Z6, Z23, Z11
 	VMOVUPD       ew_shifter64_64<>+0(SB), Z5
 	VFMADD231PD   ew_half64_64<>+0(SB), Z7, Z5
 	VMOVUPD       ew_shifter64_64<>+0(SB), Z6
@@ -1803,85 +1768,25 @@ DATA ew_ln2lo64_64<>+48(SB)/8, $0x3dea39ef35793c76
 DATA ew_ln2lo64_64<>+56(SB)/8, $0x3dea39ef35793c76
 GLOBL ew_ln2lo64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv13fact64_64<>+0(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+8(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+16(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+24(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+32(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+40(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+48(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+56(SB)/8, $0x3de6124613a86d09
-GLOBL ew_inv13fact64_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv3fact64_64<>+0(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+8(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+16(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+24(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+32(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+40(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+48(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+56(SB)/8, $0x3fc5555555555555
+GLOBL ew_inv3fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv12fact64_64<>+0(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+8(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+16(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+24(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+32(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+40(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+48(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+56(SB)/8, $0x3e21eed8eff8d898
-GLOBL ew_inv12fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv11fact64_64<>+0(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+8(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+16(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+24(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+32(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+40(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+48(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+56(SB)/8, $0x3e5ae64567f544e4
-GLOBL ew_inv11fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv10fact64_64<>+0(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+8(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+16(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+24(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+32(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+40(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+48(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+56(SB)/8, $0x3e927e4fb7789f5c
-GLOBL ew_inv10fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv9fact64_64<>+0(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+8(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+16(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+24(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+32(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+40(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+48(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+56(SB)/8, $0x3ec71de3a556c734
-GLOBL ew_inv9fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv8fact64_64<>+0(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+8(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+16(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+24(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+32(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+40(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+48(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+56(SB)/8, $0x3efa01a01a01a01a
-GLOBL ew_inv8fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv7fact64_64<>+0(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+8(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+16(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+24(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+32(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+40(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+48(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+56(SB)/8, $0x3f2a01a01a01a01a
-GLOBL ew_inv7fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv6fact64_64<>+0(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+8(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+16(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+24(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+32(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+40(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+48(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+56(SB)/8, $0x3f56c16c16c16c17
-GLOBL ew_inv6fact64_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv2fact64_64<>+0(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+8(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+16(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+24(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+32(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+40(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+48(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+56(SB)/8, $0x3fe0000000000000
+GLOBL ew_inv2fact64_64<>(SB), RODATA|NOPTR, $64
 
 DATA ew_inv5fact64_64<>+0(SB)/8, $0x3f81111111111111
 DATA ew_inv5fact64_64<>+8(SB)/8, $0x3f81111111111111
@@ -1903,25 +1808,85 @@ DATA ew_inv4fact64_64<>+48(SB)/8, $0x3fa5555555555555
 DATA ew_inv4fact64_64<>+56(SB)/8, $0x3fa5555555555555
 GLOBL ew_inv4fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv3fact64_64<>+0(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+8(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+16(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+24(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+32(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+40(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+48(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+56(SB)/8, $0x3fc5555555555555
-GLOBL ew_inv3fact64_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv7fact64_64<>+0(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+8(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+16(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+24(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+32(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+40(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+48(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+56(SB)/8, $0x3f2a01a01a01a01a
+GLOBL ew_inv7fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv2fact64_64<>+0(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+8(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+16(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+24(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+32(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+40(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+48(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+56(SB)/8, $0x3fe0000000000000
-GLOBL ew_inv2fact64_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv6fact64_64<>+0(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+8(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+16(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+24(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+32(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+40(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+48(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+56(SB)/8, $0x3f56c16c16c16c17
+GLOBL ew_inv6fact64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_inv9fact64_64<>+0(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+8(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+16(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+24(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+32(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+40(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+48(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+56(SB)/8, $0x3ec71de3a556c734
+GLOBL ew_inv9fact64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_inv8fact64_64<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+24(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+32(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+40(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+48(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+56(SB)/8, $0x3efa01a01a01a01a
+GLOBL ew_inv8fact64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_inv11fact64_64<>+0(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+8(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+16(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+24(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+32(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+40(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+48(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+56(SB)/8, $0x3e5ae64567f544e4
+GLOBL ew_inv11fact64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_inv10fact64_64<>+0(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+8(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+16(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+24(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+32(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+40(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+48(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+56(SB)/8, $0x3e927e4fb7789f5c
+GLOBL ew_inv10fact64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_inv13fact64_64<>+0(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+8(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+16(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+24(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+32(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+40(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+48(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+56(SB)/8, $0x3de6124613a86d09
+GLOBL ew_inv13fact64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_inv12fact64_64<>+0(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+8(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+16(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+24(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+32(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+40(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+48(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+56(SB)/8, $0x3e21eed8eff8d898
+GLOBL ew_inv12fact64_64<>(SB), RODATA|NOPTR, $64
 
 DATA ew_half64_64<>+0(SB)/8, $0x3fe0000000000000
 DATA ew_half64_64<>+8(SB)/8, $0x3fe0000000000000
@@ -2030,118 +1995,96 @@ TEXT ·contrastTanhF64AVX512(SB), NOSPLIT, $0-40
 	VXORPD       Z2, Z2, Z2
 
 group:
-	CMPQ         CX, $0x03
+	CMPQ         CX, $0x02
 	JB           single
 	VMOVUPD      (AX), Z3
 	VMOVUPD      64(AX), Z4
-	VMOVUPD      128(AX), Z5
 	VMULPD       Z0, Z3, Z3
 	VMULPD       Z0, Z4, Z4
-	VMULPD       Z0, Z5, Z5
-	VANDPD       ew_abs64_64<>+0(SB), Z3, Z6
-	VANDPD       ew_abs64_64<>+0(SB), Z4, Z7
-	VANDPD       ew_abs64_64<>+0(SB), Z5, Z8
+	VANDPD       ew_abs64_64<>+0(SB), Z3, Z5
+	VANDPD       ew_abs64_64<>+0(SB), Z4, Z6
+	VMINPD       Z5, Z1, Z5
 	VMINPD       Z6, Z1, Z6
-	VMINPD       Z7, Z1, Z7
-	VMINPD       Z8, Z1, Z8
-	VMOVUPD      ew_shifter64_64<>+0(SB), Z9
-	VMOVUPD      ew_shifter64_64<>+0(SB), Z10
-	VMOVUPD      ew_shifter64_64<>+0(SB), Z11
-	VFMADD231PD  ew_log2etrue64_64<>+0(SB), Z6, Z9
-	VFMADD231PD  ew_log2etrue64_64<>+0(SB), Z7, Z10
-	VFMADD231PD  ew_log2etrue64_64<>+0(SB), Z8, Z11
-	VSUBPD       ew_shifter64_64<>+0(SB), Z9, Z12
-	VSUBPD       ew_shifter64_64<>+0(SB), Z10, Z13
-	VSUBPD       ew_shifter64_64<>+0(SB), Z11, Z14
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z7
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z8
+	VFMADD231PD  ew_log2etrue64_64<>+0(SB), Z5, Z7
+	VFMADD231PD  ew_log2etrue64_64<>+0(SB), Z6, Z8
+	VSUBPD       ew_shifter64_64<>+0(SB), Z7, Z9
+	VSUBPD       ew_shifter64_64<>+0(SB), Z8, Z10
+	VADDPD       Z5, Z5, Z5
 	VADDPD       Z6, Z6, Z6
-	VADDPD       Z7, Z7, Z7
-	VADDPD       Z8, Z8, Z8
-	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z12, Z6
-	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z13, Z7
-	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z14, Z8
-	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z12, Z6
-	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z13, Z7
-	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z14, Z8
-	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z12
-	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z13
-	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z14
-	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z8, Z14
+	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z9, Z5
+	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z10, Z6
+	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z9, Z5
+	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z10, Z6
+	VMOVUPD      ew_inv3fact64_64<>+0(SB), Z9
+	VMOVUPD      ew_inv3fact64_64<>+0(SB), Z10
+	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z5, Z9
+	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z6, Z10
+	VMOVUPD      ew_inv5fact64_64<>+0(SB), Z11
+	VMOVUPD      ew_inv5fact64_64<>+0(SB), Z12
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z5, Z11
 	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z6, Z12
-	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z8, Z14
-	VMULPD       Z6, Z6, Z15
-	VMULPD       Z7, Z7, Z16
-	VMULPD       Z8, Z8, Z17
-	VFMADD213PD  Z6, Z15, Z12
-	VFMADD213PD  Z7, Z16, Z13
-	VFMADD213PD  Z8, Z17, Z14
-	VPSLLQ       $0x34, Z9, Z6
-	VPSLLQ       $0x34, Z10, Z7
-	VPSLLQ       $0x34, Z11, Z8
+	VMOVUPD      ew_inv7fact64_64<>+0(SB), Z13
+	VMOVUPD      ew_inv7fact64_64<>+0(SB), Z14
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z5, Z13
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z6, Z14
+	VMOVUPD      ew_inv9fact64_64<>+0(SB), Z15
+	VMOVUPD      ew_inv9fact64_64<>+0(SB), Z16
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z5, Z15
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z6, Z16
+	VMOVUPD      ew_inv11fact64_64<>+0(SB), Z17
+	VMOVUPD      ew_inv11fact64_64<>+0(SB), Z18
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z5, Z17
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z6, Z18
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z19
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z20
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z5, Z19
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z6, Z20
+	VMULPD       Z5, Z5, Z21
+	VMULPD       Z6, Z6, Z22
+	VFMADD231PD  Z11, Z21, Z9
+	VFMADD231PD  Z12, Z22, Z10
+	VFMADD231PD  Z15, Z21, Z13
+	VFMADD231PD  Z16, Z22, Z14
+	VFMADD231PD  Z19, Z21, Z17
+	VFMADD231PD  Z20, Z22, Z18
+	VMULPD       Z21, Z21, Z11
+	VMULPD       Z22, Z22, Z12
+	VFMADD231PD  Z13, Z11, Z9
+	VFMADD231PD  Z14, Z12, Z10
+	VMULPD       Z11, Z11, Z11
+	VMULPD       Z12, Z12, Z12
+	VFMADD231PD  Z17, Z11, Z9
+	VFMADD231PD  Z18, Z12, Z10
+	VFMADD213PD  Z5, Z21, Z9
+	VFMADD213PD  Z6, Z22, Z10
+	VPSLLQ       $0x34, Z7, Z5
+	VPSLLQ       $0x34, Z8, Z6
+	VPADDQ       ew_expbias64_64<>+0(SB), Z5, Z5
 	VPADDQ       ew_expbias64_64<>+0(SB), Z6, Z6
-	VPADDQ       ew_expbias64_64<>+0(SB), Z7, Z7
-	VPADDQ       ew_expbias64_64<>+0(SB), Z8, Z8
-	VSUBPD       ew_one64_64<>+0(SB), Z6, Z9
-	VSUBPD       ew_one64_64<>+0(SB), Z7, Z10
-	VSUBPD       ew_one64_64<>+0(SB), Z8, Z11
-	VFMADD231PD  Z6, Z12, Z9
-	VFMADD231PD  Z7, Z13, Z10
-	VFMADD231PD  Z8, Z14, Z11
-	VADDPD       ew_two64_64<>+0(SB), Z9, Z6
-	VADDPD       ew_two64_64<>+0(SB), Z10, Z7
-	VADDPD       ew_two64_64<>+0(SB), Z11, Z8
-	VDIVPD       Z6, Z9, Z6
-	VDIVPD       Z7, Z10, Z7
-	VDIVPD       Z8, Z11, Z8
+	VSUBPD       ew_one64_64<>+0(SB), Z5, Z7
+	VSUBPD       ew_one64_64<>+0(SB), Z6, Z8
+	VFMADD231PD  Z5, Z9, Z7
+	VFMADD231PD  Z6, Z10, Z8
+	VADDPD       ew_two64_64<>+0(SB), Z7, Z5
+	VADDPD       ew_two64_64<>+0(SB), Z8, Z6
+	VDIVPD       Z5, Z7, Z5
+	VDIVPD       Z6, Z8, Z6
 	VANDPD       ew_sign64_64<>+0(SB), Z3, Z3
 	VANDPD       ew_sign64_64<>+0(SB), Z4, Z4
-	VANDPD       ew_sign64_64<>+0(SB), Z5, Z5
-	VORPD        Z3, Z6, Z6
-	VORPD        Z4, Z7, Z7
-	VORPD        Z5, Z8, Z8
+	VORPD        Z3, Z5, Z5
+	VORPD        Z4, Z6, Z6
 	VMOVUPD      ew_one64_64<>+0(SB), Z3
-	VFNMADD231PD Z6, Z6, Z3
+	VFNMADD231PD Z5, Z5, Z3
 	VMOVUPD      ew_one64_64<>+0(SB), Z4
-	VFNMADD231PD Z7, Z7, Z4
-	VMOVUPD      ew_one64_64<>+0(SB), Z5
-	VFNMADD231PD Z8, Z8, Z5
+	VFNMADD231PD Z6, Z6, Z4
 	VFMADD231PD  Z3, Z0, Z2
 	VFMADD231PD  Z4, Z0, Z2
-	VFMADD231PD  Z5, Z0, Z2
-	VMOVUPD      Z6, (AX)
-	VMOVUPD      Z7, 64(AX)
-	VMOVUPD      Z8, 128(AX)
-	ADDQ         $0x000000c0, AX
-	SUBQ         $0x03, CX
+	VMOVUPD      Z5, (AX)
+	VMOVUPD      Z6, 64(AX)
+	ADDQ         $0x00000080, AX
+	SUBQ         $0x02, CX
 	JMP          group
 
 single:
@@ -2157,20 +2100,27 @@ single:
 	VADDPD       Z4, Z4, Z4
 	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z6, Z4
 	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z6, Z4
-	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z6
-	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z4, Z6
-	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z4, Z6
-	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z4, Z6
-	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z4, Z6
-	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z4, Z6
-	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z4, Z6
-	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z4, Z6
-	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z4, Z6
-	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z4, Z6
-	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z4, Z6
+	VMOVUPD      ew_inv3fact64_64<>+0(SB), Z6
 	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z4, Z6
-	VMULPD       Z4, Z4, Z7
-	VFMADD213PD  Z4, Z7, Z6
+	VMOVUPD      ew_inv5fact64_64<>+0(SB), Z7
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z4, Z7
+	VMOVUPD      ew_inv7fact64_64<>+0(SB), Z8
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z4, Z8
+	VMOVUPD      ew_inv9fact64_64<>+0(SB), Z9
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z4, Z9
+	VMOVUPD      ew_inv11fact64_64<>+0(SB), Z10
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z4, Z10
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z11
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z4, Z11
+	VMULPD       Z4, Z4, Z12
+	VFMADD231PD  Z7, Z12, Z6
+	VFMADD231PD  Z9, Z12, Z8
+	VFMADD231PD  Z11, Z12, Z10
+	VMULPD       Z12, Z12, Z7
+	VFMADD231PD  Z8, Z7, Z6
+	VMULPD       Z7, Z7, Z7
+	VFMADD231PD  Z10, Z7, Z6
+	VFMADD213PD  Z4, Z12, Z6
 	VPSLLQ       $0x34, Z5, Z4
 	VPADDQ       ew_expbias64_64<>+0(SB), Z4, Z4
 	VSUBPD       ew_one64_64<>+0(SB), Z4, Z5
@@ -2257,134 +2207,107 @@ TEXT ·contrastExpF64AVX512(SB), NOSPLIT, $0-32
 	VXORPD Z0, Z0, Z0
 
 group:
-	CMPQ         CX, $0x03
+	CMPQ         CX, $0x02
 	JB           single
 	VMOVUPD      (AX), Z1
 	VMOVUPD      64(AX), Z2
-	VMOVUPD      128(AX), Z3
-	VMULPD       Z1, Z1, Z4
-	VMULPD       Z2, Z2, Z5
-	VMULPD       Z3, Z3, Z6
-	VMULPD       ew_mhalf64_64<>+0(SB), Z4, Z7
-	VMULPD       ew_mhalf64_64<>+0(SB), Z5, Z8
-	VMULPD       ew_mhalf64_64<>+0(SB), Z6, Z9
-	VMOVUPD      ew_explow64_64<>+0(SB), Z10
-	VMAXPD       Z7, Z10, Z7
-	VMAXPD       Z8, Z10, Z8
-	VMAXPD       Z9, Z10, Z9
-	VMOVUPD      ew_shifter64_64<>+0(SB), Z10
-	VMOVUPD      ew_shifter64_64<>+0(SB), Z11
-	VMOVUPD      ew_shifter64_64<>+0(SB), Z12
-	VFMADD231PD  ew_log2efalse64_64<>+0(SB), Z7, Z10
-	VFMADD231PD  ew_log2efalse64_64<>+0(SB), Z8, Z11
-	VFMADD231PD  ew_log2efalse64_64<>+0(SB), Z9, Z12
-	VSUBPD       ew_shifter64_64<>+0(SB), Z10, Z10
-	VSUBPD       ew_shifter64_64<>+0(SB), Z11, Z11
-	VSUBPD       ew_shifter64_64<>+0(SB), Z12, Z12
-	VMOVUPD      Z7, Z7
-	VMOVUPD      Z8, Z8
-	VMOVUPD      Z9, Z9
-	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z10, Z7
-	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z11, Z8
-	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z12, Z9
-	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z10, Z7
-	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z11, Z8
-	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z12, Z9
-	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z13
-	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z14
-	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z15
-	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z9, Z15
-	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z9, Z15
-	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z9, Z15
-	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z9, Z15
-	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z9, Z15
-	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z9, Z15
-	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z9, Z15
-	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z9, Z15
-	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z9, Z15
-	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z9, Z15
-	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z7, Z13
-	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z8, Z14
-	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z9, Z15
-	VMULPD       Z7, Z7, Z16
-	VMULPD       Z8, Z8, Z17
-	VMULPD       Z9, Z9, Z18
-	VFMADD213PD  Z7, Z16, Z13
-	VFMADD213PD  Z8, Z17, Z14
-	VFMADD213PD  Z9, Z18, Z15
+	VMULPD       Z1, Z1, Z3
+	VMULPD       Z2, Z2, Z4
+	VMULPD       ew_mhalf64_64<>+0(SB), Z3, Z5
+	VMULPD       ew_mhalf64_64<>+0(SB), Z4, Z6
+	VMOVUPD      ew_explow64_64<>+0(SB), Z7
+	VMAXPD       Z5, Z7, Z5
+	VMAXPD       Z6, Z7, Z6
 	VMOVUPD      ew_shifter64_64<>+0(SB), Z7
-	VFMADD231PD  ew_half64_64<>+0(SB), Z10, Z7
 	VMOVUPD      ew_shifter64_64<>+0(SB), Z8
-	VFMADD231PD  ew_half64_64<>+0(SB), Z11, Z8
-	VMOVUPD      ew_shifter64_64<>+0(SB), Z9
-	VFMADD231PD  ew_half64_64<>+0(SB), Z12, Z9
-	VSUBPD       ew_shifter64_64<>+0(SB), Z7, Z16
-	VSUBPD       ew_shifter64_64<>+0(SB), Z8, Z17
-	VSUBPD       ew_shifter64_64<>+0(SB), Z9, Z18
-	VSUBPD       Z16, Z10, Z10
-	VADDPD       ew_shifter64_64<>+0(SB), Z10, Z10
-	VSUBPD       Z17, Z11, Z11
-	VADDPD       ew_shifter64_64<>+0(SB), Z11, Z11
-	VSUBPD       Z18, Z12, Z12
-	VADDPD       ew_shifter64_64<>+0(SB), Z12, Z12
+	VFMADD231PD  ew_log2efalse64_64<>+0(SB), Z5, Z7
+	VFMADD231PD  ew_log2efalse64_64<>+0(SB), Z6, Z8
+	VSUBPD       ew_shifter64_64<>+0(SB), Z7, Z7
+	VSUBPD       ew_shifter64_64<>+0(SB), Z8, Z8
+	VMOVUPD      Z5, Z5
+	VMOVUPD      Z6, Z6
+	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z7, Z5
+	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z8, Z6
+	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z7, Z5
+	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z8, Z6
+	VMOVUPD      ew_inv3fact64_64<>+0(SB), Z9
+	VMOVUPD      ew_inv3fact64_64<>+0(SB), Z10
+	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z5, Z9
+	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z6, Z10
+	VMOVUPD      ew_inv5fact64_64<>+0(SB), Z11
+	VMOVUPD      ew_inv5fact64_64<>+0(SB), Z12
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z5, Z11
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z6, Z12
+	VMOVUPD      ew_inv7fact64_64<>+0(SB), Z13
+	VMOVUPD      ew_inv7fact64_64<>+0(SB), Z14
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z5, Z13
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z6, Z14
+	VMOVUPD      ew_inv9fact64_64<>+0(SB), Z15
+	VMOVUPD      ew_inv9fact64_64<>+0(SB), Z16
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z5, Z15
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z6, Z16
+	VMOVUPD      ew_inv11fact64_64<>+0(SB), Z17
+	VMOVUPD      ew_inv11fact64_64<>+0(SB), Z18
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z5, Z17
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z6, Z18
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z19
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z20
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z5, Z19
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z6, Z20
+	VMULPD       Z5, Z5, Z21
+	VMULPD       Z6, Z6, Z22
+	VFMADD231PD  Z11, Z21, Z9
+	VFMADD231PD  Z12, Z22, Z10
+	VFMADD231PD  Z15, Z21, Z13
+	VFMADD231PD  Z16, Z22, Z14
+	VFMADD231PD  Z19, Z21, Z17
+	VFMADD231PD  Z20, Z22, Z18
+	VMULPD       Z21, Z21, Z11
+	VMULPD       Z22, Z22, Z12
+	VFMADD231PD  Z13, Z11, Z9
+	VFMADD231PD  Z14, Z12, Z10
+	VMULPD       Z11, Z11, Z11
+	VMULPD       Z12, Z12, Z12
+	VFMADD231PD  Z17, Z11, Z9
+	VFMADD231PD  Z18, Z12, Z10
+	VFMADD213PD  Z5, Z21, Z9
+	VFMADD213PD  Z6, Z22, Z10
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z5
+	VFMADD231PD  ew_half64_64<>+0(SB), Z7, Z5
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z6
+	VFMADD231PD  ew_half64_64<>+0(SB), Z8, Z6
+	VSUBPD       ew_shifter64_64<>+0(SB), Z5, Z11
+	VSUBPD       ew_shifter64_64<>+0(SB), Z6, Z12
+	VSUBPD       Z11, Z7, Z7
+	VADDPD       ew_shifter64_64<>+0(SB), Z7, Z7
+	VSUBPD       Z12, Z8, Z8
+	VADDPD       ew_shifter64_64<>+0(SB), Z8, Z8
+	VPSLLQ       $0x34, Z5, Z5
+	VPSLLQ       $0x34, Z6, Z6
+	VPADDQ       ew_expbias64_64<>+0(SB), Z5, Z5
+	VPADDQ       ew_expbias64_64<>+0(SB), Z6, Z6
 	VPSLLQ       $0x34, Z7, Z7
 	VPSLLQ       $0x34, Z8, Z8
-	VPSLLQ       $0x34, Z9, Z9
 	VPADDQ       ew_expbias64_64<>+0(SB), Z7, Z7
 	VPADDQ       ew_expbias64_64<>+0(SB), Z8, Z8
-	VPADDQ       ew_expbias64_64<>+0(SB), Z9, Z9
-	VPSLLQ       $0x34, Z10, Z10
-	VPSLLQ       $0x34, Z11, Z11
-	VPSLLQ       $0x34, Z12, Z12
-	VPADDQ       ew_expbias64_64<>+0(SB), Z10, Z10
-	VPADDQ       ew_expbias64_64<>+0(SB), Z11, Z11
-	VPADDQ       ew_expbias64_64<>+0(SB), Z12, Z12
-	VMOVUPD      Z7, Z16
-	VFMADD213PD  Z7, Z13, Z16
-	VMOVUPD      Z8, Z7
-	VFMADD213PD  Z8, Z14, Z7
-	VMOVUPD      Z9, Z8
-	VFMADD213PD  Z9, Z15, Z8
-	VMULPD       Z10, Z16, Z16
-	VMULPD       Z11, Z7, Z7
-	VMULPD       Z12, Z8, Z8
-	VMULPD       Z16, Z1, Z1
-	VMULPD       Z7, Z2, Z2
-	VMULPD       Z8, Z3, Z3
-	VMOVUPD      ew_one64_64<>+0(SB), Z9
-	VSUBPD       Z4, Z9, Z9
-	VMOVUPD      ew_one64_64<>+0(SB), Z4
-	VSUBPD       Z5, Z4, Z4
-	VMOVUPD      ew_one64_64<>+0(SB), Z5
-	VSUBPD       Z6, Z5, Z5
-	VFMADD231PD  Z9, Z16, Z0
-	VFMADD231PD  Z4, Z7, Z0
-	VFMADD231PD  Z5, Z8, Z0
+	VMOVUPD      Z5, Z11
+	VFMADD213PD  Z5, Z9, Z11
+	VMOVUPD      Z6, Z5
+	VFMADD213PD  Z6, Z10, Z5
+	VMULPD       Z7, Z11, Z11
+	VMULPD       Z8, Z5, Z5
+	VMULPD       Z11, Z1, Z1
+	VMULPD       Z5, Z2, Z2
+	VMOVUPD      ew_one64_64<>+0(SB), Z6
+	VSUBPD       Z3, Z6, Z6
+	VMOVUPD      ew_one64_64<>+0(SB), Z3
+	VSUBPD       Z4, Z3, Z3
+	VFMADD231PD  Z6, Z11, Z0
+	VFMADD231PD  Z3, Z5, Z0
 	VMOVUPD      Z1, (AX)
 	VMOVUPD      Z2, 64(AX)
-	VMOVUPD      Z3, 128(AX)
-	ADDQ         $0x000000c0, AX
-	SUBQ         $0x03, CX
+	ADDQ         $0x00000080, AX
+	SUBQ         $0x02, CX
 	JMP          group
 
 single:
@@ -2401,20 +2324,27 @@ single:
 	VMOVUPD      Z3, Z3
 	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z4, Z3
 	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z4, Z3
-	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z5
-	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD  ew_inv11fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD  ew_inv9fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD  ew_inv7fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD  ew_inv5fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z3, Z5
-	VFMADD213PD  ew_inv3fact64_64<>+0(SB), Z3, Z5
+	VMOVUPD      ew_inv3fact64_64<>+0(SB), Z5
 	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z3, Z5
-	VMULPD       Z3, Z3, Z6
-	VFMADD213PD  Z3, Z6, Z5
+	VMOVUPD      ew_inv5fact64_64<>+0(SB), Z6
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z3, Z6
+	VMOVUPD      ew_inv7fact64_64<>+0(SB), Z7
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z3, Z7
+	VMOVUPD      ew_inv9fact64_64<>+0(SB), Z8
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z3, Z8
+	VMOVUPD      ew_inv11fact64_64<>+0(SB), Z9
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z3, Z9
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z10
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z3, Z10
+	VMULPD       Z3, Z3, Z11
+	VFMADD231PD  Z6, Z11, Z5
+	VFMADD231PD  Z8, Z11, Z7
+	VFMADD231PD  Z10, Z11, Z9
+	VMULPD       Z11, Z11, Z6
+	VFMADD231PD  Z7, Z6, Z5
+	VMULPD       Z6, Z6, Z6
+	VFMADD231PD  Z9, Z6, Z5
+	VFMADD213PD  Z3, Z11, Z5
 	VMOVUPD      ew_shifter64_64<>+0(SB), Z3
 	VFMADD231PD  ew_half64_64<>+0(SB), Z4, Z3
 	VSUBPD       ew_shifter64_64<>+0(SB), Z3, Z6

@@ -22,7 +22,8 @@ import (
 //	  r  = x − n·ln2_hi − n·ln2_lo      (Cody–Waite, |r| ≤ ln2/2; n·ln2_hi exact)
 //	  q  = expm1(r) = r + r²·P(r)       (Taylor series to r^13/13! for float64,
 //	                                    r^8/8! for float32; the truncation is
-//	                                    < 2⁻⁵⁶ resp. 2⁻³⁰ relative on |r| ≤ ln2/2)
+//	                                    < 2⁻⁵⁶ resp. 2⁻³⁰ relative on |r| ≤ ln2/2;
+//	                                    P by Estrin's scheme)
 //	  s  = 2ⁿ                          (built from kd's bits: kd<<p + bias<<p)
 //	  expm1(x) = s·q + (s − 1)          (one FMA; s − 1 is exact for the n used)
 //
@@ -138,20 +139,53 @@ func (d *Desc) reduce(x V, twice bool) expParts {
 	for i := range N {
 		d.FNMA231(d.CV("ew_ln2lo", ln2lo), p.n[i], p.r[i])
 	}
+	// P(r) = Σ_{k=2..deg} r^(k−2)/k! by Estrin's scheme: pairs c_k + c_{k+1}·r,
+	// then pairs of those with r², r⁴, …: the same work as Horner's rule
+	// with a dependency chain of log2(deg) steps instead of deg.
 	deg := d.expm1Deg()
-	pp := d.vecs(N)
-	for i := range N {
-		d.Load(d.CV(fmt.Sprintf("ew_inv%dfact", deg), 1/fact(deg)), pp[i])
-	}
-	for k := deg - 1; k >= 2; k-- {
-		for i := range N {
-			d.FMA213(d.CV(fmt.Sprintf("ew_inv%dfact", k), 1/fact(k)), p.r[i], pp[i])
+	var terms []V
+	for k := 2; k <= deg; k += 2 {
+		t := d.vecs(N)
+		if k+1 <= deg {
+			for i := range N {
+				d.Load(d.CV(fmt.Sprintf("ew_inv%dfact", k+1), 1/fact(k+1)), t[i])
+			}
+			for i := range N {
+				d.FMA213(d.CV(fmt.Sprintf("ew_inv%dfact", k), 1/fact(k)), p.r[i], t[i]) // c_k + r·c_{k+1}
+			}
+		} else {
+			for i := range N {
+				d.Load(d.CV(fmt.Sprintf("ew_inv%dfact", k), 1/fact(k)), t[i])
+			}
 		}
+		terms = append(terms, t)
 	}
 	r2 := d.vecs(N)
 	for i := range N {
 		d.Mul(p.r[i], p.r[i], r2[i])
 	}
+	pw := r2 // r^(2^level)
+	for len(terms) > 1 {
+		var next []V
+		for j := 0; j+1 < len(terms); j += 2 {
+			for i := range N {
+				d.FMA231(terms[j+1][i], pw[i], terms[j][i]) // t_j + r^2^l·t_{j+1}
+			}
+			next = append(next, terms[j])
+		}
+		if len(terms)%2 == 1 {
+			next = append(next, terms[len(terms)-1])
+		}
+		terms = next
+		if len(terms) > 1 {
+			sq := d.vecs(N)
+			for i := range N {
+				d.Mul(pw[i], pw[i], sq[i])
+			}
+			pw = sq
+		}
+	}
+	pp := terms[0]
 	for i := range N {
 		d.FMA213(p.r[i], r2[i], pp[i]) // pp = r²·P + r
 	}
@@ -465,9 +499,9 @@ func (d *Desc) expContrast64(x V, acc reg.VecVirtual) V {
 // Group is how many vectors the contrast loops process together: enough
 // independent chains to fill the pipelines, few enough for the registers.
 func (d *Desc) Group(kind string) int {
-	g := 2
+	g := 1
 	if d.Wide() {
-		g = 3 // 4 runs out of registers in the ICA block kernel
+		g = 2 // Estrin's scheme keeps ~10 registers per vector live
 	}
 	if kind == Exp && !d.Is64() {
 		g = max(1, g/2) // each float32 vector becomes two float64 ones
