@@ -57,7 +57,7 @@ var methodImpls = map[string]methodImpl{}
 // the registration that would replace it).
 var methodMissing = map[string]string{
 	"pca":  "not built into this binary",
-	"kpca": "not built into this binary: package whiten has no kernel PCA yet",
+	"kpca": "not built into this binary",
 	"ica":  "not built into this binary: package fastica is not available yet",
 	"deep": "not built into this binary: package deep is not available yet",
 }
