@@ -40,7 +40,7 @@ func icaStepNEON[T Float](f Contrast, alpha T, m, k, n int, w []T, ldw int, x []
 		gps := parts[c*per+m*k : (c+1)*per]
 		for j0 := c * icaChunk; j0 < min(n, (c+1)*icaChunk); j0 += contrastBlock {
 			nb := min(contrastBlock, n-j0)
-			xb := x[j0:]
+			xb := x[min(j0, len(x)):] // X is empty when k = 0
 			gemmSerialNEON(false, false, m, nb, k, 1, w, ldw, xb, ldx, 0, u, nb, bufs)
 			contrastRowsNEON(f, alpha, m, nb, u, nb, gps)
 			gemmSerialNEON(false, true, m, k, nb, 1, u, nb, xb, ldx, 1, acc, k, bufs)
