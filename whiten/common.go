@@ -201,6 +201,18 @@ const (
 	colBlock = 2048 // columns of a centered column block (Gram route)
 )
 
+// maxDenseOrder bounds the order of a dense second-moment or kernel
+// matrix (float64, N² values): 23170² ≈ 4.3 GB. Larger problems get an error
+// naming the alternative instead of an out-of-memory crash.
+const maxDenseOrder = 23170
+
+func checkOrder(what string, N int, hint string) error {
+	if N > maxDenseOrder {
+		return fmt.Errorf("whiten: the %s would be %d×%d (%.1f GB): %s", what, N, N, float64(N)*float64(N)*8/1e9, hint)
+	}
+	return nil
+}
+
 func toFloat[T kernels.Float](x []float64) []T {
 	out := make([]T, len(x))
 	for i, v := range x {

@@ -53,12 +53,18 @@ func factorize[T kernels.Float](x *matrix.Dense[T], solver Solver, method Eigens
 	var a []float64
 	switch solver {
 	case SolverCovariance:
+		if err := checkOrder("covariance matrix", p, "use the Gram solver or fewer features"); err != nil {
+			return nil, err
+		}
 		N, m = p, n
 		c := make([]T, p*p)
 		f.mean = make([]T, p)
 		kernels.CenteredGram(kernels.Trans, p, n, 1, x.Data, x.Stride, c, p, f.mean)
 		a = widen(c)
 	case SolverGram:
+		if err := checkOrder("Gram matrix", n, "use the covariance solver (streaming for large data)"); err != nil {
+			return nil, err
+		}
 		N, m = n, p
 		f.mean = toFloat[T](columnMeans(x))
 		a = widen(centeredGram(x, f.mean))

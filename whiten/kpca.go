@@ -105,6 +105,9 @@ func FitKernelPCA[T kernels.Float](x *matrix.Dense[T], opt KernelPCAOptions) (*K
 	if opt.Landmarks > 0 {
 		return fitNystrom(x, opt)
 	}
+	if err := checkOrder("kernel matrix", n, "use the Nyström solver (Landmarks)"); err != nil {
+		return nil, err
+	}
 	m := &KernelPCA[T]{NSamples: n, NFeatures: x.Cols, Kernel: opt.Kernel, Solver: "dense", gammaDefault: opt.Kernel.Gamma == 0}
 	var kmat *matrix.Dense[T]
 	if pre {

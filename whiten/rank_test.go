@@ -179,6 +179,10 @@ func TestBadInput(t *testing.T) {
 			}
 		}
 	}
+	wide := offsetData[float64](2, 3, 30000, 0)
+	if _, err := FitPCA(wide, PCAOptions{Solver: SolverCovariance}); err == nil || !strings.Contains(err.Error(), "30000×30000") {
+		t.Errorf("huge covariance: %v", err)
+	}
 	m, _ := FitPCA(good, PCAOptions{NComponents: 2})
 	if _, err := m.Transform(matrix.New[float64](3, 4)); err == nil || !strings.Contains(err.Error(), "4") {
 		t.Errorf("Transform with wrong width: %v", err)

@@ -72,6 +72,9 @@ func NewMoments[T kernels.Float](p int) (*Moments[T], error) {
 	if p < 1 {
 		return nil, fmt.Errorf("whiten: moments of %d features", p)
 	}
+	if err := checkOrder("covariance matrix", p, "reduce the number of features"); err != nil {
+		return nil, err
+	}
 	return &Moments[T]{p: p, mean: make([]float64, p), scatter: make([]float64, p*p),
 		c: make([]T, p*p), bmean: make([]T, p)}, nil
 }
