@@ -33,4 +33,19 @@
 // deterministic for a given seed, data, kernel level and kernels.Threads().
 // Config.DType selects float32 (default, fast) or float64 arithmetic; small
 // matrices (Gram eigendecomposition, decorrelation) are always float64.
+// # On data with known sources
+//
+// TestTrainingOnKnownSources (generated 24×24 colour images, 8 sparse
+// spatial sources with Laplace coefficients, two conv blocks, one stream of
+// 8 components, 36 steps) shows, reproducibly: training lowers the loss
+// (smoothed −0.025 → −0.19; on all images −0.12 → −0.44), but the
+// components mapped to pixel space match the true sources (Hungarian-matched
+// |corr|) less well than plain FastICA on the raw pixels, which scores
+// 0.998: 0.89 (fixed-point) and 0.72 (adam) with W refitted to the whole set,
+// 0.81 and 0.57 with the trained W as is, and 0.94 with untrained conv
+// layers and a refitted W. Two reasons: the conv weights are trained to make
+// the eigen-images non-Gaussian, which sparse feature maps achieve without
+// separating the sources; and the PCA layer's basis belongs to each
+// mini-batch (close eigenvalues make it an arbitrary rotation from batch to
+// batch), so W cannot converge across batches — hence the refit option.
 package deep
