@@ -2359,3 +2359,75 @@ gramMicroF64AVX512_overwrite:
 	VMOVUPD Z15, 64(BX)
 	VZEROUPPER
 	RET
+
+// func packGatherF32AVX512(src *float32, idx *int32, dst *float32, kc int, shift *float32)
+// Requires: AVX, AVX512F
+TEXT ·packGatherF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ      src+0(FP), AX
+	MOVQ      idx+8(FP), CX
+	MOVQ      dst+16(FP), DX
+	MOVQ      kc+24(FP), BX
+	MOVQ      shift+32(FP), SI
+	VMOVDQU32 (CX), Z0
+	MOVLQSX   4(CX), CX
+	IMUL3Q    $0x10, CX, CX
+	LEAQ      (AX)(CX*1), CX
+	VMOVUPS   (SI), Z1
+	VMOVUPS   64(SI), Z2
+
+packGatherF32AVX512_loop:
+	TESTQ      BX, BX
+	JZ         packGatherF32AVX512_done
+	KXNORW     K1, K1, K1
+	VGATHERDPS (AX)(Z0*1), K1, Z3
+	VSUBPS     Z1, Z3, Z3
+	VMOVUPS    Z3, (DX)
+	KXNORW     K1, K1, K1
+	VGATHERDPS (CX)(Z0*1), K1, Z3
+	VSUBPS     Z2, Z3, Z3
+	VMOVUPS    Z3, 64(DX)
+	ADDQ       $0x04, AX
+	ADDQ       $0x04, CX
+	ADDQ       $0x00000080, DX
+	DECQ       BX
+	JMP        packGatherF32AVX512_loop
+
+packGatherF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func packGatherF64AVX512(src *float64, idx *int32, dst *float64, kc int, shift *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·packGatherF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ    src+0(FP), AX
+	MOVQ    idx+8(FP), CX
+	MOVQ    dst+16(FP), DX
+	MOVQ    kc+24(FP), BX
+	MOVQ    shift+32(FP), SI
+	VMOVDQU (CX), Y0
+	MOVLQSX 4(CX), CX
+	IMUL3Q  $0x08, CX, CX
+	LEAQ    (AX)(CX*1), CX
+	VMOVUPD (SI), Z1
+	VMOVUPD 64(SI), Z2
+
+packGatherF64AVX512_loop:
+	TESTQ      BX, BX
+	JZ         packGatherF64AVX512_done
+	KXNORB     K1, K1, K1
+	VGATHERDPD (AX)(Y0*1), K1, Z3
+	VSUBPD     Z1, Z3, Z3
+	VMOVUPD    Z3, (DX)
+	KXNORB     K1, K1, K1
+	VGATHERDPD (CX)(Y0*1), K1, Z3
+	VSUBPD     Z2, Z3, Z3
+	VMOVUPD    Z3, 64(DX)
+	ADDQ       $0x08, AX
+	ADDQ       $0x08, CX
+	ADDQ       $0x00000080, DX
+	DECQ       BX
+	JMP        packGatherF64AVX512_loop
+
+packGatherF64AVX512_done:
+	VZEROUPPER
+	RET

@@ -163,7 +163,7 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 					packB(g, bufs.b[(nPanB-1)*nr*kc:nPanB*nr*kc], jc+(nPanB-1)*nr, last, pc, kc, nr)
 				}
 			} else {
-				packBlockB(g, bufs.b, jc, nc, pc, kc, nr, threads)
+				packBlockB(lvl, g, bufs.b, jc, nc, pc, kc, nr, threads)
 			}
 			for ic := icStart; ic < m; ic += bl.mc {
 				mc := min(bl.mc, m-ic)

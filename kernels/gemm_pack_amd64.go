@@ -2,7 +2,10 @@
 
 package kernels
 
-import "unsafe"
+import (
+	"math"
+	"unsafe"
+)
 
 // Packing runs once per block and its cost is not hidden by the micro-kernel
 // when one dimension is small (Gram of a wide matrix packs n·k elements for
@@ -45,11 +48,14 @@ func packB[T Float](g *gemmArgs[T], dst []T, j0, cols, p0, kc, nr int) {
 // it walks groups of a few rows across the whole block, so memory is read
 // in long sequential runs rather than in nr-wide strips of kc rows (each
 // row a different page, which defeats the hardware prefetcher).
-func packBlockB[T Float](g *gemmArgs[T], dst []T, j0, nc, p0, kc, nr, threads int) {
+func packBlockB[T Float](lvl Level, g *gemmArgs[T], dst []T, j0, nc, p0, kc, nr, threads int) {
 	np := ceilDiv(nc, nr)
 	if g.transB {
 		gemmParallel(threads, np, func(jr int) {
-			packB(g, dst[jr*nr*kc:(jr+1)*nr*kc], j0+jr*nr, min(nr, nc-jr*nr), p0, kc, nr)
+			d := dst[jr*nr*kc : (jr+1)*nr*kc]
+			if cols := min(nr, nc-jr*nr); lvl != AVX512 || cols < nr || !packGatherB(g, d, j0+jr*nr, p0, kc, nr) {
+				packB(g, d, j0+jr*nr, cols, p0, kc, nr)
+			}
 		})
 		return
 	}
@@ -127,4 +133,40 @@ func packStrided[T Float](dst []T, width int, src []T, ld, q0, p0, w, kc int, sh
 			d = unsafe.Add(d, stride)
 		}
 	}
+}
+
+var packZeros32 [32]float32
+var packZeros64 [16]float64
+
+// packGatherB is packB of a full transposed panel with the AVX-512 gather
+// kernel. It reports false, doing nothing, when the row offsets do not fit
+// the kernel's int32 indices. The result is bit-identical to packB's.
+func packGatherB[T Float](g *gemmArgs[T], dst []T, j0, p0, kc, nr int) bool {
+	var z T
+	size := int(unsafe.Sizeof(z))
+	lanes := 64 / size
+	if (lanes-1)*g.ldb*size > math.MaxInt32 || kc == 0 {
+		return false
+	}
+	var idx [16]int32
+	for q := 0; q < lanes; q++ {
+		idx[q] = int32(q * g.ldb * size)
+	}
+	_ = g.b[(j0+nr-1)*g.ldb+p0+kc-1] // the last element read
+	_ = dst[kc*nr-1]
+	src := &g.b[j0*g.ldb+p0]
+	if is32[T]() {
+		sh := &packZeros32[0]
+		if g.shiftB != nil {
+			sh = &f32(g.shiftB[j0 : j0+nr])[0]
+		}
+		packGatherF32AVX512((*float32)(unsafe.Pointer(src)), &idx[0], (*float32)(unsafe.Pointer(&dst[0])), kc, sh)
+		return true
+	}
+	sh := &packZeros64[0]
+	if g.shiftB != nil {
+		sh = &f64(g.shiftB[j0 : j0+nr])[0]
+	}
+	packGatherF64AVX512((*float64)(unsafe.Pointer(src)), &idx[0], (*float64)(unsafe.Pointer(&dst[0])), kc, sh)
+	return true
 }

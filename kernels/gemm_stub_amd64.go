@@ -115,3 +115,23 @@ func gramMicroF32AVX512(kc int, a *float32, b *float32, c *float32, ldc int, alp
 //
 //go:noescape
 func gramMicroF64AVX512(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, accum int)
+
+// packGatherF32AVX512 transposes 32 rows of src into dst, subtracting shift:
+//
+//	for p := range kc { for q := range 32 { dst[p*32+q] = src[q*ld+p] - shift[q] } }
+//
+// idx[q] = q·ld·4 for q < 16: the byte offsets of the first 16 rows, which
+// must fit in int32; rows 16 and up follow at the same spacing.
+//
+//go:noescape
+func packGatherF32AVX512(src *float32, idx *int32, dst *float32, kc int, shift *float32)
+
+// packGatherF64AVX512 transposes 16 rows of src into dst, subtracting shift:
+//
+//	for p := range kc { for q := range 16 { dst[p*16+q] = src[q*ld+p] - shift[q] } }
+//
+// idx[q] = q·ld·8 for q < 8: the byte offsets of the first 8 rows, which
+// must fit in int32; rows 8 and up follow at the same spacing.
+//
+//go:noescape
+func packGatherF64AVX512(src *float64, idx *int32, dst *float64, kc int, shift *float64)

@@ -121,7 +121,7 @@ func gramPanels[T Float](lvl Level, g *gemmArgs[T], k0, k1 int, alpha, beta T, c
 				accum = 0
 			}
 		}
-		packBlockB(g, buf, 0, n, pc, kc, nr, threads)
+		packBlockB(lvl, g, buf, 0, n, pc, kc, nr, threads)
 		gemmParallel(threads, np, func(jr int) {
 			j0 := jr * nr
 			cols := min(nr, n-j0)
