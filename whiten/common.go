@@ -94,8 +94,6 @@ const (
 	// WarnSignFallback: ICA whitening's sign(u[0]) rule was ill-defined for
 	// some directions (|u[0]| tiny) and the largest-magnitude entry decided.
 	WarnSignFallback
-	// WarnNotConverged: an iterative step stopped at its iteration limit.
-	WarnNotConverged
 )
 
 func (c WarningCode) String() string {
@@ -106,8 +104,6 @@ func (c WarningCode) String() string {
 		return "rank-clipped"
 	case WarnSignFallback:
 		return "sign-fallback"
-	case WarnNotConverged:
-		return "not-converged"
 	}
 	return fmt.Sprintf("WarningCode(%d)", int(c))
 }
