@@ -116,21 +116,21 @@ func packStrided[T Float](dst []T, width int, src []T, ld, q0, p0, w, kc int, sh
 		}
 		d := unsafe.Pointer(&dst[q])
 		s := unsafe.Pointer(&row[0])
+		// Offsets from fixed bases: a pointer advanced past the end of
+		// dst, even unused, would be invalid (checkptr rejects it).
 		p := 0
 		for ; p+4 <= kc; p += 4 {
 			v0 := *(*T)(unsafe.Add(s, p*size))
 			v1 := *(*T)(unsafe.Add(s, (p+1)*size))
 			v2 := *(*T)(unsafe.Add(s, (p+2)*size))
 			v3 := *(*T)(unsafe.Add(s, (p+3)*size))
-			*(*T)(d) = v0 - sh
-			*(*T)(unsafe.Add(d, stride)) = v1 - sh
-			*(*T)(unsafe.Add(d, 2*stride)) = v2 - sh
-			*(*T)(unsafe.Add(d, 3*stride)) = v3 - sh
-			d = unsafe.Add(d, 4*stride)
+			*(*T)(unsafe.Add(d, p*stride)) = v0 - sh
+			*(*T)(unsafe.Add(d, (p+1)*stride)) = v1 - sh
+			*(*T)(unsafe.Add(d, (p+2)*stride)) = v2 - sh
+			*(*T)(unsafe.Add(d, (p+3)*stride)) = v3 - sh
 		}
 		for ; p < kc; p++ {
-			*(*T)(d) = *(*T)(unsafe.Add(s, p*size)) - sh
-			d = unsafe.Add(d, stride)
+			*(*T)(unsafe.Add(d, p*stride)) = *(*T)(unsafe.Add(s, p*size)) - sh
 		}
 	}
 }
