@@ -20,6 +20,7 @@ type net[T kernels.Float] struct {
 	adamV  [][]T
 	step   int
 	feat   conv.Shape
+	df     []T // ∂L/∂features, reused across steps
 }
 
 func newNet[T kernels.Float](r *resolved, seed uint64) (*net[T], error) {
@@ -99,7 +100,8 @@ func (n *net[T]) lossAndGrad(x []T, b int) (float64, error) {
 	}
 	d := n.feat.Size()
 	per := b / len(n.pca)
-	df := make([]T, len(f))
+	n.df = grow(n.df, len(f))
+	df := n.df
 	var loss float64
 	for s := range n.pca {
 		fs := f[s*per*d : (s+1)*per*d]
