@@ -264,6 +264,16 @@ func TestPoolValues(t *testing.T) {
 	if !math.IsNaN(ym[0]) || ym[1] != 8 {
 		t.Fatalf("max pool with NaN gives %v, want [NaN 8]", ym)
 	}
+	dx, _ := mx.Backward([]float64{1, 2})
+	if want := []float64{0, 1, 0, 0, 0, 0, 0, 2}; !equal(dx, want) {
+		t.Fatalf("max pool gradient with NaN %v, want %v", dx, want)
+	}
+	// ties go to the first maximum in row-major order
+	ym, _ = mx.Forward([]float64{7, 7, 1, 1, 7, 7, 1, 1}, 1)
+	dx, _ = mx.Backward([]float64{1, 1})
+	if want := []float64{1, 0, 1, 0, 0, 0, 0, 0}; ym[0] != 7 || !equal(dx, want) {
+		t.Fatalf("max pool ties: y %v dx %v, want dx %v", ym, dx, want)
+	}
 }
 
 func TestDeterministicAcrossThreads(t *testing.T) {
@@ -364,4 +374,16 @@ func TestErrors(t *testing.T) {
 	if _, err := ParsePadMode("full"); err == nil {
 		t.Error("unknown padding parsed")
 	}
+}
+
+func equal(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
