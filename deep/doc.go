@@ -13,8 +13,7 @@
 // is minus the negentropy approximation Σᵢ (mean G(Yᵢ) − E[G(ν)])² summed
 // over streams, for the contrast G of Config.Contrast (logcosh, exp, cube).
 // Its gradient flows back through the ICA layer, the eigendecomposition
-// (see pcaLayer for the derivative and how near-equal eigenvalues are
-// handled) and the shared conv layers, whose weights Adam updates (bias
+// (see "Eigenvector derivative") and the shared conv layers, whose weights Adam updates (bias
 // correction with the step count). W is updated by Adam on the same loss
 // ("adam", the study's choice) or replaced by the FastICA fixed-point
 // target ("fixed-point"), then symmetrically decorrelated. The study's two
@@ -33,6 +32,17 @@
 // deterministic for a given seed, data, kernel level and kernels.Threads().
 // Config.DType selects float32 (default, fast) or float64 arithmetic; small
 // matrices (Gram eigendecomposition, decorrelation) are always float64.
+//
+// # Eigenvector derivative
+//
+// The PCA layer's backward pass differentiates the symmetric
+// eigendecomposition, whose eigenvector derivative has factors
+// 1/(λᵢ − λⱼ). They are replaced by (λᵢ − λⱼ)/((λᵢ − λⱼ)² + ε²) with
+// ε = Config.EigenGapEps·λ₁: equal to the exact factor to relative error
+// (ε/gap)² for well-separated eigenvalues, bounded by 1/(2ε) for close ones
+// and 0 for equal ones (where any rotation of the eigenspace is as good).
+// Features of lower rank than the components asked for are an error.
+//
 // # On data with known sources
 //
 // TestTrainingOnKnownSources (generated 24×24 colour images, 8 sparse
