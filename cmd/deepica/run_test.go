@@ -58,11 +58,21 @@ func readSummary(t *testing.T, dir string) *report.Summary {
 
 func inUnit(p *float64) bool { return p != nil && *p >= 0 && *p <= 1 }
 
+// testRunArgs is smallRun, trimmed for -short (CI under the race detector): 120
+// images of 24×24, still enough for FastICA to separate 8 sparse sources.
+func testRunArgs() (args []string, images, side int) {
+	if testing.Short() {
+		return []string{"--limit", "120", "--components", "8", "--split", "2", "--size", "24", "--epochs", "1", "--seed", "3"}, 120, 24
+	}
+	return smallRun, 200, 32
+}
+
 func TestRunEndToEnd(t *testing.T) {
 	parent := t.TempDir()
 	out := filepath.Join(parent, "res")
 	start := time.Now()
-	code, _, stderr := runStudyCLI(t, append([]string{"run", "--out", out}, smallRun...)...)
+	args, images, side := testRunArgs()
+	code, _, stderr := runStudyCLI(t, append([]string{"run", "--out", out}, args...)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -136,7 +146,7 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 
 	// Sane numbers.
-	if s.Data.Images != 200 || s.Data.Samples != 200 || s.Data.Features != 3*32*32 || !s.Data.Generated || s.Data.TrueSources != 8 {
+	if s.Data.Images != images || s.Data.Samples != images || s.Data.Features != 3*side*side || !s.Data.Generated || s.Data.TrueSources != 8 {
 		t.Errorf("data %+v", s.Data)
 	}
 	if s.KernelLevel == "" || s.Threads < 1 || s.DType != "float32" || !(s.Seconds > 0) {
@@ -263,7 +273,8 @@ func TestRunInterrupted(t *testing.T) {
 	baseContext = func() context.Context { return ctx }
 	defer func() { baseContext = context.Background }()
 	time.AfterFunc(300*time.Millisecond, cancel)
-	code, _, stderr := runStudyCLI(t, append([]string{"run", "--out", out, "--quiet"}, smallRun...)...)
+	args, _, _ := testRunArgs()
+	code, _, stderr := runStudyCLI(t, append([]string{"run", "--out", out, "--quiet"}, args...)...)
 	if code == 0 {
 		t.Skip("the run finished before the interruption")
 	}
