@@ -12,7 +12,8 @@ const (
 // dimension ldc, op(A) is m×k and op(B) is k×n. op(A) = A when transA is
 // false (A is m×k, lda ≥ k) and Aᵀ when true (A is k×m, lda ≥ m); likewise
 // for B. When beta is 0, C is overwritten and its old contents (even NaN)
-// are ignored, as in BLAS.
+// are ignored, as in BLAS; likewise when alpha is 0 (or k is 0) A and B are
+// not read, so NaN in them does not reach C.
 //
 // The work is split over Threads goroutines by tiles of C; each element's
 // reduction over k runs in a fixed order, so results do not depend on the
