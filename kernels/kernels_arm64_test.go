@@ -280,3 +280,30 @@ func testActBackAdam[T Float](t *testing.T) {
 		}
 	}
 }
+
+// TestNEONCol2imExact checks that the NEON Col2im (unit-stride rows through
+// the NEON axpy with alpha 1) is bit-identical to the reference: FMA(1, x, y)
+// is the correctly rounded x + y, and the order of the additions is the same.
+func TestNEONCol2imExact(t *testing.T) {
+	withNEON(t)
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, g := range []ConvGeom{
+		{C: 3, H: 11, W: 13, KH: 3, KW: 3, PadH: 1, PadW: 1},
+		{C: 2, H: 9, W: 17, KH: 5, KW: 4, PadH: 2, PadW: 3, DilW: 2},
+		{C: 1, H: 7, W: 7, KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1},
+	} {
+		col := neonRandSlice[float32](r, g.C*g.KH*g.KW*g.OutH()*g.OutW())
+		img0 := neonRandSlice[float32](r, g.C*g.H*g.W)
+		want := append([]float32(nil), img0...)
+		got := append([]float32(nil), img0...)
+		SetLevel(Generic)
+		Col2im(g, col, want)
+		SetLevel(NEON)
+		Col2im(g, col, got)
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("Col2im %+v: img[%d] = %v, reference %v", g, i, got[i], want[i])
+			}
+		}
+	}
+}
