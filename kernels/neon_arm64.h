@@ -13,15 +13,17 @@
 //
 // How the encodings were checked (Dec 2026, Go 1.26, binutils 2.40):
 // every macro below was instantiated with registers (d, n, m) = (1, 2, 3)
-// and (29, 30, 31) in a scratch arm64 function, built with
+// and (29, 30, 31) (lane index 1, LDRQ offset 48) in a scratch arm64
+// function, built with
 // GOARCH=arm64 go build, and disassembled with `go tool objdump -gnu`; the
 // GNU mnemonic printed by the disassembler matched the comment for all of
 // them. The same GNU lines were assembled with aarch64-linux-gnu-as
 // (binutils-aarch64-linux-gnu) and `aarch64-linux-gnu-objdump -d` gave the
 // identical 32-bit words. Finally the kernels that use them are compared with
 // the pure-Go references under qemu-aarch64-static (go test -exec), which
-// executes them. The script that does the first two checks is
-// in the arm64 block of .ci/run (step "neon_arm64.h encodings").
+// executes them (the GEMM kernels use every lane index 0–3 of FMLAE4S).
+// The first two checks are the step "neon_arm64.h: every WORD encoding = GNU
+// as" in the arm64 block of .ci/run, which runs them on every CI run.
 
 // Three-register floating point, 4 lanes of float32 (.4S) and 2 of float64 (.2D).
 #define FADD4S(m, n, d) WORD $(0x4E20D400|((m)<<16)|((n)<<5)|(d)) // fadd vd.4s, vn.4s, vm.4s
