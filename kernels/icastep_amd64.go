@@ -11,7 +11,7 @@ import (
 )
 
 // The amd64 ICA step streams X in chunks of icaAsmChunkBlocks blocks of
-// B = 768 bytes of columns (192 float32, 96 float64). One assembly call per
+// B = 1536 bytes of columns (384 float32, 192 float64). One assembly call per
 // block projects it, applies the contrast and accumulates G·Xᵀ as lane
 // partial sums (see asm/icastep); the lanes are added in a fixed order once
 // per chunk, the columns of the last chunk that do not fill a block are
@@ -44,6 +44,7 @@ func icaStep64(f Contrast, alpha float64, m, k, n int, w []float64, ldw int, x [
 
 // icaBuf is one worker's scratch.
 type icaBuf[T Float] struct {
+	xb   []T       // k×B copy of the block of X
 	u    []T       // mp×B projected block
 	acc  []T       // mp×k lane vectors of Σ G·Xᵀ
 	gp   []float64 // mp lane vectors (64 bytes each) of Σ g'
@@ -126,6 +127,7 @@ func icaStepAsm[T Float](lvl Level, f Contrast, alpha T, m, k, n int, w []T, ldw
 	r.lanes = r.vb / size
 	for i := range r.bufs {
 		b := &r.bufs[i]
+		b.xb = grow(b.xb, k*r.B)
 		b.u = grow(b.u, r.mp*r.B)
 		b.acc = grow(b.acc, r.mp*k*r.lanes)
 		b.gp = grow(b.gp, r.mp*r.vb/8)
@@ -197,53 +199,53 @@ func (r *icaRun[T]) chunk(b *icaBuf[T], c int) {
 
 // block calls the assembly for the B columns starting at x0.
 func (r *icaRun[T]) block(x0 *T, b *icaBuf[T], gp *T) {
-	wp, u, acc := unsafe.SliceData(r.wp), unsafe.SliceData(b.u), unsafe.SliceData(b.acc)
+	wp, xb, u, acc := unsafe.SliceData(r.wp), unsafe.SliceData(b.xb), unsafe.SliceData(b.u), unsafe.SliceData(b.acc)
 	if is32[T]() {
 		a := float32(r.alpha)
-		w32, x32, u32, acc32, gp32 := (*float32)(unsafe.Pointer(wp)), (*float32)(unsafe.Pointer(x0)),
+		w32, x32, xb32, u32, acc32, gp32 := (*float32)(unsafe.Pointer(wp)), (*float32)(unsafe.Pointer(x0)), (*float32)(unsafe.Pointer(xb)),
 			(*float32)(unsafe.Pointer(u)), (*float32)(unsafe.Pointer(acc)), (*float32)(unsafe.Pointer(gp))
 		if r.lvl == AVX512 {
 			switch r.f {
 			case LogCosh:
-				icaBlockTanhF32AVX512(w32, x32, r.ldx, r.k, r.m, r.mp, u32, acc32, gp32, a)
+				icaBlockTanhF32AVX512(w32, x32, r.ldx, r.k, r.m, r.mp, xb32, u32, acc32, gp32, a)
 			case Exp:
-				icaBlockExpF32AVX512(w32, x32, r.ldx, r.k, r.m, r.mp, u32, acc32, gp32, a)
+				icaBlockExpF32AVX512(w32, x32, r.ldx, r.k, r.m, r.mp, xb32, u32, acc32, gp32, a)
 			default:
-				icaBlockCubeF32AVX512(w32, x32, r.ldx, r.k, r.m, r.mp, u32, acc32, gp32, a)
+				icaBlockCubeF32AVX512(w32, x32, r.ldx, r.k, r.m, r.mp, xb32, u32, acc32, gp32, a)
 			}
 			return
 		}
 		switch r.f {
 		case LogCosh:
-			icaBlockTanhF32AVX2(w32, x32, r.ldx, r.k, r.m, r.mp, u32, acc32, gp32, a)
+			icaBlockTanhF32AVX2(w32, x32, r.ldx, r.k, r.m, r.mp, xb32, u32, acc32, gp32, a)
 		case Exp:
-			icaBlockExpF32AVX2(w32, x32, r.ldx, r.k, r.m, r.mp, u32, acc32, gp32, a)
+			icaBlockExpF32AVX2(w32, x32, r.ldx, r.k, r.m, r.mp, xb32, u32, acc32, gp32, a)
 		default:
-			icaBlockCubeF32AVX2(w32, x32, r.ldx, r.k, r.m, r.mp, u32, acc32, gp32, a)
+			icaBlockCubeF32AVX2(w32, x32, r.ldx, r.k, r.m, r.mp, xb32, u32, acc32, gp32, a)
 		}
 		return
 	}
 	a := float64(r.alpha)
-	w64, x64, u64, acc64, gp64 := (*float64)(unsafe.Pointer(wp)), (*float64)(unsafe.Pointer(x0)),
+	w64, x64, xb64, u64, acc64, gp64 := (*float64)(unsafe.Pointer(wp)), (*float64)(unsafe.Pointer(x0)), (*float64)(unsafe.Pointer(xb)),
 		(*float64)(unsafe.Pointer(u)), (*float64)(unsafe.Pointer(acc)), (*float64)(unsafe.Pointer(gp))
 	if r.lvl == AVX512 {
 		switch r.f {
 		case LogCosh:
-			icaBlockTanhF64AVX512(w64, x64, r.ldx, r.k, r.m, r.mp, u64, acc64, gp64, a)
+			icaBlockTanhF64AVX512(w64, x64, r.ldx, r.k, r.m, r.mp, xb64, u64, acc64, gp64, a)
 		case Exp:
-			icaBlockExpF64AVX512(w64, x64, r.ldx, r.k, r.m, r.mp, u64, acc64, gp64, a)
+			icaBlockExpF64AVX512(w64, x64, r.ldx, r.k, r.m, r.mp, xb64, u64, acc64, gp64, a)
 		default:
-			icaBlockCubeF64AVX512(w64, x64, r.ldx, r.k, r.m, r.mp, u64, acc64, gp64, a)
+			icaBlockCubeF64AVX512(w64, x64, r.ldx, r.k, r.m, r.mp, xb64, u64, acc64, gp64, a)
 		}
 		return
 	}
 	switch r.f {
 	case LogCosh:
-		icaBlockTanhF64AVX2(w64, x64, r.ldx, r.k, r.m, r.mp, u64, acc64, gp64, a)
+		icaBlockTanhF64AVX2(w64, x64, r.ldx, r.k, r.m, r.mp, xb64, u64, acc64, gp64, a)
 	case Exp:
-		icaBlockExpF64AVX2(w64, x64, r.ldx, r.k, r.m, r.mp, u64, acc64, gp64, a)
+		icaBlockExpF64AVX2(w64, x64, r.ldx, r.k, r.m, r.mp, xb64, u64, acc64, gp64, a)
 	default:
-		icaBlockCubeF64AVX2(w64, x64, r.ldx, r.k, r.m, r.mp, u64, acc64, gp64, a)
+		icaBlockCubeF64AVX2(w64, x64, r.ldx, r.k, r.m, r.mp, xb64, u64, acc64, gp64, a)
 	}
 }
 

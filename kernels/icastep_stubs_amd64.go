@@ -6,6 +6,7 @@ package kernels
 
 // icaBlockTanhF32AVX2 runs one block of the fused FastICA step (see asm/icastep):
 //
+//	copy the block's columns of X into xb (k×B, rows B apart)
 //	for j := 0; j < 384; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
@@ -25,10 +26,11 @@ package kernels
 // Requires: AVX, AVX2, FMA3
 //
 //go:noescape
-func icaBlockTanhF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, u *float32, acc *float32, gp *float32, alpha float32)
+func icaBlockTanhF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, xb *float32, u *float32, acc *float32, gp *float32, alpha float32)
 
 // icaBlockExpF32AVX2 runs one block of the fused FastICA step (see asm/icastep):
 //
+//	copy the block's columns of X into xb (k×B, rows B apart)
 //	for j := 0; j < 384; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
@@ -48,10 +50,11 @@ func icaBlockTanhF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, 
 // Requires: AVX, AVX2, FMA3
 //
 //go:noescape
-func icaBlockExpF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, u *float32, acc *float32, gp *float32, alpha float32)
+func icaBlockExpF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, xb *float32, u *float32, acc *float32, gp *float32, alpha float32)
 
 // icaBlockCubeF32AVX2 runs one block of the fused FastICA step (see asm/icastep):
 //
+//	copy the block's columns of X into xb (k×B, rows B apart)
 //	for j := 0; j < 384; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
@@ -71,10 +74,11 @@ func icaBlockExpF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, u
 // Requires: AVX, AVX2, FMA3
 //
 //go:noescape
-func icaBlockCubeF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, u *float32, acc *float32, gp *float32, alpha float32)
+func icaBlockCubeF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, xb *float32, u *float32, acc *float32, gp *float32, alpha float32)
 
 // icaBlockTanhF64AVX2 runs one block of the fused FastICA step (see asm/icastep):
 //
+//	copy the block's columns of X into xb (k×B, rows B apart)
 //	for j := 0; j < 192; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
@@ -94,10 +98,11 @@ func icaBlockCubeF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, 
 // Requires: AVX, AVX2, FMA3
 //
 //go:noescape
-func icaBlockTanhF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, u *float64, acc *float64, gp *float64, alpha float64)
+func icaBlockTanhF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, xb *float64, u *float64, acc *float64, gp *float64, alpha float64)
 
 // icaBlockExpF64AVX2 runs one block of the fused FastICA step (see asm/icastep):
 //
+//	copy the block's columns of X into xb (k×B, rows B apart)
 //	for j := 0; j < 192; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
@@ -117,10 +122,11 @@ func icaBlockTanhF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, 
 // Requires: AVX, AVX2, FMA3
 //
 //go:noescape
-func icaBlockExpF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, u *float64, acc *float64, gp *float64, alpha float64)
+func icaBlockExpF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, xb *float64, u *float64, acc *float64, gp *float64, alpha float64)
 
 // icaBlockCubeF64AVX2 runs one block of the fused FastICA step (see asm/icastep):
 //
+//	copy the block's columns of X into xb (k×B, rows B apart)
 //	for j := 0; j < 192; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
@@ -140,10 +146,11 @@ func icaBlockExpF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, u
 // Requires: AVX, AVX2, FMA3
 //
 //go:noescape
-func icaBlockCubeF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, u *float64, acc *float64, gp *float64, alpha float64)
+func icaBlockCubeF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, xb *float64, u *float64, acc *float64, gp *float64, alpha float64)
 
 // icaBlockTanhF32AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
+//	copy the block's columns of X into xb (k×B, rows B apart)
 //	for j := 0; j < 384; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
@@ -163,10 +170,11 @@ func icaBlockCubeF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, 
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
 //go:noescape
-func icaBlockTanhF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int, u *float32, acc *float32, gp *float32, alpha float32)
+func icaBlockTanhF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int, xb *float32, u *float32, acc *float32, gp *float32, alpha float32)
 
 // icaBlockExpF32AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
+//	copy the block's columns of X into xb (k×B, rows B apart)
 //	for j := 0; j < 384; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
@@ -186,10 +194,11 @@ func icaBlockTanhF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
 //go:noescape
-func icaBlockExpF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int, u *float32, acc *float32, gp *float32, alpha float32)
+func icaBlockExpF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int, xb *float32, u *float32, acc *float32, gp *float32, alpha float32)
 
 // icaBlockCubeF32AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
+//	copy the block's columns of X into xb (k×B, rows B apart)
 //	for j := 0; j < 384; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
@@ -209,10 +218,11 @@ func icaBlockExpF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int,
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
 //go:noescape
-func icaBlockCubeF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int, u *float32, acc *float32, gp *float32, alpha float32)
+func icaBlockCubeF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int, xb *float32, u *float32, acc *float32, gp *float32, alpha float32)
 
 // icaBlockTanhF64AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
+//	copy the block's columns of X into xb (k×B, rows B apart)
 //	for j := 0; j < 192; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
@@ -232,10 +242,11 @@ func icaBlockCubeF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
 //go:noescape
-func icaBlockTanhF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int, u *float64, acc *float64, gp *float64, alpha float64)
+func icaBlockTanhF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int, xb *float64, u *float64, acc *float64, gp *float64, alpha float64)
 
 // icaBlockExpF64AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
+//	copy the block's columns of X into xb (k×B, rows B apart)
 //	for j := 0; j < 192; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
@@ -255,10 +266,11 @@ func icaBlockTanhF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
 //go:noescape
-func icaBlockExpF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int, u *float64, acc *float64, gp *float64, alpha float64)
+func icaBlockExpF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int, xb *float64, u *float64, acc *float64, gp *float64, alpha float64)
 
 // icaBlockCubeF64AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
+//	copy the block's columns of X into xb (k×B, rows B apart)
 //	for j := 0; j < 192; j++ { // the block's columns
 //		for i := 0; i < mp; i++ {
 //			u[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]
@@ -278,4 +290,4 @@ func icaBlockExpF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int,
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
 //go:noescape
-func icaBlockCubeF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int, u *float64, acc *float64, gp *float64, alpha float64)
+func icaBlockCubeF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int, xb *float64, u *float64, acc *float64, gp *float64, alpha float64)

@@ -2,13 +2,17 @@
 // block kernel of the fused FastICA step for float32/float64 on AVX2+FMA
 // and AVX-512, one function per contrast.
 //
-// One call handles a block of B columns of X (B·size = 768 bytes: 192
-// float32 or 96 float64 columns, so that the k×B block of X stays in L1
-// for k up to about 50) in three phases:
+// One call handles a block of B columns of X (B·size = 1536 bytes: 384
+// float32 or 192 float64 columns) in four phases:
 //
+//  0. The block is copied into xb (k×B, rows 1536 bytes apart): X is read
+//     from memory once, whatever its leading dimension, and the phases
+//     below address it with immediate offsets.
 //  1. U = Wp·X_blk (mp×B, U's rows are B apart). Register tile MR×(NV
 //     vectors): MR = 4 rows of Wp broadcast, NV vectors of one X row
-//     loaded per step of the k-loop (AVX-512: 4×6 accumulators, AVX2: 4×2).
+//     loaded per step of the k-loop (AVX-512: 4×6 accumulators, AVX2: 4×2);
+//     column groups outside, row tiles inside, so the group's k×NV vectors
+//     of xb stay in L1.
 //  2. U ← g(U) row by row for the first m rows, g' added into gp (one
 //     vector of lane partial sums per row, float64 lanes for the float32
 //     Exp contrast, which is evaluated in float64).
@@ -16,12 +20,13 @@
 //     vector whose lanes sum G[i, j]·X[l, j] over the columns j ≡ lane
 //     (mod lanes). Register tile IR = 4 rows of G × LR rows of X (AVX-512
 //     4×6, AVX2 4×3), walking the B columns one vector at a time; k mod LR
-//     leftover rows of X get their own narrower tiles. The caller adds the
-//     lanes (in a fixed order) once per chunk of columns.
+//     leftover rows of X get their own narrower tiles; X row tiles outside,
+//     G row tiles inside. The caller adds the lanes (in a fixed order) once
+//     per chunk of columns.
 //
 // Wp is W padded with zero rows to mp (a multiple of 4), row-major with
-// leading dimension k. X is read once: the whole block is projected, then
-// re-read from L1 for the accumulation.
+// leading dimension k. X is read from memory once per step: the packed
+// block is re-read from L1/L2 by phases 1 and 3.
 package main
 
 import (
@@ -67,9 +72,10 @@ func block(d *ewkit.Desc, kind string) {
 	t := d.GoType()
 	B := blockBytes / d.Size()
 	name := d.Name("icaBlock" + kind)
-	d.Begin(name, fmt.Sprintf("func(w, x *%s, ldx, k, m, mp int, u, acc, gp *%s, alpha %s)", t, t, t),
+	d.Begin(name, fmt.Sprintf("func(w, x *%s, ldx, k, m, mp int, xb, u, acc, gp *%s, alpha %s)", t, t, t),
 		name+" runs one block of the fused FastICA step (see asm/icastep):",
 		"",
+		"\tcopy the block's columns of X into xb (k×B, rows B apart)",
 		fmt.Sprintf("\tfor j := 0; j < %d; j++ { // the block's columns", B),
 		"\t\tfor i := 0; i < mp; i++ {",
 		"\t\t\tu[i*B+j] = Σ_l w[i*k+l] * x[l*ldx+j]",
@@ -85,10 +91,39 @@ func block(d *ewkit.Desc, kind string) {
 		"\t}",
 		"",
 		fmt.Sprintf("with B = %d, L = %d lanes (gp: %d bytes per row), mp a multiple of %d and k ≥ 1.", B, d.Lanes(), d.Width(), mr))
+	pack(d)
 	project(d, B)
 	applyContrast(d, kind, B)
 	accumulate(d, B)
 	d.End()
+}
+
+// pack copies the block of X (k rows of blockBytes, ldx apart) into xb,
+// rows blockBytes apart: the phases below then address X with immediate
+// offsets, and no leading dimension of X (a multiple of 4096 bytes, say)
+// can make its rows collide in the same L1 sets.
+func pack(d *ewkit.Desc) {
+	Comment("Phase 0: xb = X_blk")
+	src := Load(Param("x"), GP64())
+	dst := Load(Param("xb"), GP64())
+	ldx := Load(Param("ldx"), GP64())
+	SHLQ(U8(log2(d.Size())), ldx)
+	lc := Load(Param("k"), GP64())
+	Label("p0rows")
+	n := blockBytes / d.Width()
+	for v0 := 0; v0 < n; v0 += 8 {
+		vs := d.Vecs(min(8, n-v0))
+		for i := range vs {
+			d.Load(Mem{Base: src, Disp: (v0 + i) * d.Width()}, vs[i])
+		}
+		for i := range vs {
+			d.Store(vs[i], Mem{Base: dst, Disp: (v0 + i) * d.Width()})
+		}
+	}
+	ADDQ(ldx, src)
+	ADDQ(U32(blockBytes), dst)
+	DECQ(lc)
+	JNZ(LabelRef("p0rows"))
 }
 
 // project: U[:, group] = Wp·X[:, group], group by group (the group's
@@ -97,7 +132,7 @@ func project(d *ewkit.Desc, B int) {
 	Comment("Phase 1: U = Wp·X_blk")
 	NV := nv(d)
 	groups := B / (NV * d.Lanes())
-	xg := Load(Param("x"), GP64())
+	xg := Load(Param("xb"), GP64())
 	ug := Load(Param("u"), GP64())
 	kb := Load(Param("k"), GP64())
 	SHLQ(U8(log2(d.Size())), kb) // k in bytes: the distance between rows of Wp
@@ -124,8 +159,6 @@ func project(d *ewkit.Desc, B int) {
 		MOVQ(xg, xp)
 		MOVQ(wrow, wp)
 		lc := Load(Param("k"), GP64())
-		ldx := Load(Param("ldx"), GP64())
-		SHLQ(U8(log2(d.Size())), ldx)
 		Label("p1k")
 		xs := d.Vecs(NV)
 		for v := range xs {
@@ -139,7 +172,7 @@ func project(d *ewkit.Desc, B int) {
 				d.FMA231(xs[v], b, acc[r][v])
 			}
 		}
-		ADDQ(ldx, xp)
+		ADDQ(U32(blockBytes), xp)
 		ADDQ(U8(d.Size()), wp)
 		DECQ(lc)
 		JNZ(LabelRef("p1k"))
@@ -207,16 +240,14 @@ func accumulate(d *ewkit.Desc, B int) {
 	Comment("Phase 3: acc += G·X_blkᵀ (lane partials)")
 	LR := lr(d)
 	frame := AllocLocal(24)           // X rows left, U row of the G tile, acc tile
-	xl := Load(Param("x"), GP64())    // X row l0
+	xl := Load(Param("xb"), GP64())   // X row l0
 	apl := Load(Param("acc"), GP64()) // acc (0, l0)
 	MOVQ(Load(Param("k"), GP64()), frame)
 	Label("p3tiles")
 	CMPQ(frame, U8(LR))
 	JB(LabelRef("p3edge"))
 	rowTiles(d, B, LR, xl, apl, frame, "full")
-	ldx := Load(Param("ldx"), GP64())
-	IMUL3Q(U8(LR*d.Size()), ldx, ldx)
-	ADDQ(ldx, xl)
+	ADDQ(U32(LR*blockBytes), xl)
 	ADDQ(U32(LR*d.Width()), apl)
 	SUBQ(U8(LR), frame)
 	JMP(LabelRef("p3tiles"))
@@ -274,27 +305,9 @@ func tile(d *ewkit.Desc, B, w int, xl reg.Register, frame Mem, tag string) {
 			d.Load(am(r, c), acc[r][c])
 		}
 	}
-	ldx := Load(Param("ldx"), GP64())
-	SHLQ(U8(log2(d.Size())), ldx)
-	xp, xp3 := GP64(), GP64()
+	xp := GP64()
 	MOVQ(xl, xp)
-	LEAQ(Mem{Base: xl, Index: ldx, Scale: 2}, xp3)
-	ADDQ(ldx, xp3)
-	xm := func(c int) Mem {
-		switch c {
-		case 0:
-			return Mem{Base: xp}
-		case 1:
-			return Mem{Base: xp, Index: ldx, Scale: 1}
-		case 2:
-			return Mem{Base: xp, Index: ldx, Scale: 2}
-		case 3:
-			return Mem{Base: xp3}
-		case 4:
-			return Mem{Base: xp, Index: ldx, Scale: 4}
-		}
-		return Mem{Base: xp3, Index: ldx, Scale: 2}
-	}
+	xm := func(c int) Mem { return Mem{Base: xp, Disp: c * blockBytes} }
 	ur := GP64()
 	MOVQ(frame.Offset(8), ur)
 	jc := GP64()
@@ -313,7 +326,6 @@ func tile(d *ewkit.Desc, B, w int, xl reg.Register, frame Mem, tag string) {
 		}
 	}
 	ADDQ(U32(d.Width()), xp)
-	ADDQ(U32(d.Width()), xp3)
 	ADDQ(U32(d.Width()), ur)
 	DECQ(jc)
 	JNZ(LabelRef(loop))
