@@ -46,10 +46,6 @@ func gramTile(d isa.Desc) shape {
 
 const unroll = 4
 
-// prefetchRows is how far ahead (in reduction steps) a B read in place is
-// prefetched: about 24·14 cycles ≈ 90 ns at 3.8 GHz, a memory latency.
-const prefetchRows = 24
-
 func main() {
 	ConstraintExpr("!purego")
 	for _, d := range isa.All() {
@@ -110,13 +106,11 @@ func micro(d isa.Desc, base string, s shape, astride int, ldb bool) {
 	kc := Load(Param("kc"), GP64())
 	pa := Load(Param("a"), GP64())
 	pb := Load(Param("b"), GP64())
-	var bstr, pb2, pfd reg.Register // B row stride in bytes; pb + 2 rows; prefetch distance
+	var bstr, pb2 reg.Register // B row stride in bytes; pb + 2 rows
 	if ldb {
 		bstr = Load(Param("ldb"), GP64())
 		SHLQ(U8(log2(d.Size())), bstr)
 		pb2 = GP64()
-		pfd = GP64()
-		IMUL3Q(U8(prefetchRows), bstr, pfd)
 	}
 	pc := Load(Param("c"), GP64())
 	ldc := Load(Param("ldc"), GP64())
@@ -172,23 +166,17 @@ func micro(d isa.Desc, base string, s shape, astride int, ldb bool) {
 	CMPQ(kc, U8(unroll))
 	JL(LabelRef(name + "_single"))
 	// Keep the A stream ahead of its use. A packed B panel is L1-resident;
-	// B read in place comes from memory, so fetch rows prefetchRows ahead.
+	// B read in place comes from memory (see below).
 	PREFETCHT0(Mem{Base: pa, Disp: 8 * astep})
 	if ldb {
-		LEAQ(Mem{Base: pb, Index: pfd, Scale: 1}, pb2)
+		// The same rows of the next NR columns: the next panel, which the
+		// first tile of the next call streams from memory.
+		LEAQ(Mem{Base: pb, Index: bstr, Scale: 2}, pb2)
 		for u := 0; u < unroll; u++ {
-			if u == 2 {
-				LEAQ(Mem{Base: pb2, Index: bstr, Scale: 2}, pb2)
-			}
-			m := Mem{Base: pb2}
-			if u%2 == 1 {
-				m.Index, m.Scale = bstr, 1
-			}
 			for off := 0; off < s.nv*d.VecBytes(); off += 64 {
-				PREFETCHT0(m.Offset(off))
+				PREFETCHT0(brow(u).Offset(bstep + off))
 			}
 		}
-		LEAQ(Mem{Base: pb, Index: bstr, Scale: 2}, pb2)
 	}
 	for u := 0; u < unroll; u++ {
 		step(u)
