@@ -138,6 +138,9 @@ func benchGram[T Float](b *testing.B, s gramShape) {
 func BenchmarkGramShapes(b *testing.B) {
 	benchLevels(b, func(b *testing.B) {
 		for _, s := range gramBenchShapes {
+			if s.n*s.n*s.k > 1<<30 && Impl() == Generic {
+				continue // tens of seconds per run
+			}
 			b.Run("dtype=f32/shape="+s.name, func(b *testing.B) { benchThreads(b, func(b *testing.B) { benchGram[float32](b, s) }) })
 			b.Run("dtype=f64/shape="+s.name, func(b *testing.B) { benchThreads(b, func(b *testing.B) { benchGram[float64](b, s) }) })
 		}
