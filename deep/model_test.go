@@ -1,6 +1,8 @@
 package deep
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -261,5 +263,26 @@ func TestBadInput(t *testing.T) {
 	small.Conv = []ConvLayer{{Out: 1, Kernel: 12, Activation: "elu"}}
 	if _, err := New(small, 1); err == nil {
 		t.Error("conv stack leaving fewer features than components accepted")
+	}
+}
+
+func TestTrainStopsWhenCancelled(t *testing.T) {
+	cfg := tinyConfig()
+	m, err := New(cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	x := randomImages(cfg, 64, 5)
+	h, err := m.TrainContext(ctx, x, func(p Progress) {
+		if p.Step == 2 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	if h == nil || len(h.Loss) != 2 || m.Components() != nil {
+		t.Fatalf("history %+v after cancelling at step 2; components %v", h, m.Components())
 	}
 }
