@@ -38,6 +38,9 @@ func runSelf(t *testing.T, name string, env ...string) (string, bool) {
 	if os.Getenv("DEEPICA_TEST_CHILD") != "" {
 		t.Skip("already a child")
 	}
+	if raceEnabled {
+		t.Skip("start-up selection has no concurrency; checked without -race")
+	}
 	cmd := exec.Command(os.Args[0], "-test.run=^"+name+"$", "-test.v")
 	cmd.Env = append(os.Environ(), "DEEPICA_TEST_CHILD=1")
 	for _, k := range []string{EnvForce, envRequire} {
