@@ -121,9 +121,9 @@ func warnf(code WarningCode, format string, args ...any) Warning {
 	return Warning{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// checkData validates a data matrix: not nil, at least minRows rows and one
-// column, consistent storage, finite values.
-func checkData[T kernels.Float](what string, x *matrix.Dense[T], minRows int) error {
+// checkShape validates a data matrix's shape and storage: not nil, at
+// least minRows rows and one column, consistent storage.
+func checkShape[T kernels.Float](what string, x *matrix.Dense[T], minRows int) error {
 	if x == nil {
 		return fmt.Errorf("whiten: %s is nil", what)
 	}
@@ -133,10 +133,44 @@ func checkData[T kernels.Float](what string, x *matrix.Dense[T], minRows int) er
 	if x.Stride < x.Cols || len(x.Data) < (x.Rows-1)*x.Stride+x.Cols {
 		return fmt.Errorf("whiten: %s (%d×%d, stride %d) has inconsistent storage of %d values", what, x.Rows, x.Cols, x.Stride, len(x.Data))
 	}
+	return nil
+}
+
+// checkData validates a data matrix: not nil, at least minRows rows and one
+// column, consistent storage, finite values.
+func checkData[T kernels.Float](what string, x *matrix.Dense[T], minRows int) error {
+	if err := checkShape(what, x, minRows); err != nil {
+		return err
+	}
 	if err := x.CheckFinite(); err != nil {
 		return fmt.Errorf("whiten: %s: %w", what, err)
 	}
 	return nil
+}
+
+// checkMoments stands in for checkData's scan of every value when the fit
+// has already reduced x to its column means and a second-moment matrix of
+// order N (diagonal entries Σ(x−mean)²): a NaN or ±Inf anywhere in x makes
+// its column mean or a diagonal entry non-finite (±Inf − ±Inf and 0·Inf are
+// NaN, NaN propagates, Inf² is Inf), so finite moments prove finite data
+// and large inputs are read once less. Only when the moments are not finite
+// is x scanned, to name the offending element; finite data whose moments
+// overflow get an error of their own.
+func checkMoments[T kernels.Float](what string, x *matrix.Dense[T], mean []T, a []float64, N int) error {
+	ok := true
+	for _, v := range mean {
+		ok = ok && finite(float64(v))
+	}
+	for i := 0; i < N; i++ {
+		ok = ok && finite(a[i*N+i])
+	}
+	if ok {
+		return nil
+	}
+	if err := x.CheckFinite(); err != nil {
+		return fmt.Errorf("whiten: %s: %w", what, err)
+	}
+	return fmt.Errorf("whiten: %s: second-moment matrix (%d×%d) overflows: rescale the data", what, N, N)
 }
 
 // epsOf is the unit roundoff of T.

@@ -39,7 +39,9 @@ func rankTolerance[T kernels.Float](lambda1 float64, m, N int) float64 {
 
 // factorize computes the mean, second-moment matrix and the leading singular
 // triplets of x, keeping as many as choose says. wantScores also returns U.
-func factorize[T kernels.Float](x *matrix.Dense[T], solver Solver, method Eigensolver, choose chooser, wantScores bool) (*factor[T], error) {
+// x must have passed checkShape; its values are checked for NaN and Inf
+// through the moments (checkMoments), what naming it in errors.
+func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, method Eigensolver, choose chooser, wantScores bool) (*factor[T], error) {
 	n, p := x.Rows, x.Cols
 	f := &factor[T]{n: n, p: p}
 	if solver == SolverAuto {
@@ -70,6 +72,9 @@ func factorize[T kernels.Float](x *matrix.Dense[T], solver Solver, method Eigens
 		a = widen(centeredGram(x, f.mean))
 	default:
 		return nil, fmt.Errorf("whiten: unknown solver %v", solver)
+	}
+	if err := checkMoments(what, x, f.mean, a, N); err != nil {
+		return nil, err
 	}
 	vecs, err := f.decompose(a, N, m, method, choose)
 	if err != nil {

@@ -72,7 +72,7 @@ type ICAWhitening[T kernels.Float] struct {
 // ForICA computes FastICA's whitening of x (n_samples × n_features, at least
 // 2 samples).
 func ForICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions) (*ICAWhitening[T], error) {
-	if err := checkData("ICA input", x, 2); err != nil {
+	if err := checkShape("ICA input", x, 2); err != nil {
 		return nil, err
 	}
 	n, p := x.Rows, x.Cols
@@ -98,7 +98,7 @@ func ForICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions) (*ICAWhitening[
 	}
 	// The Gram route has U (hence White) for free; the covariance route
 	// computes White with one product after the fit.
-	f, err := factorize(x, solver, opt.Eigensolver, icaChooser(want, n, p), wantU && solver == SolverGram)
+	f, err := factorize("ICA input", x, solver, opt.Eigensolver, icaChooser(want, n, p), wantU && solver == SolverGram)
 	if err != nil {
 		return nil, err
 	}

@@ -119,7 +119,7 @@ func fitNystrom[T kernels.Float](x *matrix.Dense[T], opt KernelPCAOptions) (*Ker
 	// Linear PCA of the centered features: its eigenvalues are those of
 	// the centered approximate kernel Φc·Φcᵀ.
 	want := opt.NComponents
-	f, err := factorize(phi, SolverCovariance, opt.Eigensolver, func(vals []float64, rank int) (int, []Warning, error) {
+	f, err := factorize("Nyström features", phi, SolverCovariance, opt.Eigensolver, func(vals []float64, rank int) (int, []Warning, error) {
 		if want == 0 {
 			if rank < len(vals) {
 				return rank, []Warning{warnf(WarnZeroVariance, "whiten: %d of %d Nyström eigenvalues are zero and were dropped", len(vals)-rank, len(vals))}, nil

@@ -67,13 +67,13 @@ type PCA[T kernels.Float] struct {
 
 // FitPCA fits a PCA to x (n_samples × n_features, n_samples ≥ 2).
 func FitPCA[T kernels.Float](x *matrix.Dense[T], opt PCAOptions) (*PCA[T], error) {
-	if err := checkData("PCA input", x, 2); err != nil {
+	if err := checkShape("PCA input", x, 2); err != nil {
 		return nil, err
 	}
 	if err := opt.check(x.Rows, x.Cols); err != nil {
 		return nil, err
 	}
-	f, err := factorize(x, opt.Solver, opt.Eigensolver, opt.chooser(x.Rows, x.Cols), true)
+	f, err := factorize("PCA input", x, opt.Solver, opt.Eigensolver, opt.chooser(x.Rows, x.Cols), true)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,83 @@
+package whiten
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/deepica/deepica/kernels"
+	"github.com/deepica/deepica/matrix"
+)
+
+// TestNonFiniteAnywhere puts NaN, +Inf, −Inf and an +Inf/−Inf pair (which
+// cancel in a column sum) at every position of small matrices, for both
+// solvers and both element types, and checks that PCA and ICA whitening
+// report the first offending element: the fits detect non-finite data from
+// their moments (checkMoments), not by a separate scan.
+func TestNonFiniteAnywhere(t *testing.T) {
+	testNonFinite[float64](t)
+	testNonFinite[float32](t)
+}
+
+func testNonFinite[T kernels.Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, shape := range [][2]int{{7, 3}, {3, 7}} {
+		n, p := shape[0], shape[1]
+		base := matrix.New[T](n, p)
+		for i := range base.Data {
+			base.Data[i] = T(rng.NormFloat64())
+		}
+		bad := map[string][2]float64{
+			"NaN": {math.NaN(), 0}, "+Inf": {math.Inf(1), 0}, "-Inf": {math.Inf(-1), 0},
+			"+Inf/-Inf": {math.Inf(1), math.Inf(-1)},
+		}
+		for name, vals := range bad {
+			for i := 0; i < n; i++ {
+				for j := 0; j < p; j++ {
+					x := base.Clone()
+					x.Set(i, j, T(vals[0]))
+					want := fmt.Sprintf("element (%d, %d)", i, j)
+					if vals[1] != 0 {
+						i2 := (i + 1) % n // same column, so the column sum is NaN, not Inf
+						x.Set(i2, j, T(vals[1]))
+						want = fmt.Sprintf("element (%d, %d)", min(i, i2), j)
+					}
+					for _, solver := range []Solver{SolverCovariance, SolverGram} {
+						_, err := FitPCA(x, PCAOptions{Solver: solver})
+						if err == nil || !strings.Contains(err.Error(), want) {
+							t.Errorf("%s %dx%d %s at (%d,%d), PCA %v: error %v, want one naming %q", dtypeName[T](), n, p, name, i, j, solver, err, want)
+						}
+						_, err = ForICA(x, ICAOptions{Solver: solver})
+						if err == nil || !strings.Contains(err.Error(), want) {
+							t.Errorf("%s %dx%d %s at (%d,%d), ForICA %v: error %v, want one naming %q", dtypeName[T](), n, p, name, i, j, solver, err, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func dtypeName[T kernels.Float]() string {
+	if epsOf[T]() == 0x1p-24 {
+		return "float32"
+	}
+	return "float64"
+}
+
+// TestMomentOverflow: finite data whose second moments overflow get the
+// overflow error, not a NaN fit or a claim of non-finite input.
+func TestMomentOverflow(t *testing.T) {
+	x := matrix.New[float32](6, 2)
+	for i := range x.Data {
+		x.Data[i] = float32(i%3) * 1e30 // squares overflow float32
+	}
+	for _, solver := range []Solver{SolverCovariance, SolverGram} {
+		_, err := ForICA(x, ICAOptions{Solver: solver})
+		if err == nil || !strings.Contains(err.Error(), "overflows") {
+			t.Errorf("%v: error %v, want an overflow error", solver, err)
+		}
+	}
+}
