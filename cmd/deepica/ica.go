@@ -34,7 +34,7 @@ flags:
 `
 
 func runICA(args []string, stdout, stderr io.Writer) error {
-	start := time.Now()
+	start, cpuStart := time.Now(), fastica.ProcessCPU()
 	fs := flag.NewFlagSet("ica", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, icaUsage); fs.PrintDefaults() }
@@ -127,9 +127,9 @@ func runICA(args []string, stdout, stderr io.Writer) error {
 	}
 	var info icaRun
 	if dt == "float32" {
-		info, err = icaFit[float32](*in, *out, *k, opt, start)
+		info, err = icaFit[float32](*in, *out, *k, opt, start, cpuStart)
 	} else {
-		info, err = icaFit[float64](*in, *out, *k, opt, start)
+		info, err = icaFit[float64](*in, *out, *k, opt, start, cpuStart)
 	}
 	if err != nil {
 		return err
@@ -147,6 +147,10 @@ func runICA(args []string, stdout, stderr io.Writer) error {
 		info.WhitenSolver, info.Kernels, info.Threads)
 	fmt.Fprintf(stdout, "time: %.3f s (read %.3f, whiten %.3f, iterate %.3f, sources %.3f, write %.3f); results in %s\n",
 		t["total"], t["read"], t["whiten"], t["iterate"], t["sources"], t["write"], *out)
+	if c := info.CPUTimings; c["total"] > 0 {
+		fmt.Fprintf(stdout, "cpu:  %.3f s (read %.3f, whiten %.3f, iterate %.3f, sources %.3f, write %.3f)\n",
+			c["total"], c["read"], c["whiten"], c["iterate"], c["sources"], c["write"])
+	}
 	return nil
 }
 
@@ -175,19 +179,22 @@ type icaRun struct {
 	ComponentIters  []int              `json:"component_iters,omitempty"`
 	Warnings        []string           `json:"warnings"`
 	Timings         map[string]float64 `json:"timings_s"`
-	Kernels         string             `json:"kernels"`
-	Threads         int                `json:"threads"`
-	GoVersion       string             `json:"go_version"`
+	// CPUTimings are process CPU seconds (user + system, all threads) per
+	// stage: steadier than wall time on a loaded machine.
+	CPUTimings map[string]float64 `json:"cpu_s,omitempty"`
+	Kernels    string             `json:"kernels"`
+	Threads    int                `json:"threads"`
+	GoVersion  string             `json:"go_version"`
 }
 
-func icaFit[T kernels.Float](in, out string, k int, opt fastica.Options, start time.Time) (icaRun, error) {
-	t0 := time.Now()
+func icaFit[T kernels.Float](in, out string, k int, opt fastica.Options, start time.Time, cpuStart time.Duration) (icaRun, error) {
+	t0, c0 := time.Now(), fastica.ProcessCPU()
 	x, release, err := readInput[T](in)
 	if err != nil {
 		return icaRun{}, err
 	}
 	defer release()
-	read := time.Since(t0)
+	read, readCPU := time.Since(t0), fastica.ProcessCPU()-c0
 	if opt.Whiten == fastica.NoWhitening && k != x.Cols {
 		return icaRun{}, usagef("--whiten none: the number of components is the number of features (%d), got --components %d", x.Cols, k)
 	}
@@ -225,7 +232,14 @@ func icaFit[T kernels.Float](in, out string, k int, opt fastica.Options, start t
 		"read": read.Seconds(), "whiten": m.Timings.Whiten.Seconds(), "iterate": m.Timings.Iterate.Seconds(),
 		"sources": m.Timings.Sources.Seconds(), "finish": m.Timings.Finish.Seconds(),
 	}
-	t0 = time.Now()
+	if cpuStart > 0 {
+		c := m.CPUTimings
+		info.CPUTimings = map[string]float64{
+			"read": readCPU.Seconds(), "whiten": c.Whiten.Seconds(), "iterate": c.Iterate.Seconds(),
+			"sources": c.Sources.Seconds(), "finish": c.Finish.Seconds(),
+		}
+	}
+	t0, c0 = time.Now(), fastica.ProcessCPU()
 	err = writeOutputs(out, func(dir string) error {
 		files := []struct {
 			name string
@@ -244,6 +258,10 @@ func icaFit[T kernels.Float](in, out string, k int, opt fastica.Options, start t
 		}
 		info.Timings["write"] = time.Since(t0).Seconds()
 		info.Timings["total"] = time.Since(start).Seconds()
+		if info.CPUTimings != nil {
+			info.CPUTimings["write"] = (fastica.ProcessCPU() - c0).Seconds()
+			info.CPUTimings["total"] = (fastica.ProcessCPU() - cpuStart).Seconds()
+		}
 		return writeJSON(filepath.Join(dir, "summary.json"), info)
 	})
 	return info, err
