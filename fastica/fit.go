@@ -145,33 +145,43 @@ func Fit[T kernels.Float](x *matrix.Dense[T], opt Options) (*Model, *matrix.Dens
 		}
 	}
 
-	// Sources: S = W·K·Xcᵀ as scikit-learn, transposed to n×k. With p close
-	// to k it is (X − Mean)·(W·K)ᵀ from the input in row blocks (GEMM's fast
-	// NoTrans×Trans form); with p ≥ 2k, X1ᵀ·Wᵀ/√n from the whitened data
-	// costs k/p of that and wins despite the slower Trans×Trans form.
+	// Sources: S = W·K·Xcᵀ as scikit-learn, transposed to n×k. With
+	// whitening it is X1ᵀ·Wᵀ/√n from the whitened data, which is centred
+	// already (no centring copy of X) and costs k·k·n against k·p·n from the
+	// input; measured at k = p = 40, n = 1e6, f64, one thread, this
+	// Trans×Trans GEMM takes 0.17 s of CPU against 0.25 s for centred row
+	// blocks of X times (W·K)ᵀ.
 	t0, c0 = time.Now(), ProcessCPU()
 	var s *matrix.Dense[T]
 	wm := &matrix.Dense[float64]{Rows: k, Cols: k, Stride: k, Data: w}
+	var std []float64 // per-source standard deviation, when known before S
+	if wh != nil && ro.Whiten == UnitVariance && is64[T]() {
+		std = whiteSourceStd(w, x1, k, n)
+		if err := checkStd(std); err != nil {
+			return nil, nil, err
+		}
+		for i := 0; i < k; i++ {
+			for j := 0; j < k; j++ {
+				w[i*k+j] /= std[i]
+			}
+		}
+	}
 	switch {
-	case wh != nil && p >= 2*k:
+	case wh != nil:
 		s = matrix.New[T](n, k)
 		wt := make([]T, k*k)
 		toT(wt, w)
 		kernels.Gemm(kernels.Trans, kernels.Trans, n, k, k, T(1/wh.scale), x1, n, wt, k, 0, s.Data, k)
-	case wh != nil:
-		s = project(x, mdl.Mean, mul(wm, mdl.Whitening))
 	default:
 		s = project(x, nil, wm)
 	}
 	if wh != nil {
 		wh.x1 = nil // let the whitened copy go before the sources are scaled
 	}
-	if ro.Whiten == UnitVariance {
-		std := sourceStd(s)
-		for j, sd := range std {
-			if !(sd > 0) {
-				return nil, nil, fmt.Errorf("fastica: source %d has zero variance", j)
-			}
+	if ro.Whiten == UnitVariance && std == nil {
+		std = sourceStd(s)
+		if err := checkStd(std); err != nil {
+			return nil, nil, err
 		}
 		inv := make([]T, k)
 		for j, sd := range std {
@@ -203,6 +213,48 @@ func Fit[T kernels.Float](x *matrix.Dense[T], opt Options) (*Model, *matrix.Dens
 	canonicalise(mdl, s, ro.Order, ro.FixSign)
 	mdl.Timings.Finish, mdl.CPUTimings.Finish = time.Since(t0), ProcessCPU()-c0
 	return mdl, s, nil
+}
+
+func checkStd(std []float64) error {
+	for j, sd := range std {
+		if !(sd > 0) {
+			return fmt.Errorf("fastica: source %d has zero variance", j)
+		}
+	}
+	return nil
+}
+
+// whiteSourceStd returns the population standard deviation of each source
+// S = X1ᵀ·Wᵀ/√n before S exists, from the second moments of the whitened
+// data: Σᵢ S[i,j]² = (W·G·Wᵀ)ⱼⱼ/n with G = X1·X1ᵀ (one Gram pass over X1,
+// half the flops of computing S, in float64 here). X1's rows are centred
+// by construction, so the sources' means are zero up to rounding and the
+// mean² term that np.std subtracts is below the rounding of the sums. This
+// lets S be computed already scaled: no second pass to measure it and a
+// third to divide.
+func whiteSourceStd[T kernels.Float](w []float64, x1 []T, k, n int) []float64 {
+	g := make([]T, k*k)
+	kernels.Gram(kernels.NoTrans, k, n, 1, x1, n, 0, g, k)
+	std := make([]float64, k)
+	for j := 0; j < k; j++ {
+		wj := w[j*k : (j+1)*k]
+		var q float64
+		for a, wa := range wj {
+			var r float64
+			for b, wb := range wj {
+				r += float64(g[a*k+b]) * wb
+			}
+			q += wa * r
+		}
+		std[j] = math.Sqrt(math.Max(q, 0) / float64(n) / float64(n))
+	}
+	return std
+}
+
+func is64[T kernels.Float]() bool {
+	var z T
+	_, ok := any(z).(float64)
+	return ok
 }
 
 func checkInput[T kernels.Float](x *matrix.Dense[T], finite bool) error {
