@@ -61,6 +61,11 @@ func ApplyContrast[T Float](f Contrast, alpha T, rows, cols int, u []T, ld int, 
 	f.check("ApplyContrast")
 	checkMat("ApplyContrast", "u", rows, cols, len(u), ld)
 	checkSameLen("ApplyContrast(gpMean)", len(gpMean), rows)
+	if cols == 0 {
+		// u spans no elements: u[i·ld:] would be out of range for i > 0.
+		clear(gpMean)
+		return
+	}
 	var part [1]T
 	for i := 0; i < rows; i++ {
 		var s float64

@@ -124,6 +124,10 @@ func (c contrastCase) String() string {
 // applyContrastRef is the reference ApplyContrast: the API's per-row,
 // per-block loop over the pure-Go contrastGeneric.
 func applyContrastRef[T Float](f Contrast, alpha T, rows, cols int, u []T, ld int, gpMean []T) {
+	if cols == 0 {
+		clear(gpMean)
+		return
+	}
 	for i := 0; i < rows; i++ {
 		var s float64
 		row := u[i*ld : i*ld+cols]
@@ -215,6 +219,10 @@ func contrastCases() []contrastCase {
 		for _, n := range around(contrastBlock, 2*contrastBlock, 3*contrastBlock) {
 			add(contrastCase{f: f, alpha: 1.5, rows: 2, cols: n, pad: 3, pu: placement{off: 5}, scale: 2})
 		}
+		// Found by FuzzContrast: several rows of no columns (u empty) made
+		// ApplyContrast slice out of range.
+		add(contrastCase{f: f, alpha: 1, rows: 3, cols: 0, pu: placement{off: 4}, scale: 3})
+		add(contrastCase{f: f, alpha: 1, rows: 2, cols: 0, pad: 2, scale: 3})
 		for _, s := range []float64{1e-30, 1e-6, 0.5, 4, 12, 40, 1e3, 1e20} {
 			add(contrastCase{f: f, alpha: 1, rows: 3, cols: 77, pad: 1, scale: s})
 		}
