@@ -11,7 +11,8 @@ import (
 // canonicalise reorders the components by order and, with fixSign, flips
 // each so that the largest-magnitude entry of its mixing column (the first
 // one on ties) is positive. Sources, Components, Unmixing rows and Mixing
-// columns move together, so every identity of Model still holds.
+// columns move together, so every identity of Model still holds. s may be
+// nil when order is OrderNone.
 func canonicalise[T kernels.Float](m *Model, s *matrix.Dense[T], order Order, fixSign bool) {
 	k := m.NComponents
 	perm := make([]int, k)
@@ -65,6 +66,9 @@ func canonicalise[T kernels.Float](m *Model, s *matrix.Dense[T], order Order, fi
 	mt := m.Mixing.T()
 	permRows(mt, perm, sign)
 	m.Mixing = mt.T()
+	if s == nil { // FitStream computes the sources from the final Unmixing
+		return
+	}
 	row := make([]T, k)
 	for i := 0; i < s.Rows; i++ {
 		r := s.Row(i)

@@ -296,6 +296,11 @@ func writeArray[T kernels.Float](w io.Writer, shape []int, rows [][]T) error {
 	if _, err := w.Write(header(dtypeOf[T](), shape)); err != nil {
 		return fmt.Errorf("npyfile: %w", err)
 	}
+	return writeRows(w, rows)
+}
+
+// writeRows writes the values of rows in order, little-endian.
+func writeRows[T kernels.Float](w io.Writer, rows [][]T) error {
 	for _, r := range rows {
 		b := bytesOf(r)
 		if hostBigEndian {

@@ -198,12 +198,99 @@ func icaFit[T kernels.Float](in, out string, k int, opt fastica.Options, start t
 	if opt.Whiten == fastica.NoWhitening && k != x.Cols {
 		return icaRun{}, usagef("--whiten none: the number of components is the number of features (%d), got --components %d", x.Cols, k)
 	}
-	m, s, err := fastica.Fit(x, opt)
-	if err != nil {
-		return icaRun{}, usageError{err}
-	}
+	// The sources (n×k, as large as the input) go straight from the fit
+	// into sources.npy block by block (fastica.FitStream), so they are
+	// never held whole; the other results are small and follow.
+	var info icaRun
+	err = writeOutputs(out, func(dir string) error {
+		f, err := os.Create(filepath.Join(dir, "sources.npy"))
+		if err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		defer f.Close()
+		var (
+			mw           *npyfile.MatrixWriter[T]
+			sinkWall     time.Duration
+			sinkCPU      time.Duration
+			errFromWrite error
+		)
+		m, err := fastica.FitStream(x, opt, func(r0 int, b *matrix.Dense[T]) error {
+			t, c := time.Now(), fastica.ProcessCPU()
+			defer func() { sinkWall += time.Since(t); sinkCPU += fastica.ProcessCPU() - c }()
+			if mw == nil {
+				if mw, errFromWrite = npyfile.NewMatrixWriter[T](f, x.Rows, b.Cols); errFromWrite != nil {
+					return errFromWrite
+				}
+			}
+			errFromWrite = mw.WriteRows(b)
+			return errFromWrite
+		})
+		if err != nil {
+			if errFromWrite != nil {
+				return fmt.Errorf("writing sources.npy: %w", err)
+			}
+			return usageError{err}
+		}
+		t0, c0 := time.Now(), fastica.ProcessCPU()
+		if mw == nil {
+			return errors.New("writing sources.npy: the fit produced no sources")
+		}
+		if err := mw.Close(); err != nil {
+			return fmt.Errorf("writing sources.npy: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("writing sources.npy: %w", err)
+		}
+		info = icaInfo(m, in, x.Rows, x.Cols, dtypeName[T](), opt)
+		info.Timings = map[string]float64{
+			"read": read.Seconds(), "whiten": m.Timings.Whiten.Seconds(), "iterate": m.Timings.Iterate.Seconds(),
+			"sources": (m.Timings.Sources - sinkWall).Seconds(), "finish": m.Timings.Finish.Seconds(),
+		}
+		if cpuStart > 0 {
+			c := m.CPUTimings
+			info.CPUTimings = map[string]float64{
+				"read": readCPU.Seconds(), "whiten": c.Whiten.Seconds(), "iterate": c.Iterate.Seconds(),
+				"sources": (c.Sources - sinkCPU).Seconds(), "finish": c.Finish.Seconds(),
+			}
+		}
+		p := x.Cols
+		mean, whitening := m.Mean, m.Whitening
+		if mean == nil {
+			mean = make([]float64, p)
+			whitening = matrix.New[float64](p, p)
+			for i := 0; i < p; i++ {
+				whitening.Set(i, i, 1)
+			}
+		}
+		files := []struct {
+			name string
+			w    func(string) error
+		}{
+			{"components.npy", func(f string) error { return npyfile.WriteFile(f, matrix.Convert[T](m.Components)) }},
+			{"mixing.npy", func(f string) error { return npyfile.WriteFile(f, matrix.Convert[T](m.Mixing)) }},
+			{"mean.npy", func(f string) error { return npyfile.WriteVectorFile(f, convertVec[T](mean)) }},
+			{"whitening.npy", func(f string) error { return npyfile.WriteFile(f, matrix.Convert[T](whitening)) }},
+		}
+		for _, f := range files {
+			if err := f.w(filepath.Join(dir, f.name)); err != nil {
+				return err
+			}
+		}
+		info.Timings["write"] = (time.Since(t0) + sinkWall).Seconds()
+		info.Timings["total"] = time.Since(start).Seconds()
+		if info.CPUTimings != nil {
+			info.CPUTimings["write"] = (fastica.ProcessCPU() - c0 + sinkCPU).Seconds()
+			info.CPUTimings["total"] = (fastica.ProcessCPU() - cpuStart).Seconds()
+		}
+		return writeJSON(filepath.Join(dir, "summary.json"), info)
+	})
+	return info, err
+}
+
+// icaInfo fills summary.json's description of the fit.
+func icaInfo(m *fastica.Model, in string, rows, cols int, dtype string, opt fastica.Options) icaRun {
 	info := icaRun{
-		Command: "ica", Input: in, Shape: [2]int{x.Rows, x.Cols}, DType: dtypeName[T](), NComponents: m.NComponents,
+		Command: "ica", Input: in, Shape: [2]int{rows, cols}, DType: dtype, NComponents: m.NComponents,
 		Algorithm: m.Algorithm.String(), Fun: m.Contrast, Alpha: opt.Alpha, Whiten: m.Whiten.String(),
 		WhitenSolver: m.WhitenSolver, MaxIter: opt.MaxIter, Tol: opt.Tol, Seed: opt.Seed,
 		Order: opt.Order.String(), FixSign: opt.FixSign, NIter: m.NIter, Converged: m.Converged,
@@ -219,52 +306,7 @@ func icaFit[T kernels.Float](in, out string, k int, opt fastica.Options, start t
 	} else {
 		info.WInit = "random (seeded)"
 	}
-	p := x.Cols
-	mean, whitening := m.Mean, m.Whitening
-	if mean == nil {
-		mean = make([]float64, p)
-		whitening = matrix.New[float64](p, p)
-		for i := 0; i < p; i++ {
-			whitening.Set(i, i, 1)
-		}
-	}
-	info.Timings = map[string]float64{
-		"read": read.Seconds(), "whiten": m.Timings.Whiten.Seconds(), "iterate": m.Timings.Iterate.Seconds(),
-		"sources": m.Timings.Sources.Seconds(), "finish": m.Timings.Finish.Seconds(),
-	}
-	if cpuStart > 0 {
-		c := m.CPUTimings
-		info.CPUTimings = map[string]float64{
-			"read": readCPU.Seconds(), "whiten": c.Whiten.Seconds(), "iterate": c.Iterate.Seconds(),
-			"sources": c.Sources.Seconds(), "finish": c.Finish.Seconds(),
-		}
-	}
-	t0, c0 = time.Now(), fastica.ProcessCPU()
-	err = writeOutputs(out, func(dir string) error {
-		files := []struct {
-			name string
-			w    func(string) error
-		}{
-			{"sources.npy", func(f string) error { return npyfile.WriteFile(f, s) }},
-			{"components.npy", func(f string) error { return npyfile.WriteFile(f, matrix.Convert[T](m.Components)) }},
-			{"mixing.npy", func(f string) error { return npyfile.WriteFile(f, matrix.Convert[T](m.Mixing)) }},
-			{"mean.npy", func(f string) error { return npyfile.WriteVectorFile(f, convertVec[T](mean)) }},
-			{"whitening.npy", func(f string) error { return npyfile.WriteFile(f, matrix.Convert[T](whitening)) }},
-		}
-		for _, f := range files {
-			if err := f.w(filepath.Join(dir, f.name)); err != nil {
-				return err
-			}
-		}
-		info.Timings["write"] = time.Since(t0).Seconds()
-		info.Timings["total"] = time.Since(start).Seconds()
-		if info.CPUTimings != nil {
-			info.CPUTimings["write"] = (fastica.ProcessCPU() - c0).Seconds()
-			info.CPUTimings["total"] = (fastica.ProcessCPU() - cpuStart).Seconds()
-		}
-		return writeJSON(filepath.Join(dir, "summary.json"), info)
-	})
-	return info, err
+	return info
 }
 
 // Helpers shared by the pca, kpca and ica commands.

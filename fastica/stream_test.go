@@ -1,0 +1,116 @@
+package fastica
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/deepica/deepica/kernels"
+	"github.com/deepica/deepica/matrix"
+)
+
+// TestFitStreamMatchesFit: FitStream hands over exactly Fit's sources (bit
+// for bit, in order, every row once) and the same model, on the streamed
+// path (whitened float64 or arbitrary-variance, no order) and the
+// fallbacks (float32 unit-variance, kurtosis order, no whitening), with n
+// not a multiple of the block size.
+func TestFitStreamMatchesFit(t *testing.T) {
+	n := 2*sourceBlock + 77
+	if testing.Short() {
+		n = sourceBlock + 77
+	}
+	x, _, _ := mixture(7, n, 4, 6, laplace)
+	cases := []Options{
+		{Seed: 1},
+		{Seed: 1, FixSign: true},
+		{Seed: 1, Whiten: ArbitraryVariance},
+		{Seed: 1, Algorithm: Deflation, Components: 3},
+		{Seed: 1, Order: OrderKurtosis, FixSign: true},
+		{Seed: 1, Order: OrderVariance},
+		{Seed: 1, Whiten: NoWhitening, MaxIter: 20},
+	}
+	for i, opt := range cases {
+		t.Run(fmt.Sprintf("f64/%d", i), func(t *testing.T) { streamMatches(t, x, opt) })
+		t.Run(fmt.Sprintf("f32/%d", i), func(t *testing.T) { streamMatches(t, matrix.Convert[float32](x), opt) })
+	}
+}
+
+func streamMatches[T kernels.Float](t *testing.T, x *matrix.Dense[T], opt Options) {
+	m1, s1, err := Fit(x, opt)
+	if err != nil { // (no whitening of uncentred float32 data diverges) FitStream must fail alike
+		if _, err2 := FitStream(x, opt, func(int, *matrix.Dense[T]) error { return nil }); err2 == nil || err2.Error() != err.Error() {
+			t.Fatalf("Fit: %v; FitStream: %v", err, err2)
+		}
+		return
+	}
+	next := 0
+	m2, err := FitStream(x, opt, func(r0 int, b *matrix.Dense[T]) error {
+		if r0 != next {
+			return fmt.Errorf("block at row %d, want %d", r0, next)
+		}
+		for i := 0; i < b.Rows; i++ {
+			for j, v := range b.Row(i) {
+				if w := s1.At(r0+i, j); math.Float64bits(float64(v)) != math.Float64bits(float64(w)) {
+					return fmt.Errorf("source (%d, %d) = %v, Fit gave %v", r0+i, j, v, w)
+				}
+			}
+		}
+		next += b.Rows
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next != x.Rows {
+		t.Fatalf("sink saw %d rows, want %d", next, x.Rows)
+	}
+	for name, pair := range map[string][2]*matrix.Dense[float64]{
+		"components": {m1.Components, m2.Components}, "mixing": {m1.Mixing, m2.Mixing}, "unmixing": {m1.Unmixing, m2.Unmixing},
+	} {
+		for i, v := range pair[0].Data {
+			if math.Float64bits(v) != math.Float64bits(pair[1].Data[i]) {
+				t.Fatalf("%s differ at %d: %v vs %v", name, i, v, pair[1].Data[i])
+			}
+		}
+	}
+	if m1.NIter != m2.NIter || m1.Converged != m2.Converged {
+		t.Errorf("n_iter/converged %d/%v vs %d/%v", m1.NIter, m1.Converged, m2.NIter, m2.Converged)
+	}
+}
+
+// TestFitStreamSinkError: an error from the sink ends the fit and is
+// returned as is.
+func TestFitStreamSinkError(t *testing.T) {
+	x, _, _ := mixture(9, sourceBlock+5, 3, 3, uniform)
+	stop := errors.New("disk full")
+	for _, opt := range []Options{{Seed: 2}, {Seed: 2, Order: OrderKurtosis}} {
+		calls := 0
+		_, err := FitStream(x, opt, func(int, *matrix.Dense[float64]) error { calls++; return stop })
+		if !errors.Is(err, stop) || calls != 1 {
+			t.Errorf("%+v: error %v after %d calls, want the sink's error after 1", opt, err, calls)
+		}
+	}
+	if _, err := FitStream[float64](x, Options{}, nil); err == nil {
+		t.Error("nil sink accepted")
+	}
+}
+
+// TestWhiteSourceStd: the standard deviations of the float64 sources
+// computed from X1's second moments before S exists agree with the sources'
+// own (float64-accumulated, two-pass) standard deviations: unit-variance
+// sources come out with std 1 to rounding.
+func TestWhiteSourceStd(t *testing.T) {
+	x, _, _ := mixture(10, 20000, 5, 8, laplace)
+	_, s, err := Fit(x, Options{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// n·eps per accumulated sum, a few sums deep
+	tol := 8 * float64(x.Rows) * 0x1p-53
+	for j, sd := range columnStd(s) {
+		if math.Abs(sd-1) > tol {
+			t.Errorf("source %d: std %v, want 1 within %g", j, sd, tol)
+		}
+	}
+}
