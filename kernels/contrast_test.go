@@ -27,6 +27,9 @@ func contrastExact(f Contrast, alpha, u float64) (g, gp float64) {
 		}
 		pe := math.FMA(u, u, -p) // u² = p + pe exactly
 		c := p * u
+		if math.IsInf(c, 0) || c == 0 {
+			return c, 3 * p // overflow or underflow: no correction to add
+		}
 		ce := math.FMA(p, u, -c) + pe*u
 		return c + ce, 3 * p
 	}
