@@ -166,7 +166,7 @@ func benchMicro[T Float](b *testing.B, lvl Level) {
 	bp := randSlice[T](r, bl.nr*bl.kc)
 	c := make([]T, bl.mr*bl.nr)
 	runFlops(b, 2*float64(bl.mr*bl.nr*bl.kc), func() {
-		micro(lvl, bl.kc, &a[0], &bp[0], bl.nr, &c[0], bl.nr, 1, 1, 1)
+		micro(lvl, false, bl.kc, &a[0], &bp[0], bl.nr, &c[0], bl.nr, 1, 1, 1)
 	})
 }
 

@@ -127,10 +127,16 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 	}
 	raceGemm(g)
 	bl := blockingFor(lvl, !is32[T]())
-	mr, nr := bl.mr, bl.nr
+	mr, nr, mcBlk := bl.mr, bl.nr, bl.mc
+	// A short tile when it pads m much less (m = 32 output channels: 4
+	// tiles of 8 instead of 3 of 14, 42 rows computed for 32).
+	short := false
+	if sm := gramMR(lvl); ceilDiv(m, sm)*sm*100 < ceilDiv(m, mr)*mr*85 {
+		short, mr, mcBlk = true, sm, bl.mc/sm*sm
+	}
 	kcMax := min(bl.kc, k)
 	ncMax := min(bl.nc, ceilDiv(n, nr)*nr)
-	mcMax := min(bl.mc, ceilDiv(m, mr)*mr)
+	mcMax := min(mcBlk, ceilDiv(m, mr)*mr)
 	bufs, release := getGemmBufs[T](mcMax*kcMax, ncMax*kcMax)
 	defer release()
 	threads := 1
@@ -145,7 +151,7 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 		nc := min(bl.nc, n-jc)
 		icStart := 0
 		if lower {
-			icStart = jc / bl.mc * bl.mc // rows above jc have no lower-triangle tile here
+			icStart = jc / mcBlk * mcBlk // rows above jc have no lower-triangle tile here
 		}
 		for pc := 0; pc < k; pc += bl.kc {
 			kc := min(bl.kc, k-pc)
@@ -165,8 +171,8 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 			} else {
 				packBlockB(lvl, g, bufs.b, jc, nc, pc, kc, nr, threads)
 			}
-			for ic := icStart; ic < m; ic += bl.mc {
-				mc := min(bl.mc, m-ic)
+			for ic := icStart; ic < m; ic += mcBlk {
+				mc := min(mcBlk, m-ic)
 				nPanA := ceilDiv(mc, mr)
 				gemmParallel(threads, nPanA, func(ir int) {
 					packA(g, bufs.a[ir*mr*kc:(ir+1)*mr*kc], ic+ir*mr, min(mr, mc-ir*mr), pc, kc, mr)
@@ -186,11 +192,11 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 						}
 						ap := &bufs.a[ir*mr*kc]
 						if mrows == mr && ncols == nr {
-							micro(lvl, kc, ap, bp, ldb, &g.c[i0*g.ldc+j0], g.ldc, g.alpha, beta, accum)
+							micro(lvl, short, kc, ap, bp, ldb, &g.c[i0*g.ldc+j0], g.ldc, g.alpha, beta, accum)
 							continue
 						}
 						var tmp [14 * 32]T
-						micro(lvl, kc, ap, bp, ldb, &tmp[0], nr, g.alpha, 0, 0)
+						micro(lvl, short, kc, ap, bp, ldb, &tmp[0], nr, g.alpha, 0, 0)
 						for i := 0; i < mrows; i++ {
 							row := g.c[(i0+i)*g.ldc+j0 : (i0+i)*g.ldc+j0+ncols]
 							t := tmp[i*nr : i*nr+ncols]
@@ -209,22 +215,32 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 	}
 }
 
-// micro calls the level's register-tile kernel.
-func micro[T Float](lvl Level, kc int, a, b *T, ldb int, c *T, ldc int, alpha, beta T, accum int) {
+// micro calls the level's register-tile kernel, the short one if asked.
+func micro[T Float](lvl Level, short bool, kc int, a, b *T, ldb int, c *T, ldc int, alpha, beta T, accum int) {
 	if is32[T]() {
-		a, b, c := (*float32)(unsafe.Pointer(a)), (*float32)(unsafe.Pointer(b)), (*float32)(unsafe.Pointer(c))
-		if lvl == AVX512 {
-			gemmMicroF32AVX512(kc, a, b, ldb, c, ldc, float32(alpha), float32(beta), accum)
-		} else {
-			gemmMicroF32AVX2(kc, a, b, ldb, c, ldc, float32(alpha), float32(beta), accum)
+		a, b, c, al, be := (*float32)(unsafe.Pointer(a)), (*float32)(unsafe.Pointer(b)), (*float32)(unsafe.Pointer(c)), float32(alpha), float32(beta)
+		switch {
+		case lvl == AVX512 && short:
+			gemmMicroShortF32AVX512(kc, a, b, ldb, c, ldc, al, be, accum)
+		case lvl == AVX512:
+			gemmMicroF32AVX512(kc, a, b, ldb, c, ldc, al, be, accum)
+		case short:
+			gemmMicroShortF32AVX2(kc, a, b, ldb, c, ldc, al, be, accum)
+		default:
+			gemmMicroF32AVX2(kc, a, b, ldb, c, ldc, al, be, accum)
 		}
 		return
 	}
-	a64, b64, c64 := (*float64)(unsafe.Pointer(a)), (*float64)(unsafe.Pointer(b)), (*float64)(unsafe.Pointer(c))
-	if lvl == AVX512 {
-		gemmMicroF64AVX512(kc, a64, b64, ldb, c64, ldc, float64(alpha), float64(beta), accum)
-	} else {
-		gemmMicroF64AVX2(kc, a64, b64, ldb, c64, ldc, float64(alpha), float64(beta), accum)
+	a64, b64, c64, al, be := (*float64)(unsafe.Pointer(a)), (*float64)(unsafe.Pointer(b)), (*float64)(unsafe.Pointer(c)), float64(alpha), float64(beta)
+	switch {
+	case lvl == AVX512 && short:
+		gemmMicroShortF64AVX512(kc, a64, b64, ldb, c64, ldc, al, be, accum)
+	case lvl == AVX512:
+		gemmMicroF64AVX512(kc, a64, b64, ldb, c64, ldc, al, be, accum)
+	case short:
+		gemmMicroShortF64AVX2(kc, a64, b64, ldb, c64, ldc, al, be, accum)
+	default:
+		gemmMicroF64AVX2(kc, a64, b64, ldb, c64, ldc, al, be, accum)
 	}
 }
 

@@ -60,6 +60,62 @@ func gemmMicroF32AVX512(kc int, a *float32, b *float32, ldb int, c *float32, ldc
 //go:noescape
 func gemmMicroF64AVX512(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
 
+// gemmMicroShortF32AVX2 computes, for the 4×16 tile c (row stride ldc elements),
+// c[i][j] = alpha·Σ_p a[p·4+i]·b[p·ldb+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
+//
+//	for i := range MR { for j := range NR {
+//		var acc T
+//		for p := range kc { acc = fma(a[p*4+i], b[p*ldb+j], acc) }
+//		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
+//	}}
+//
+// kc ≥ 0; a holds (kc−1)·4+MR and b (kc−1)·ldb+NR elements; c must be a full tile.
+//
+//go:noescape
+func gemmMicroShortF32AVX2(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
+
+// gemmMicroShortF64AVX2 computes, for the 4×8 tile c (row stride ldc elements),
+// c[i][j] = alpha·Σ_p a[p·4+i]·b[p·ldb+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
+//
+//	for i := range MR { for j := range NR {
+//		var acc T
+//		for p := range kc { acc = fma(a[p*4+i], b[p*ldb+j], acc) }
+//		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
+//	}}
+//
+// kc ≥ 0; a holds (kc−1)·4+MR and b (kc−1)·ldb+NR elements; c must be a full tile.
+//
+//go:noescape
+func gemmMicroShortF64AVX2(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
+
+// gemmMicroShortF32AVX512 computes, for the 8×32 tile c (row stride ldc elements),
+// c[i][j] = alpha·Σ_p a[p·8+i]·b[p·ldb+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
+//
+//	for i := range MR { for j := range NR {
+//		var acc T
+//		for p := range kc { acc = fma(a[p*8+i], b[p*ldb+j], acc) }
+//		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
+//	}}
+//
+// kc ≥ 0; a holds (kc−1)·8+MR and b (kc−1)·ldb+NR elements; c must be a full tile.
+//
+//go:noescape
+func gemmMicroShortF32AVX512(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
+
+// gemmMicroShortF64AVX512 computes, for the 8×16 tile c (row stride ldc elements),
+// c[i][j] = alpha·Σ_p a[p·8+i]·b[p·ldb+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
+//
+//	for i := range MR { for j := range NR {
+//		var acc T
+//		for p := range kc { acc = fma(a[p*8+i], b[p*ldb+j], acc) }
+//		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
+//	}}
+//
+// kc ≥ 0; a holds (kc−1)·8+MR and b (kc−1)·ldb+NR elements; c must be a full tile.
+//
+//go:noescape
+func gemmMicroShortF64AVX512(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
+
 // gramMicroF32AVX2 computes, for the 4×16 tile c (row stride ldc elements),
 // c[i][j] = alpha·Σ_p a[p·16+i]·b[p·16+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
 //

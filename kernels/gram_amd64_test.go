@@ -81,9 +81,14 @@ func testGramAsm[T Float](t *testing.T, lvl Level) {
 // the same bits for 1, 2 and 3 threads.
 func TestGemmThreadsBitIdentical(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
-	m, n, k := 301, 517, 700
+	// Several kc-slices, tiles and (for Gram) reduction chunks at every
+	// level; smaller under -short, which CI runs under emulation.
+	m, n, k, gk := 301, 517, 700, 30000
+	if testing.Short() {
+		m, n, k, gk = 61, 150, 500, 25000
+	}
 	a, b := randSlice[float32](r, m*k), randSlice[float32](r, k*n)
-	x := randSlice[float64](r, 40*30000)
+	x := randSlice[float64](r, 40*gk)
 	for _, lvl := range asmLevelsHere() {
 		var ref []float32
 		var refG []float64
@@ -93,7 +98,7 @@ func TestGemmThreadsBitIdentical(t *testing.T) {
 			withThreads(th, func() {
 				g := gemmArgs[float32]{m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, c: c, ldc: n}
 				gemmBlocked(lvl, &g, false)
-				gramBlocked(lvl, true, 40, 30000, 1, x, 40, 0, cg, 40, nil)
+				gramBlocked(lvl, true, 40, gk, 1, x, 40, 0, cg, 40, nil)
 			})
 			if ref == nil {
 				ref, refG = c, cg

@@ -36,7 +36,10 @@ func tile(d isa.Desc) shape {
 }
 
 // gramTile is the tile of the Gram kernel, whose A panel is a slice of a B
-// panel (astride = NR): its MR must divide NR.
+// panel (astride = NR): its MR must divide NR. GEMM uses the same short
+// tile (gemmMicroShort) when m is a multiple of it but not of the tall
+// tile's MR: 32 output channels are 4 tiles of 8 rather than 3 of 14 (42
+// rows computed for 32).
 func gramTile(d isa.Desc) shape {
 	if d.Set == isa.AVX512 {
 		return shape{mr: 8, nv: 2}
@@ -51,6 +54,10 @@ func main() {
 	for _, d := range isa.All() {
 		s := tile(d)
 		micro(d, "gemmMicro", s, s.mr, true)
+	}
+	for _, d := range isa.All() {
+		s := gramTile(d)
+		micro(d, "gemmMicroShort", s, s.mr, true)
 	}
 	for _, d := range isa.All() {
 		s := gramTile(d)
