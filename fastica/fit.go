@@ -425,22 +425,21 @@ func sourceStd[T kernels.Float](s *matrix.Dense[T]) []float64 {
 	return ss
 }
 
-// mul returns a·b for small float64 matrices.
+// mul returns a·b (float64). Components = Unmixing·Whitening is k×k times
+// k×p, with p in the tens of thousands for image data, hence GEMM.
 func mul(a, b *matrix.Dense[float64]) *matrix.Dense[float64] {
 	out := matrix.New[float64](a.Rows, b.Cols)
-	for i := 0; i < a.Rows; i++ {
-		or := out.Row(i)
-		for l, av := range a.Row(i) {
-			for j, bv := range b.Row(l) {
-				or[j] += av * bv
-			}
-		}
+	if a.Rows == 0 || b.Cols == 0 || a.Cols == 0 {
+		return out
 	}
+	kernels.Gemm(kernels.NoTrans, kernels.NoTrans, a.Rows, b.Cols, a.Cols, 1, a.Data, a.Stride, b.Data, b.Stride, 0, out.Data, out.Stride)
 	return out
 }
 
 // pinv returns the Moore–Penrose pseudo-inverse of a (r×c → c×r) by SVD,
 // cutting singular values below max(r, c)·eps·σ₁ as scipy.linalg.pinv.
+// The product V·diag(1/σ)·Uᵀ (c·r·min(r,c) flops, 44 M for 40 components
+// of 27648 pixels) runs on GEMM.
 func pinv(a *matrix.Dense[float64]) (*matrix.Dense[float64], error) {
 	var svd mat.SVD
 	if !svd.Factorize(matrix.Gonum(a), mat.SVDThin) {
@@ -452,18 +451,18 @@ func pinv(a *matrix.Dense[float64]) (*matrix.Dense[float64], error) {
 	svd.VTo(&v)
 	cut := float64(max(a.Rows, a.Cols)) * 0x1p-52 * sv[0]
 	out := matrix.New[float64](a.Cols, a.Rows)
-	for l, s := range sv {
-		if s <= cut {
-			continue
-		}
-		inv := 1 / s
-		for i := 0; i < a.Cols; i++ {
-			vi := v.At(i, l) * inv
-			or := out.Row(i)
-			for j := range or {
-				or[j] += vi * u.At(j, l)
+	rk := len(sv)
+	// vs = V·diag(1/σ) with cut directions zeroed (c×rk, compact).
+	vr := v.RawMatrix()
+	vs := make([]float64, a.Cols*rk)
+	for i := 0; i < a.Cols; i++ {
+		for l, s := range sv {
+			if s > cut {
+				vs[i*rk+l] = vr.Data[i*vr.Stride+l] / s
 			}
 		}
 	}
+	ur := u.RawMatrix()
+	kernels.Gemm(kernels.NoTrans, kernels.Trans, a.Cols, a.Rows, rk, 1, vs, rk, ur.Data, ur.Stride, 0, out.Data, out.Stride)
 	return out, nil
 }
