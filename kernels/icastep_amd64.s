@@ -802,98 +802,99 @@ p2cols:
 	VCVTPS2PD    X1, Y1
 	VCVTPS2PD    X2, Y2
 	VMULPD       Y1, Y1, Y3
-	VMULPD       Y2, Y2, Y4
-	VMULPD       ew_mhalf64_32<>+0(SB), Y3, Y5
-	VMULPD       ew_mhalf64_32<>+0(SB), Y4, Y6
-	VMOVUPD      ew_explow64_32<>+0(SB), Y7
-	VMAXPD       Y5, Y7, Y5
-	VMAXPD       Y6, Y7, Y6
-	VMOVUPD      ew_shifter64_32<>+0(SB), Y7
-	VMOVUPD      ew_shifter64_32<>+0(SB), Y9
-	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y5, Y7
-	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y6, Y9
-	VSUBPD       ew_shifter64_32<>+0(SB), Y7, Y7
-	VSUBPD       ew_shifter64_32<>+0(SB), Y9, Y9
-	VMOVUPD      Y5, Y5
-	VMOVUPD      Y6, Y6
-	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y7, Y5
-	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y9, Y6
-	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y7, Y5
-	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y9, Y6
-	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y10
-	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y11
-	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y5, Y10
-	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y6, Y11
-	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y12
-	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y13
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y5, Y12
-	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y6, Y13
-	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y14
-	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y15
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y5, Y14
-	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y6, Y15
-	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y16
-	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y17
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y5, Y16
-	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y6, Y17
-	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y18
-	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y19
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y5, Y18
-	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y6, Y19
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y20
-	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y21
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y5, Y20
-	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y6, Y21
-	VMULPD       Y5, Y5, Y22
-	VMULPD       Y6, Y6, Y23
-	VFMADD231PD  Y12, Y22, Y10
-	VFMADD231PD  Y13, Y23, Y11
-	VFMADD231PD  Y16, Y22, Y14
-	VFMADD231PD  Y17, Y23, Y15
-	VFMADD231PD  Y20, Y22, Y18
-	VFMADD231PD  Y21, Y23, Y19
-	VMULPD       Y22, Y22, Y12
-	VMULPD       Y23, Y23, Y13
-	VFMADD231PD  Y14, Y12, Y10
-	VFMADD231PD  Y15, Y13, Y11
-	VMULPD       Y12, Y12, Y12
-	VMULPD       Y13, Y13, Y13
-	VFMADD231PD  Y18, Y12, Y10
-	VFMADD231PD  Y19, Y13, Y11
-	VFMADD213PD  Y5, Y22, Y10
-	VFMADD213PD  Y6, Y23, Y11
+	VMULPD       ew_mhalf64_32<>+0(SB), Y3, Y4
+	VMOVUPD      ew_explow64_32<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
 	VMOVUPD      ew_shifter64_32<>+0(SB), Y5
-	VFMADD231PD  ew_half64_32<>+0(SB), Y7, Y5
-	VMOVUPD      ew_shifter64_32<>+0(SB), Y6
-	VFMADD231PD  ew_half64_32<>+0(SB), Y9, Y6
-	VSUBPD       ew_shifter64_32<>+0(SB), Y5, Y12
-	VSUBPD       ew_shifter64_32<>+0(SB), Y6, Y13
-	VSUBPD       Y12, Y7, Y7
-	VADDPD       ew_shifter64_32<>+0(SB), Y7, Y7
-	VSUBPD       Y13, Y9, Y9
-	VADDPD       ew_shifter64_32<>+0(SB), Y9, Y9
+	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y4, Y5
+	VSUBPD       ew_shifter64_32<>+0(SB), Y5, Y5
+	VMOVUPD      Y4, Y4
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y5, Y4
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y5, Y4
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y6
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y4, Y6
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y4, Y7
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y4, Y9
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y4, Y10
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y4, Y11
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y12
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y4, Y12
+	VMULPD       Y4, Y4, Y13
+	VFMADD231PD  Y7, Y13, Y6
+	VFMADD231PD  Y10, Y13, Y9
+	VFMADD231PD  Y12, Y13, Y11
+	VMULPD       Y13, Y13, Y7
+	VFMADD231PD  Y9, Y7, Y6
+	VMULPD       Y7, Y7, Y7
+	VFMADD231PD  Y11, Y7, Y6
+	VFMADD213PD  Y4, Y13, Y6
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y4
+	VFMADD231PD  ew_half64_32<>+0(SB), Y5, Y4
+	VSUBPD       ew_shifter64_32<>+0(SB), Y4, Y7
+	VSUBPD       Y7, Y5, Y5
+	VADDPD       ew_shifter64_32<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y4, Y4
+	VPADDQ       ew_expbias64_32<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y5, Y5
-	VPSLLQ       $0x34, Y6, Y6
 	VPADDQ       ew_expbias64_32<>+0(SB), Y5, Y5
-	VPADDQ       ew_expbias64_32<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y7, Y7
-	VPSLLQ       $0x34, Y9, Y9
-	VPADDQ       ew_expbias64_32<>+0(SB), Y7, Y7
-	VPADDQ       ew_expbias64_32<>+0(SB), Y9, Y9
-	VMOVUPD      Y5, Y12
-	VFMADD213PD  Y5, Y10, Y12
-	VMOVUPD      Y6, Y5
-	VFMADD213PD  Y6, Y11, Y5
-	VMULPD       Y7, Y12, Y12
-	VMULPD       Y9, Y5, Y5
-	VMULPD       Y12, Y1, Y1
-	VMULPD       Y5, Y2, Y2
-	VMOVUPD      ew_one64_32<>+0(SB), Y6
-	VSUBPD       Y3, Y6, Y6
-	VMOVUPD      ew_one64_32<>+0(SB), Y3
-	VSUBPD       Y4, Y3, Y3
-	VFMADD231PD  Y6, Y12, Y0
-	VFMADD231PD  Y3, Y5, Y0
+	VMOVUPD      Y4, Y7
+	VFMADD213PD  Y4, Y6, Y7
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y7, Y1, Y1
+	VMOVUPD      ew_one64_32<>+0(SB), Y4
+	VSUBPD       Y3, Y4, Y4
+	VFMADD231PD  Y4, Y7, Y0
+	VMULPD       Y2, Y2, Y3
+	VMULPD       ew_mhalf64_32<>+0(SB), Y3, Y4
+	VMOVUPD      ew_explow64_32<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y5
+	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y4, Y5
+	VSUBPD       ew_shifter64_32<>+0(SB), Y5, Y5
+	VMOVUPD      Y4, Y4
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y5, Y4
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y5, Y4
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y6
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y4, Y6
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y4, Y7
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y4, Y9
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y4, Y10
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y4, Y11
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y12
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y4, Y12
+	VMULPD       Y4, Y4, Y13
+	VFMADD231PD  Y7, Y13, Y6
+	VFMADD231PD  Y10, Y13, Y9
+	VFMADD231PD  Y12, Y13, Y11
+	VMULPD       Y13, Y13, Y7
+	VFMADD231PD  Y9, Y7, Y6
+	VMULPD       Y7, Y7, Y7
+	VFMADD231PD  Y11, Y7, Y6
+	VFMADD213PD  Y4, Y13, Y6
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y4
+	VFMADD231PD  ew_half64_32<>+0(SB), Y5, Y4
+	VSUBPD       ew_shifter64_32<>+0(SB), Y4, Y7
+	VSUBPD       Y7, Y5, Y5
+	VADDPD       ew_shifter64_32<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y4, Y4
+	VPADDQ       ew_expbias64_32<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y5, Y5
+	VPADDQ       ew_expbias64_32<>+0(SB), Y5, Y5
+	VMOVUPD      Y4, Y7
+	VFMADD213PD  Y4, Y6, Y7
+	VMULPD       Y5, Y7, Y7
+	VMULPD       Y7, Y2, Y2
+	VMOVUPD      ew_one64_32<>+0(SB), Y4
+	VSUBPD       Y3, Y4, Y4
+	VFMADD231PD  Y4, Y7, Y0
 	VCVTPD2PSY   Y1, X8
 	VCVTPD2PSY   Y2, X1
 	VINSERTF128  $0x01, X1, Y8, Y8

@@ -5,6 +5,9 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -172,4 +175,29 @@ func ewBench(b *testing.B, work float64, unit string, f func()) {
 	}
 	b.ReportMetric(work/b.Elapsed().Seconds()*float64(b.N), unit)
 	b.ReportMetric(work/best.Seconds(), "best-"+unit)
+}
+
+// TestAVX2CodeUsesNoEVEXRegisters scans the generated assembly of the
+// elementwise families: an AVX2 function must not touch X16–X31/Y16–Y31
+// (which exist only with AVX-512: Avo's register allocator reaches for them
+// when 16 do not suffice, and the code then faults on AVX2-only CPUs) nor
+// K masks or ZMM registers.
+func TestAVX2CodeUsesNoEVEXRegisters(t *testing.T) {
+	bad := regexp.MustCompile(`\b([XY](1[6-9]|2[0-9]|3[01])|Z[0-9]+|K[0-7])\b`)
+	for _, f := range []string{"vec_amd64.s", "contrast_amd64.s", "icastep_amd64.s", "act_amd64.s"} {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn := ""
+		for i, line := range strings.Split(string(src), "\n") {
+			if strings.HasPrefix(line, "TEXT ") {
+				fn = strings.Fields(line)[1]
+				continue
+			}
+			if strings.Contains(fn, "AVX2") && !strings.HasPrefix(strings.TrimSpace(line), "//") && bad.MatchString(line) {
+				t.Errorf("%s:%d: %s uses an AVX-512-only register: %s", f, i+1, fn, strings.TrimSpace(line))
+			}
+		}
+	}
 }

@@ -468,7 +468,17 @@ func (d *Desc) ContrastN(s *ContrastState, v V) V {
 			lo, hi := d.Widen(v[i])
 			w = append(w, lo, hi)
 		}
-		gw := e.expContrast64(w, s.Acc)
+		var gw V
+		if d.Wide() {
+			gw = e.expContrast64(w, s.Acc)
+		} else {
+			// One half at a time: two float64 chains at once need more
+			// than AVX2's 16 registers, and Avo would reach for Y16–Y31,
+			// which only exist with AVX-512.
+			for _, h := range w {
+				gw = append(gw, e.expContrast64(V{h}, s.Acc)...)
+			}
+		}
 		g := d.vecs(N)
 		for i := range N {
 			g[i] = d.Narrow(gw[2*i], gw[2*i+1])
