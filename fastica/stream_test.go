@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/deepica/deepica/kernels"
@@ -111,6 +112,25 @@ func TestWhiteSourceStd(t *testing.T) {
 	for j, sd := range columnStd(s) {
 		if math.Abs(sd-1) > tol {
 			t.Errorf("source %d: std %v, want 1 within %g", j, sd, tol)
+		}
+	}
+}
+
+// TestFloat32NonFinite: float32 input is whitened through float64 blocks
+// whose NaN/Inf check rides on the block moments; every position of a
+// non-finite value is still reported, with the element named.
+func TestFloat32NonFinite(t *testing.T) {
+	x, _, _ := mixture(11, 9, 2, 3, laplace)
+	for i := 0; i < x.Rows; i++ {
+		for j := 0; j < x.Cols; j++ {
+			for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+				y := matrix.Convert[float32](x)
+				y.Set(i, j, float32(v))
+				_, _, err := Fit(y, Options{Seed: 1, Components: 2})
+				if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("element (%d, %d)", i, j)) {
+					t.Errorf("%v at (%d, %d): error %v", v, i, j, err)
+				}
+			}
 		}
 	}
 }

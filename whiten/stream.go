@@ -88,11 +88,24 @@ func (m *Moments[T]) Add(b *matrix.Dense[T]) error {
 	if b.Cols != m.p {
 		return fmt.Errorf("whiten: block has %d columns, expected %d", b.Cols, m.p)
 	}
-	if err := checkData(fmt.Sprintf("block at sample %d", m.n), b, 1); err != nil {
+	what := fmt.Sprintf("block at sample %d", m.n)
+	if err := checkShape(what, b, 1); err != nil {
 		return err
 	}
 	p, nb := m.p, b.Rows
 	kernels.CenteredGram(kernels.Trans, p, nb, 1, b.Data, b.Stride, m.c, p, m.bmean)
+	// NaN/Inf shows in the block's moments (see checkMoments); scatter is
+	// untouched so far.
+	ok := true
+	for j, v := range m.bmean {
+		ok = ok && finite(float64(v)) && finite(float64(m.c[j*p+j]))
+	}
+	if !ok {
+		if err := checkData(what, b, 1); err != nil {
+			return err
+		}
+		return fmt.Errorf("whiten: %s: second-moment matrix (%d×%d) overflows: rescale the data", what, p, p)
+	}
 	if m.n == 0 {
 		for i, v := range m.c {
 			m.scatter[i] = float64(v)
