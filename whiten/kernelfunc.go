@@ -117,6 +117,21 @@ func kernelMatrix[T kernels.Float](k Kernel, x, y *matrix.Dense[T]) (*matrix.Den
 		kernels.Gemm(kernels.NoTrans, kernels.Trans, n, m, p, 1, x.Data, x.Stride, y.Data, y.Stride, 0, out.Data, m)
 	}
 	g := k.gammaFor(p)
+	var nx, ny []float64 // squared row norms, for rbf and cosine
+	if k.Kind == KernelRBF || k.Kind == KernelCosine {
+		if same {
+			// k(X, X): the Gram's own diagonal, so no pass over X (twice,
+			// as rowSquares(x) and rowSquares(y)) and the distances come
+			// from one set of rounded products.
+			nx = make([]float64, n)
+			for i := range nx {
+				nx[i] = float64(out.Data[i*m+i])
+			}
+			ny = nx
+		} else {
+			nx, ny = rowSquares(x), rowSquares(y)
+		}
+	}
 	switch k.Kind {
 	case KernelLinear:
 	case KernelPoly:
@@ -124,7 +139,6 @@ func kernelMatrix[T kernels.Float](k Kernel, x, y *matrix.Dense[T]) (*matrix.Den
 	case KernelSigmoid:
 		apply(out, func(_, _ int, d float64) float64 { return math.Tanh(g*d + k.Coef0) })
 	case KernelRBF:
-		nx, ny := rowSquares(x), rowSquares(y)
 		// As scikit-learn's euclidean_distances: ‖x‖² + ‖y‖² − 2·x·y,
 		// clipped at 0, exactly 0 on the diagonal of k(X, X).
 		apply(out, func(i, j int, d float64) float64 {
@@ -134,7 +148,6 @@ func kernelMatrix[T kernels.Float](k Kernel, x, y *matrix.Dense[T]) (*matrix.Den
 			return math.Exp(-g * math.Max(nx[i]+ny[j]-2*d, 0))
 		})
 	case KernelCosine:
-		nx, ny := rowSquares(x), rowSquares(y)
 		apply(out, func(i, j int, d float64) float64 {
 			if nx[i] == 0 || ny[j] == 0 {
 				return 0
