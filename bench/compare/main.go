@@ -41,6 +41,8 @@ type options struct {
 	python  string
 	rscript string
 	keep    string
+	budget  float64
+	all     bool
 }
 
 // result is one engine's figure for one case, dtype and thread count.
@@ -85,6 +87,8 @@ func main() {
 	flag.StringVar(&only, "cases", "", "regular expression selecting cases by name")
 	flag.StringVar(&o.python, "python", "/usr/bin/python3", "Python with NumPy, scikit-learn and PyTorch (Debian's)")
 	flag.StringVar(&o.rscript, "rscript", "Rscript", "Rscript with the fastICA package")
+	flag.Float64Var(&o.budget, "budget", 20, "seconds of measuring per figure after which no further runs start (at least one run)")
+	flag.BoolVar(&o.all, "all-levels", false, "also run the generic level on the end-to-end cases (slow: it is the pure-Go fallback)")
 	flag.StringVar(&o.keep, "inputs", "", "directory for the generated inputs (default: a temporary one, removed)")
 	flag.Parse()
 	for _, t := range strings.Split(threads, ",") {
@@ -106,6 +110,9 @@ func main() {
 	}
 	if o.short && o.runs == 5 {
 		o.runs = 2
+	}
+	if o.short && o.budget == 20 {
+		o.budget = 2
 	}
 	if err := compare(o); err != nil {
 		fmt.Fprintf(os.Stderr, "compare: %v\n", err)
@@ -177,20 +184,28 @@ func compare(o options) error {
 			for _, th := range o.threads {
 				base := result{Case: c.name, Group: c.group, Title: c.title, Dtype: dt, Threads: th, Flops: flops}
 				for _, lvl := range m.Levels {
+					// The pure-Go fallback is measured on the kernels; on the
+					// end-to-end cases it would take most of the run's time.
+					if lvl == "generic" && c.group != "kernels" && !o.all && len(m.Levels) > 1 {
+						continue
+					}
 					r := base
 					r.Engine = "deepica/" + lvl
 					runProcess(&r, self, []string{"-worker", "-engine", "deepica", "-level", lvl, "-case", c.name,
-						"-dtype", dt, "-threads", strconv.Itoa(th), "-runs", strconv.Itoa(o.runs), "-indir", cdir}, nil)
+						"-dtype", dt, "-threads", strconv.Itoa(th), "-runs", strconv.Itoa(o.runs), "-budget", fmt.Sprint(o.budget), "-indir", cdir}, nil)
 					results = append(results, r)
 				}
 				if c.gonum != nil {
 					r := base
 					r.Engine = "gonum"
 					runProcess(&r, self, []string{"-worker", "-engine", "gonum", "-case", c.name,
-						"-dtype", dt, "-threads", strconv.Itoa(th), "-runs", strconv.Itoa(o.runs), "-indir", cdir}, nil)
+						"-dtype", dt, "-threads", strconv.Itoa(th), "-runs", strconv.Itoa(o.runs), "-budget", fmt.Sprint(o.budget), "-indir", cdir}, nil)
 					results = append(results, r)
 				}
 				for _, p := range c.peers {
+					if p == "R" && dt != "f64" {
+						continue // R computes in double only
+					}
 					r := base
 					r.Engine = p
 					runPeer(&r, o, m, p, c.name, cdir, dt, th)
@@ -260,7 +275,7 @@ func runPeer(r *result, o options, m machine, engine, name, dir, dt string, thre
 			return
 		}
 		script := filepath.Join(sourceDir(), "fastica.R")
-		runProcess(r, o.rscript, []string{script, dir, strconv.Itoa(o.runs)}, append(m.blasEnv, threadEnv(threads)...))
+		runProcess(r, o.rscript, []string{script, dir, strconv.Itoa(o.runs), fmt.Sprint(o.budget)}, append(m.blasEnv, threadEnv(threads)...))
 		return
 	}
 	if missing := m.PythonMissing[engine]; missing != "" {
@@ -269,7 +284,7 @@ func runPeer(r *result, o options, m machine, engine, name, dir, dt string, thre
 	}
 	script := filepath.Join(sourceDir(), "peers.py")
 	runProcess(r, o.python, []string{script, engine, name, "--threads", strconv.Itoa(threads), "--runs",
-		strconv.Itoa(o.runs), "--indir", dir, "--dtype", dt}, append(m.blasEnv, threadEnv(threads)...))
+		strconv.Itoa(o.runs), "--budget", fmt.Sprint(o.budget), "--indir", dir, "--dtype", dt}, append(m.blasEnv, threadEnv(threads)...))
 }
 
 func threadEnv(n int) []string {

@@ -79,7 +79,10 @@ func writeMarkdown(o options, m machine, rs []result) error {
 	if !m.HasR {
 		fmt.Fprintf(&b, "- R's fastICA not measured: Rscript with the fastICA package is not installed (run with -install)\n")
 	}
-	fmt.Fprintf(&b, "- Each figure: median of %d runs in its own process (min–max beside it); RSS is that process's peak resident memory, inputs included.\n", o.runs)
+	fmt.Fprintf(&b, "- Each figure: median of up to %d runs in its own process (fewer once %.0f s were spent measuring; the count is in the notes as runs=), min–max beside it; RSS is that process's peak resident memory, inputs included. Kernel cases get one untimed warm-up run.\n", o.runs, o.budget)
+	if !o.all {
+		fmt.Fprintf(&b, "- The generic (pure-Go fallback) level is measured on the kernel cases only.\n")
+	}
 	fmt.Fprintf(&b, "- \"deepica ×\" is the engine's median divided by the fastest deepica level's median at the same dtype and thread count: above 1, deepica is faster.\n\n")
 
 	var order []string
@@ -118,7 +121,7 @@ func writeMarkdown(o options, m machine, rs []result) error {
 			if best, _ := bestDeepica(rs, r.Case, r.Dtype, r.Threads); best > 0 && med > 0 {
 				ratio = fmt.Sprintf("%.2f", med/best)
 			}
-			var notes []string
+			notes := []string{fmt.Sprintf("runs=%d", len(r.Times))}
 			keys := make([]string, 0, len(r.Extra))
 			for k := range r.Extra {
 				keys = append(keys, k)

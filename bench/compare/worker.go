@@ -38,7 +38,8 @@ func workerMain(args []string) int {
 	name := fs.String("case", "", "case name")
 	dtype := fs.String("dtype", "f64", "f32 or f64")
 	threads := fs.Int("threads", 1, "threads")
-	runs := fs.Int("runs", 3, "runs")
+	runs := fs.Int("runs", 3, "runs (at most)")
+	budget := fs.Float64("budget", 0, "stop adding runs once this many seconds have been spent measuring (0: no limit); at least one run")
 	indir := fs.String("indir", "", "input directory")
 	short := fs.Bool("short", false, "small inputs (gen, peak)")
 	if err := fs.Parse(args); err != nil {
@@ -93,10 +94,15 @@ func workerMain(args []string) int {
 		run() // warm-up: page in the operands, size the scratch pools
 	}
 	times := make([]float64, 0, *runs)
+	spent := 0.0
 	for range *runs {
+		if *budget > 0 && len(times) > 0 && spent+times[0] > *budget {
+			break
+		}
 		t0 := time.Now()
 		ex := run()
 		times = append(times, time.Since(t0).Seconds())
+		spent += times[len(times)-1]
 		for k, v := range ex {
 			extra[k] = v
 		}
