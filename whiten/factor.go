@@ -68,8 +68,12 @@ func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, 
 			return nil, err
 		}
 		N, m = n, p
-		f.mean = toFloat[T](columnMeans(x))
-		a = widen(centeredGram(x, f.mean))
+		mean := columnMeans(x)
+		f.mean = toFloat[T](mean)
+		var ok bool
+		if a, ok = correctedGram(x, mean); !ok {
+			a = widen(centeredGram(x, f.mean))
+		}
 	default:
 		return nil, fmt.Errorf("whiten: unknown solver %v", solver)
 	}
@@ -193,6 +197,50 @@ func centeredGram[T kernels.Float](x *matrix.Dense[T], mean []T) []T {
 		kernels.Gram(kernels.NoTrans, n, w, 1, buf, w, beta, g, n)
 	}
 	return g
+}
+
+// maxOffsetRatio bounds ‖X‖_F²/‖Xc‖_F² for correctedGram: the entries of
+// the uncentred Gram are at most that much larger than the centred ones, so
+// subtracting the mean's part afterwards loses at most log2 of it (4 bits)
+// against centring first, well inside the rank tolerance's margin.
+const maxOffsetRatio = 16
+
+// correctedGram returns XcXcᵀ (n×n, float64) as XXᵀ − r·1ᵀ − 1·rᵀ + ‖m‖²
+// with r = X·m: one Gram call that reads x in place (no centred copy of
+// each column block). It reports false, and the caller centres first, when
+// the mean dominates the data (‖X‖² > maxOffsetRatio·‖Xc‖²), where the
+// subtraction would cancel digits, or when the moments are not finite.
+func correctedGram[T kernels.Float](x *matrix.Dense[T], mean []float64) ([]float64, bool) {
+	n, p := x.Rows, x.Cols
+	g := make([]T, n*n)
+	kernels.Gram(kernels.NoTrans, n, p, 1, x.Data, x.Stride, 0, g, n)
+	r := make([]float64, n)
+	var mm float64
+	for _, v := range mean {
+		mm += v * v
+	}
+	var tr, trc float64
+	for i := 0; i < n; i++ {
+		var s float64
+		for j, v := range x.Row(i) {
+			s += float64(v) * mean[j]
+		}
+		r[i] = s
+		d := float64(g[i*n+i])
+		tr += d
+		trc += d - 2*s + mm
+	}
+	if !(tr <= maxOffsetRatio*trc) || !finite(tr) {
+		return nil, false
+	}
+	a := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j <= i; j++ {
+			a[i*n+j] = float64(g[i*n+j]) - r[i] - r[j] + mm
+			a[j*n+i] = a[i*n+j] // exactly symmetric, as the Gram
+		}
+	}
+	return a, true
 }
 
 // gramComponents returns Uᵀ·Xc (k×p) for U n×k, over centered column blocks.

@@ -1,0 +1,65 @@
+package whiten
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/deepica/deepica/kernels"
+	"github.com/deepica/deepica/matrix"
+)
+
+// TestCorrectedGram: the centred Gram from the uncentred one minus the
+// mean's part agrees with centring first within the rounding of both,
+// 4·p·eps·(‖xᵢ‖+‖m‖)(‖xⱼ‖+‖m‖) per entry; it is exactly symmetric; and data
+// whose mean dominates (‖X‖² > 16·‖Xc‖²) are left to the centred path.
+func TestCorrectedGram(t *testing.T) {
+	testCorrectedGram[float64](t)
+	testCorrectedGram[float32](t)
+}
+
+func testCorrectedGram[T kernels.Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	n, p := 37, 3000
+	for _, offset := range []float64{0, 0.5, 1.5, 20} {
+		x := matrix.New[T](n, p)
+		for i := range x.Data {
+			x.Data[i] = T(rng.NormFloat64() + offset)
+		}
+		mean := columnMeans(x)
+		got, ok := correctedGram(x, mean)
+		if offset == 20 {
+			if ok {
+				t.Errorf("offset %v: mean-dominated data took the corrected path", offset)
+			}
+			continue
+		}
+		if !ok {
+			t.Fatalf("offset %v: corrected path refused", offset)
+		}
+		want := widen(centeredGram(x, toFloat[T](mean)))
+		var mm float64
+		for _, v := range mean {
+			mm += v * v
+		}
+		norm := make([]float64, n)
+		for i := range norm {
+			for _, v := range x.Row(i) {
+				norm[i] += float64(v) * float64(v)
+			}
+			norm[i] = math.Sqrt(norm[i]) + math.Sqrt(mm)
+		}
+		eps := epsOf[T]()
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				if got[i*n+j] != got[j*n+i] {
+					t.Fatalf("not symmetric at (%d, %d)", i, j)
+				}
+				tol := 4 * float64(p) * eps * norm[i] * norm[j]
+				if d := math.Abs(got[i*n+j] - want[i*n+j]); d > tol {
+					t.Fatalf("offset %v, (%d, %d): corrected %v, centred %v, |Δ| %g > %g", offset, i, j, got[i*n+j], want[i*n+j], d, tol)
+				}
+			}
+		}
+	}
+}
