@@ -83,22 +83,22 @@ func TestGemmThreadsBitIdentical(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	// Several kc-slices, tiles and (for Gram) reduction chunks at every
 	// level; smaller under -short, which CI runs under emulation.
-	m, n, k, gk := 301, 517, 700, 30000
+	m, n, k, gn, gk := 301, 517, 700, 40, 30000
 	if testing.Short() {
-		m, n, k, gk = 61, 150, 500, 25000
+		m, n, k, gn, gk = 61, 150, 450, 16, 25000
 	}
 	a, b := randSlice[float32](r, m*k), randSlice[float32](r, k*n)
-	x := randSlice[float64](r, 40*gk)
+	x := randSlice[float64](r, gn*gk)
 	for _, lvl := range asmLevelsHere() {
 		var ref []float32
 		var refG []float64
 		for _, th := range []int{1, 2, 3} {
 			c := make([]float32, m*n)
-			cg := make([]float64, 40*40)
+			cg := make([]float64, gn*gn)
 			withThreads(th, func() {
 				g := gemmArgs[float32]{m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, c: c, ldc: n}
 				gemmBlocked(lvl, &g, false)
-				gramBlocked(lvl, true, 40, gk, 1, x, 40, 0, cg, 40, nil)
+				gramBlocked(lvl, true, gn, gk, 1, x, gn, 0, cg, gn, nil)
 			})
 			if ref == nil {
 				ref, refG = c, cg
