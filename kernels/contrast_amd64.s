@@ -19,40 +19,45 @@ group:
 	CMPQ         CX, $0x01
 	JB           single
 	VMOVUPS      (AX), Y3
-	VMULPS       Y0, Y3, Y3
-	VANDPS       ew_abs32_32<>+0(SB), Y3, Y4
-	VMINPS       Y4, Y1, Y4
-	VMOVUPS      ew_shifter32_32<>+0(SB), Y5
-	VFMADD231PS  ew_log2etrue32_32<>+0(SB), Y4, Y5
-	VSUBPS       ew_shifter32_32<>+0(SB), Y5, Y6
-	VADDPS       Y4, Y4, Y4
-	VFNMADD231PS ew_ln2hi32_32<>+0(SB), Y6, Y4
-	VFNMADD231PS ew_ln2lo32_32<>+0(SB), Y6, Y4
-	VMOVUPS      ew_inv3fact32_32<>+0(SB), Y6
-	VFMADD213PS  ew_inv2fact32_32<>+0(SB), Y4, Y6
-	VMOVUPS      ew_inv5fact32_32<>+0(SB), Y7
-	VFMADD213PS  ew_inv4fact32_32<>+0(SB), Y4, Y7
-	VMOVUPS      ew_inv7fact32_32<>+0(SB), Y8
-	VFMADD213PS  ew_inv6fact32_32<>+0(SB), Y4, Y8
-	VMOVUPS      ew_inv8fact32_32<>+0(SB), Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD231PS  Y7, Y10, Y6
-	VFMADD231PS  Y9, Y10, Y8
-	VMULPS       Y10, Y10, Y7
-	VFMADD231PS  Y8, Y7, Y6
-	VFMADD213PS  Y4, Y10, Y6
-	VPSLLD       $0x17, Y5, Y4
-	VPADDD       ew_expbias32_32<>+0(SB), Y4, Y4
-	VSUBPS       ew_one32_32<>+0(SB), Y4, Y5
-	VFMADD231PS  Y4, Y6, Y5
-	VADDPS       ew_two32_32<>+0(SB), Y5, Y4
-	VDIVPS       Y4, Y5, Y4
-	VANDPS       ew_sign32_32<>+0(SB), Y3, Y3
-	VORPS        Y3, Y4, Y4
-	VMOVUPS      ew_one32_32<>+0(SB), Y3
-	VFNMADD231PS Y4, Y4, Y3
-	VFMADD231PS  Y3, Y0, Y2
-	VMOVUPS      Y4, (AX)
+	VMULPS       Y0, Y3, Y4
+	VMOVUPS      Y4, Y5
+	VFMSUB231PS  Y0, Y3, Y5
+	VMAXPS       ew_mone32_32<>+0(SB), Y5, Y5
+	VMINPS       ew_one32_32<>+0(SB), Y5, Y5
+	VANDPS       ew_abs32_32<>+0(SB), Y4, Y3
+	VMINPS       Y3, Y1, Y3
+	VMOVUPS      ew_shifter32_32<>+0(SB), Y6
+	VFMADD231PS  ew_log2etrue32_32<>+0(SB), Y3, Y6
+	VSUBPS       ew_shifter32_32<>+0(SB), Y6, Y7
+	VADDPS       Y3, Y3, Y3
+	VFNMADD231PS ew_ln2hi32_32<>+0(SB), Y7, Y3
+	VFNMADD231PS ew_ln2lo32_32<>+0(SB), Y7, Y3
+	VMOVUPS      ew_inv3fact32_32<>+0(SB), Y7
+	VFMADD213PS  ew_inv2fact32_32<>+0(SB), Y3, Y7
+	VMOVUPS      ew_inv5fact32_32<>+0(SB), Y8
+	VFMADD213PS  ew_inv4fact32_32<>+0(SB), Y3, Y8
+	VMOVUPS      ew_inv7fact32_32<>+0(SB), Y9
+	VFMADD213PS  ew_inv6fact32_32<>+0(SB), Y3, Y9
+	VMOVUPS      ew_inv8fact32_32<>+0(SB), Y10
+	VMULPS       Y3, Y3, Y11
+	VFMADD231PS  Y8, Y11, Y7
+	VFMADD231PS  Y10, Y11, Y9
+	VMULPS       Y11, Y11, Y8
+	VFMADD231PS  Y9, Y8, Y7
+	VFMADD213PS  Y3, Y11, Y7
+	VPSLLD       $0x17, Y6, Y3
+	VPADDD       ew_expbias32_32<>+0(SB), Y3, Y3
+	VSUBPS       ew_one32_32<>+0(SB), Y3, Y6
+	VFMADD231PS  Y3, Y7, Y6
+	VADDPS       ew_two32_32<>+0(SB), Y6, Y3
+	VDIVPS       Y3, Y6, Y3
+	VANDPS       ew_sign32_32<>+0(SB), Y4, Y4
+	VORPS        Y4, Y3, Y3
+	VMOVUPS      ew_one32_32<>+0(SB), Y4
+	VFNMADD231PS Y3, Y3, Y4
+	VFMADD231PS  Y4, Y0, Y2
+	VFMADD231PS  Y5, Y4, Y3
+	VMOVUPS      Y3, (AX)
 	ADDQ         $0x00000020, AX
 	SUBQ         $0x01, CX
 	JMP          group
@@ -61,40 +66,45 @@ single:
 	TESTQ        CX, CX
 	JZ           done
 	VMOVUPS      (AX), Y3
-	VMULPS       Y0, Y3, Y3
-	VANDPS       ew_abs32_32<>+0(SB), Y3, Y4
-	VMINPS       Y4, Y1, Y4
-	VMOVUPS      ew_shifter32_32<>+0(SB), Y5
-	VFMADD231PS  ew_log2etrue32_32<>+0(SB), Y4, Y5
-	VSUBPS       ew_shifter32_32<>+0(SB), Y5, Y6
-	VADDPS       Y4, Y4, Y4
-	VFNMADD231PS ew_ln2hi32_32<>+0(SB), Y6, Y4
-	VFNMADD231PS ew_ln2lo32_32<>+0(SB), Y6, Y4
-	VMOVUPS      ew_inv3fact32_32<>+0(SB), Y6
-	VFMADD213PS  ew_inv2fact32_32<>+0(SB), Y4, Y6
-	VMOVUPS      ew_inv5fact32_32<>+0(SB), Y7
-	VFMADD213PS  ew_inv4fact32_32<>+0(SB), Y4, Y7
-	VMOVUPS      ew_inv7fact32_32<>+0(SB), Y8
-	VFMADD213PS  ew_inv6fact32_32<>+0(SB), Y4, Y8
-	VMOVUPS      ew_inv8fact32_32<>+0(SB), Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD231PS  Y7, Y10, Y6
-	VFMADD231PS  Y9, Y10, Y8
-	VMULPS       Y10, Y10, Y7
-	VFMADD231PS  Y8, Y7, Y6
-	VFMADD213PS  Y4, Y10, Y6
-	VPSLLD       $0x17, Y5, Y4
-	VPADDD       ew_expbias32_32<>+0(SB), Y4, Y4
-	VSUBPS       ew_one32_32<>+0(SB), Y4, Y5
-	VFMADD231PS  Y4, Y6, Y5
-	VADDPS       ew_two32_32<>+0(SB), Y5, Y4
-	VDIVPS       Y4, Y5, Y4
-	VANDPS       ew_sign32_32<>+0(SB), Y3, Y3
-	VORPS        Y3, Y4, Y4
-	VMOVUPS      ew_one32_32<>+0(SB), Y3
-	VFNMADD231PS Y4, Y4, Y3
-	VFMADD231PS  Y3, Y0, Y2
-	VMOVUPS      Y4, (AX)
+	VMULPS       Y0, Y3, Y4
+	VMOVUPS      Y4, Y5
+	VFMSUB231PS  Y0, Y3, Y5
+	VMAXPS       ew_mone32_32<>+0(SB), Y5, Y5
+	VMINPS       ew_one32_32<>+0(SB), Y5, Y5
+	VANDPS       ew_abs32_32<>+0(SB), Y4, Y3
+	VMINPS       Y3, Y1, Y3
+	VMOVUPS      ew_shifter32_32<>+0(SB), Y6
+	VFMADD231PS  ew_log2etrue32_32<>+0(SB), Y3, Y6
+	VSUBPS       ew_shifter32_32<>+0(SB), Y6, Y7
+	VADDPS       Y3, Y3, Y3
+	VFNMADD231PS ew_ln2hi32_32<>+0(SB), Y7, Y3
+	VFNMADD231PS ew_ln2lo32_32<>+0(SB), Y7, Y3
+	VMOVUPS      ew_inv3fact32_32<>+0(SB), Y7
+	VFMADD213PS  ew_inv2fact32_32<>+0(SB), Y3, Y7
+	VMOVUPS      ew_inv5fact32_32<>+0(SB), Y8
+	VFMADD213PS  ew_inv4fact32_32<>+0(SB), Y3, Y8
+	VMOVUPS      ew_inv7fact32_32<>+0(SB), Y9
+	VFMADD213PS  ew_inv6fact32_32<>+0(SB), Y3, Y9
+	VMOVUPS      ew_inv8fact32_32<>+0(SB), Y10
+	VMULPS       Y3, Y3, Y11
+	VFMADD231PS  Y8, Y11, Y7
+	VFMADD231PS  Y10, Y11, Y9
+	VMULPS       Y11, Y11, Y8
+	VFMADD231PS  Y9, Y8, Y7
+	VFMADD213PS  Y3, Y11, Y7
+	VPSLLD       $0x17, Y6, Y3
+	VPADDD       ew_expbias32_32<>+0(SB), Y3, Y3
+	VSUBPS       ew_one32_32<>+0(SB), Y3, Y6
+	VFMADD231PS  Y3, Y7, Y6
+	VADDPS       ew_two32_32<>+0(SB), Y6, Y3
+	VDIVPS       Y3, Y6, Y3
+	VANDPS       ew_sign32_32<>+0(SB), Y4, Y4
+	VORPS        Y4, Y3, Y3
+	VMOVUPS      ew_one32_32<>+0(SB), Y4
+	VFNMADD231PS Y3, Y3, Y4
+	VFMADD231PS  Y4, Y0, Y2
+	VFMADD231PS  Y5, Y4, Y3
+	VMOVUPS      Y3, (AX)
 	ADDQ         $0x00000020, AX
 	DECQ         CX
 	JMP          single
@@ -119,6 +129,26 @@ DATA ew_tanhclamp32_32<>+20(SB)/4, $0x41200000
 DATA ew_tanhclamp32_32<>+24(SB)/4, $0x41200000
 DATA ew_tanhclamp32_32<>+28(SB)/4, $0x41200000
 GLOBL ew_tanhclamp32_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_mone32_32<>+0(SB)/4, $0xbf800000
+DATA ew_mone32_32<>+4(SB)/4, $0xbf800000
+DATA ew_mone32_32<>+8(SB)/4, $0xbf800000
+DATA ew_mone32_32<>+12(SB)/4, $0xbf800000
+DATA ew_mone32_32<>+16(SB)/4, $0xbf800000
+DATA ew_mone32_32<>+20(SB)/4, $0xbf800000
+DATA ew_mone32_32<>+24(SB)/4, $0xbf800000
+DATA ew_mone32_32<>+28(SB)/4, $0xbf800000
+GLOBL ew_mone32_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_one32_32<>+0(SB)/4, $0x3f800000
+DATA ew_one32_32<>+4(SB)/4, $0x3f800000
+DATA ew_one32_32<>+8(SB)/4, $0x3f800000
+DATA ew_one32_32<>+12(SB)/4, $0x3f800000
+DATA ew_one32_32<>+16(SB)/4, $0x3f800000
+DATA ew_one32_32<>+20(SB)/4, $0x3f800000
+DATA ew_one32_32<>+24(SB)/4, $0x3f800000
+DATA ew_one32_32<>+28(SB)/4, $0x3f800000
+GLOBL ew_one32_32<>(SB), RODATA|NOPTR, $32
 
 DATA ew_abs32_32<>+0(SB)/4, $0x7fffffff
 DATA ew_abs32_32<>+4(SB)/4, $0x7fffffff
@@ -249,16 +279,6 @@ DATA ew_expbias32_32<>+20(SB)/4, $0x3f800000
 DATA ew_expbias32_32<>+24(SB)/4, $0x3f800000
 DATA ew_expbias32_32<>+28(SB)/4, $0x3f800000
 GLOBL ew_expbias32_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_one32_32<>+0(SB)/4, $0x3f800000
-DATA ew_one32_32<>+4(SB)/4, $0x3f800000
-DATA ew_one32_32<>+8(SB)/4, $0x3f800000
-DATA ew_one32_32<>+12(SB)/4, $0x3f800000
-DATA ew_one32_32<>+16(SB)/4, $0x3f800000
-DATA ew_one32_32<>+20(SB)/4, $0x3f800000
-DATA ew_one32_32<>+24(SB)/4, $0x3f800000
-DATA ew_one32_32<>+28(SB)/4, $0x3f800000
-GLOBL ew_one32_32<>(SB), RODATA|NOPTR, $32
 
 DATA ew_two32_32<>+0(SB)/4, $0x40000000
 DATA ew_two32_32<>+4(SB)/4, $0x40000000
@@ -1041,74 +1061,84 @@ group:
 	JB           single
 	VMOVUPS      (AX), Z3
 	VMOVUPS      64(AX), Z4
-	VMULPS       Z0, Z3, Z3
-	VMULPS       Z0, Z4, Z4
-	VANDPS       ew_abs32_64<>+0(SB), Z3, Z5
-	VANDPS       ew_abs32_64<>+0(SB), Z4, Z6
-	VMINPS       Z5, Z1, Z5
-	VMINPS       Z6, Z1, Z6
-	VMOVUPS      ew_shifter32_64<>+0(SB), Z7
-	VMOVUPS      ew_shifter32_64<>+0(SB), Z8
-	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z5, Z7
-	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z6, Z8
-	VSUBPS       ew_shifter32_64<>+0(SB), Z7, Z9
-	VSUBPS       ew_shifter32_64<>+0(SB), Z8, Z10
-	VADDPS       Z5, Z5, Z5
-	VADDPS       Z6, Z6, Z6
-	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z9, Z5
-	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z10, Z6
-	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z9, Z5
-	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z10, Z6
-	VMOVUPS      ew_inv3fact32_64<>+0(SB), Z9
-	VMOVUPS      ew_inv3fact32_64<>+0(SB), Z10
-	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z5, Z9
-	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z6, Z10
-	VMOVUPS      ew_inv5fact32_64<>+0(SB), Z11
-	VMOVUPS      ew_inv5fact32_64<>+0(SB), Z12
-	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z5, Z11
-	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z6, Z12
-	VMOVUPS      ew_inv7fact32_64<>+0(SB), Z13
-	VMOVUPS      ew_inv7fact32_64<>+0(SB), Z14
-	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z5, Z13
-	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z6, Z14
-	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z15
-	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z16
-	VMULPS       Z5, Z5, Z17
-	VMULPS       Z6, Z6, Z18
-	VFMADD231PS  Z11, Z17, Z9
-	VFMADD231PS  Z12, Z18, Z10
-	VFMADD231PS  Z15, Z17, Z13
-	VFMADD231PS  Z16, Z18, Z14
-	VMULPS       Z17, Z17, Z11
-	VMULPS       Z18, Z18, Z12
-	VFMADD231PS  Z13, Z11, Z9
-	VFMADD231PS  Z14, Z12, Z10
-	VFMADD213PS  Z5, Z17, Z9
-	VFMADD213PS  Z6, Z18, Z10
-	VPSLLD       $0x17, Z7, Z5
-	VPSLLD       $0x17, Z8, Z6
-	VPADDD       ew_expbias32_64<>+0(SB), Z5, Z5
-	VPADDD       ew_expbias32_64<>+0(SB), Z6, Z6
-	VSUBPS       ew_one32_64<>+0(SB), Z5, Z7
-	VSUBPS       ew_one32_64<>+0(SB), Z6, Z8
-	VFMADD231PS  Z5, Z9, Z7
-	VFMADD231PS  Z6, Z10, Z8
-	VADDPS       ew_two32_64<>+0(SB), Z7, Z5
-	VADDPS       ew_two32_64<>+0(SB), Z8, Z6
-	VDIVPS       Z5, Z7, Z5
-	VDIVPS       Z6, Z8, Z6
-	VANDPS       ew_sign32_64<>+0(SB), Z3, Z3
-	VANDPS       ew_sign32_64<>+0(SB), Z4, Z4
-	VORPS        Z3, Z5, Z5
-	VORPS        Z4, Z6, Z6
-	VMOVUPS      ew_one32_64<>+0(SB), Z3
-	VFNMADD231PS Z5, Z5, Z3
-	VMOVUPS      ew_one32_64<>+0(SB), Z4
-	VFNMADD231PS Z6, Z6, Z4
-	VFMADD231PS  Z3, Z0, Z2
-	VFMADD231PS  Z4, Z0, Z2
-	VMOVUPS      Z5, (AX)
-	VMOVUPS      Z6, 64(AX)
+	VMULPS       Z0, Z3, Z5
+	VMULPS       Z0, Z4, Z6
+	VMOVUPS      Z5, Z7
+	VFMSUB231PS  Z0, Z3, Z7
+	VMOVUPS      Z6, Z3
+	VFMSUB231PS  Z0, Z4, Z3
+	VMAXPS       ew_mone32_64<>+0(SB), Z7, Z7
+	VMINPS       ew_one32_64<>+0(SB), Z7, Z7
+	VMAXPS       ew_mone32_64<>+0(SB), Z3, Z3
+	VMINPS       ew_one32_64<>+0(SB), Z3, Z3
+	VANDPS       ew_abs32_64<>+0(SB), Z5, Z4
+	VANDPS       ew_abs32_64<>+0(SB), Z6, Z8
+	VMINPS       Z4, Z1, Z4
+	VMINPS       Z8, Z1, Z8
+	VMOVUPS      ew_shifter32_64<>+0(SB), Z9
+	VMOVUPS      ew_shifter32_64<>+0(SB), Z10
+	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z4, Z9
+	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z8, Z10
+	VSUBPS       ew_shifter32_64<>+0(SB), Z9, Z11
+	VSUBPS       ew_shifter32_64<>+0(SB), Z10, Z12
+	VADDPS       Z4, Z4, Z4
+	VADDPS       Z8, Z8, Z8
+	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z11, Z4
+	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z12, Z8
+	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z11, Z4
+	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z12, Z8
+	VMOVUPS      ew_inv3fact32_64<>+0(SB), Z11
+	VMOVUPS      ew_inv3fact32_64<>+0(SB), Z12
+	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z4, Z11
+	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z8, Z12
+	VMOVUPS      ew_inv5fact32_64<>+0(SB), Z13
+	VMOVUPS      ew_inv5fact32_64<>+0(SB), Z14
+	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z4, Z13
+	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z8, Z14
+	VMOVUPS      ew_inv7fact32_64<>+0(SB), Z15
+	VMOVUPS      ew_inv7fact32_64<>+0(SB), Z16
+	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z4, Z15
+	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z8, Z16
+	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z17
+	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z18
+	VMULPS       Z4, Z4, Z19
+	VMULPS       Z8, Z8, Z20
+	VFMADD231PS  Z13, Z19, Z11
+	VFMADD231PS  Z14, Z20, Z12
+	VFMADD231PS  Z17, Z19, Z15
+	VFMADD231PS  Z18, Z20, Z16
+	VMULPS       Z19, Z19, Z13
+	VMULPS       Z20, Z20, Z14
+	VFMADD231PS  Z15, Z13, Z11
+	VFMADD231PS  Z16, Z14, Z12
+	VFMADD213PS  Z4, Z19, Z11
+	VFMADD213PS  Z8, Z20, Z12
+	VPSLLD       $0x17, Z9, Z4
+	VPSLLD       $0x17, Z10, Z8
+	VPADDD       ew_expbias32_64<>+0(SB), Z4, Z4
+	VPADDD       ew_expbias32_64<>+0(SB), Z8, Z8
+	VSUBPS       ew_one32_64<>+0(SB), Z4, Z9
+	VSUBPS       ew_one32_64<>+0(SB), Z8, Z10
+	VFMADD231PS  Z4, Z11, Z9
+	VFMADD231PS  Z8, Z12, Z10
+	VADDPS       ew_two32_64<>+0(SB), Z9, Z4
+	VADDPS       ew_two32_64<>+0(SB), Z10, Z8
+	VDIVPS       Z4, Z9, Z4
+	VDIVPS       Z8, Z10, Z8
+	VANDPS       ew_sign32_64<>+0(SB), Z5, Z5
+	VANDPS       ew_sign32_64<>+0(SB), Z6, Z6
+	VORPS        Z5, Z4, Z4
+	VORPS        Z6, Z8, Z8
+	VMOVUPS      ew_one32_64<>+0(SB), Z5
+	VFNMADD231PS Z4, Z4, Z5
+	VMOVUPS      ew_one32_64<>+0(SB), Z6
+	VFNMADD231PS Z8, Z8, Z6
+	VFMADD231PS  Z5, Z0, Z2
+	VFMADD231PS  Z6, Z0, Z2
+	VFMADD231PS  Z7, Z5, Z4
+	VFMADD231PS  Z3, Z6, Z8
+	VMOVUPS      Z4, (AX)
+	VMOVUPS      Z8, 64(AX)
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x02, CX
 	JMP          group
@@ -1117,40 +1147,45 @@ single:
 	TESTQ        CX, CX
 	JZ           done
 	VMOVUPS      (AX), Z3
-	VMULPS       Z0, Z3, Z3
-	VANDPS       ew_abs32_64<>+0(SB), Z3, Z4
-	VMINPS       Z4, Z1, Z4
-	VMOVUPS      ew_shifter32_64<>+0(SB), Z5
-	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z4, Z5
-	VSUBPS       ew_shifter32_64<>+0(SB), Z5, Z6
-	VADDPS       Z4, Z4, Z4
-	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z6, Z4
-	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z6, Z4
-	VMOVUPS      ew_inv3fact32_64<>+0(SB), Z6
-	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z4, Z6
-	VMOVUPS      ew_inv5fact32_64<>+0(SB), Z7
-	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z4, Z7
-	VMOVUPS      ew_inv7fact32_64<>+0(SB), Z8
-	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z4, Z8
-	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z9
-	VMULPS       Z4, Z4, Z10
-	VFMADD231PS  Z7, Z10, Z6
-	VFMADD231PS  Z9, Z10, Z8
-	VMULPS       Z10, Z10, Z7
-	VFMADD231PS  Z8, Z7, Z6
-	VFMADD213PS  Z4, Z10, Z6
-	VPSLLD       $0x17, Z5, Z4
-	VPADDD       ew_expbias32_64<>+0(SB), Z4, Z4
-	VSUBPS       ew_one32_64<>+0(SB), Z4, Z5
-	VFMADD231PS  Z4, Z6, Z5
-	VADDPS       ew_two32_64<>+0(SB), Z5, Z4
-	VDIVPS       Z4, Z5, Z4
-	VANDPS       ew_sign32_64<>+0(SB), Z3, Z3
-	VORPS        Z3, Z4, Z4
-	VMOVUPS      ew_one32_64<>+0(SB), Z3
-	VFNMADD231PS Z4, Z4, Z3
-	VFMADD231PS  Z3, Z0, Z2
-	VMOVUPS      Z4, (AX)
+	VMULPS       Z0, Z3, Z4
+	VMOVUPS      Z4, Z5
+	VFMSUB231PS  Z0, Z3, Z5
+	VMAXPS       ew_mone32_64<>+0(SB), Z5, Z5
+	VMINPS       ew_one32_64<>+0(SB), Z5, Z5
+	VANDPS       ew_abs32_64<>+0(SB), Z4, Z3
+	VMINPS       Z3, Z1, Z3
+	VMOVUPS      ew_shifter32_64<>+0(SB), Z6
+	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z3, Z6
+	VSUBPS       ew_shifter32_64<>+0(SB), Z6, Z7
+	VADDPS       Z3, Z3, Z3
+	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z7, Z3
+	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z7, Z3
+	VMOVUPS      ew_inv3fact32_64<>+0(SB), Z7
+	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z3, Z7
+	VMOVUPS      ew_inv5fact32_64<>+0(SB), Z8
+	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z3, Z8
+	VMOVUPS      ew_inv7fact32_64<>+0(SB), Z9
+	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z3, Z9
+	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z10
+	VMULPS       Z3, Z3, Z11
+	VFMADD231PS  Z8, Z11, Z7
+	VFMADD231PS  Z10, Z11, Z9
+	VMULPS       Z11, Z11, Z8
+	VFMADD231PS  Z9, Z8, Z7
+	VFMADD213PS  Z3, Z11, Z7
+	VPSLLD       $0x17, Z6, Z3
+	VPADDD       ew_expbias32_64<>+0(SB), Z3, Z3
+	VSUBPS       ew_one32_64<>+0(SB), Z3, Z6
+	VFMADD231PS  Z3, Z7, Z6
+	VADDPS       ew_two32_64<>+0(SB), Z6, Z3
+	VDIVPS       Z3, Z6, Z3
+	VANDPS       ew_sign32_64<>+0(SB), Z4, Z4
+	VORPS        Z4, Z3, Z3
+	VMOVUPS      ew_one32_64<>+0(SB), Z4
+	VFNMADD231PS Z3, Z3, Z4
+	VFMADD231PS  Z4, Z0, Z2
+	VFMADD231PS  Z5, Z4, Z3
+	VMOVUPS      Z3, (AX)
 	ADDQ         $0x00000040, AX
 	DECQ         CX
 	JMP          single
@@ -1185,6 +1220,42 @@ DATA ew_tanhclamp32_64<>+52(SB)/4, $0x41200000
 DATA ew_tanhclamp32_64<>+56(SB)/4, $0x41200000
 DATA ew_tanhclamp32_64<>+60(SB)/4, $0x41200000
 GLOBL ew_tanhclamp32_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_mone32_64<>+0(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+4(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+8(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+12(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+16(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+20(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+24(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+28(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+32(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+36(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+40(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+44(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+48(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+52(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+56(SB)/4, $0xbf800000
+DATA ew_mone32_64<>+60(SB)/4, $0xbf800000
+GLOBL ew_mone32_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_one32_64<>+0(SB)/4, $0x3f800000
+DATA ew_one32_64<>+4(SB)/4, $0x3f800000
+DATA ew_one32_64<>+8(SB)/4, $0x3f800000
+DATA ew_one32_64<>+12(SB)/4, $0x3f800000
+DATA ew_one32_64<>+16(SB)/4, $0x3f800000
+DATA ew_one32_64<>+20(SB)/4, $0x3f800000
+DATA ew_one32_64<>+24(SB)/4, $0x3f800000
+DATA ew_one32_64<>+28(SB)/4, $0x3f800000
+DATA ew_one32_64<>+32(SB)/4, $0x3f800000
+DATA ew_one32_64<>+36(SB)/4, $0x3f800000
+DATA ew_one32_64<>+40(SB)/4, $0x3f800000
+DATA ew_one32_64<>+44(SB)/4, $0x3f800000
+DATA ew_one32_64<>+48(SB)/4, $0x3f800000
+DATA ew_one32_64<>+52(SB)/4, $0x3f800000
+DATA ew_one32_64<>+56(SB)/4, $0x3f800000
+DATA ew_one32_64<>+60(SB)/4, $0x3f800000
+GLOBL ew_one32_64<>(SB), RODATA|NOPTR, $64
 
 DATA ew_abs32_64<>+0(SB)/4, $0x7fffffff
 DATA ew_abs32_64<>+4(SB)/4, $0x7fffffff
@@ -1419,24 +1490,6 @@ DATA ew_expbias32_64<>+52(SB)/4, $0x3f800000
 DATA ew_expbias32_64<>+56(SB)/4, $0x3f800000
 DATA ew_expbias32_64<>+60(SB)/4, $0x3f800000
 GLOBL ew_expbias32_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_one32_64<>+0(SB)/4, $0x3f800000
-DATA ew_one32_64<>+4(SB)/4, $0x3f800000
-DATA ew_one32_64<>+8(SB)/4, $0x3f800000
-DATA ew_one32_64<>+12(SB)/4, $0x3f800000
-DATA ew_one32_64<>+16(SB)/4, $0x3f800000
-DATA ew_one32_64<>+20(SB)/4, $0x3f800000
-DATA ew_one32_64<>+24(SB)/4, $0x3f800000
-DATA ew_one32_64<>+28(SB)/4, $0x3f800000
-DATA ew_one32_64<>+32(SB)/4, $0x3f800000
-DATA ew_one32_64<>+36(SB)/4, $0x3f800000
-DATA ew_one32_64<>+40(SB)/4, $0x3f800000
-DATA ew_one32_64<>+44(SB)/4, $0x3f800000
-DATA ew_one32_64<>+48(SB)/4, $0x3f800000
-DATA ew_one32_64<>+52(SB)/4, $0x3f800000
-DATA ew_one32_64<>+56(SB)/4, $0x3f800000
-DATA ew_one32_64<>+60(SB)/4, $0x3f800000
-GLOBL ew_one32_64<>(SB), RODATA|NOPTR, $64
 
 DATA ew_two32_64<>+0(SB)/4, $0x40000000
 DATA ew_two32_64<>+4(SB)/4, $0x40000000

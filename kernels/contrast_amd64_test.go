@@ -44,7 +44,8 @@ func sweepArgs(lim float64, seed uint64) []float64 {
 	}
 	xs = append(xs, 0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(),
 		math.SmallestNonzeroFloat64, -math.SmallestNonzeroFloat64, math.MaxFloat64, -math.MaxFloat64,
-		0x1p-1022, -0x1p-1022, 18.7, 19.1, 20, 9, 9.01, 10, 38.6, 38.7, -38.6)
+		0x1p-1022, -0x1p-1022, 18.7, 19.1, 20, 9, 9.01, 10, 38.6, 38.7, -38.6,
+		0.005172403994947672) // 3 ulp at α = 1.5 before the α·u rounding was compensated (FuzzContrast)
 	// Pad to a whole number of 16-lane vectors.
 	for len(xs)%16 != 0 {
 		xs = append(xs, 0.5)
@@ -78,7 +79,7 @@ func TestTanhAccuracy(t *testing.T) {
 			if worst > maxULP64 {
 				t.Errorf("tanh f64 %s: %d ulp at %g (tanh %v, got %v)", is.name, worst, at, math.Tanh(at), u[slicesIndex(xs, at)])
 			}
-			for _, alpha := range []float32{1, 0.75, 1.5} {
+			for _, alpha := range []float32{1, 0.75, 1.5, 1.1} {
 				u32 := make([]float32, len(xs))
 				for i, x := range xs {
 					u32[i] = float32(x)
@@ -98,7 +99,7 @@ func TestTanhAccuracy(t *testing.T) {
 					}
 				}
 				t.Logf("tanh f32 %s α=%v: max %d ulp (at %g)", is.name, alpha, worst, at)
-				if alpha == 1 && worst > 2 {
+				if worst > 2 {
 					t.Errorf("tanh f32 %s: %d ulp at %g", is.name, worst, at)
 				}
 			}

@@ -59,6 +59,7 @@ func contrast(d *ewkit.Desc, kind string) {
 	n := Load(Param("u").Len(), GP64())
 	SHRQ(U8(log2(d.Lanes())), n)
 	s := d.NewContrastState(kind, alpha)
+	s.ExactArg = true
 	G := d.Group(kind)
 	Label("group")
 	CMPQ(n, U8(G))

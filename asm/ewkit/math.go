@@ -403,6 +403,13 @@ type ContrastState struct {
 	Kind         string
 	Alpha, Clamp reg.VecVirtual
 	Acc          reg.VecVirtual
+	// ExactArg makes the float32 logcosh account for the rounding of α·u:
+	// with ylo = α·u − y (exact, by FMA) tanh(α·u) = t + ylo·(1 − t²). The
+	// reference evaluates tanh of the exact product (in float64), and the
+	// rounding of y alone costs up to half an ulp where tanh(y) ≈ y. The
+	// ICA step, whose u carries a whole dot product's rounding, goes
+	// without it.
+	ExactArg bool
 }
 
 // AccDesc is the descriptor of the g' accumulator's lanes.
@@ -439,6 +446,20 @@ func (d *Desc) ContrastN(s *ContrastState, v V) V {
 		for i := range N {
 			d.Mul(s.Alpha, v[i], y[i])
 		}
+		var ylo V
+		if s.ExactArg && !d.Is64() {
+			ylo = d.vecs(N)
+			for i := range N {
+				d.Load(y[i], ylo[i])            // register copy
+				d.FMS231(s.Alpha, v[i], ylo[i]) // α·u − y
+			}
+			for i := range N {
+				// NaN (from ±Inf products) → −1, then into [−1, 1]: where
+				// that happens t is ±1 or NaN already and 1 − t² is 0 or NaN.
+				d.Max(d.CV("ew_mone", -1), ylo[i], ylo[i])
+				d.Min(d.CV("ew_one", 1), ylo[i], ylo[i])
+			}
+		}
 		t := d.TanhN(y, s.Clamp)
 		o := d.vecs(N)
 		for i := range N {
@@ -447,6 +468,9 @@ func (d *Desc) ContrastN(s *ContrastState, v V) V {
 		}
 		for i := range N {
 			d.FMA231(o[i], s.Alpha, s.Acc)
+		}
+		for i := range ylo {
+			d.FMA231(ylo[i], o[i], t[i]) // t + ylo·(1 − t²)
 		}
 		return t
 	case Cube:
