@@ -7,57 +7,108 @@
 // func contrastTanhF32AVX2(alpha float32, u []float32) float32
 // Requires: AVX, AVX2, FMA3, SSE
 TEXT ·contrastTanhF32AVX2(SB), NOSPLIT, $0-36
-	MOVSS        alpha+0(FP), X0
-	VBROADCASTSS X0, Y0
 	MOVQ         u_base+8(FP), AX
 	MOVQ         u_len+16(FP), CX
 	SHRQ         $0x03, CX
-	VMOVUPS      ew_tanhclamp32_32<>+0(SB), Y1
-	VXORPS       Y2, Y2, Y2
+	VXORPS       Y0, Y0, Y0
+	VMOVUPD      ew_tanhclamp64_32<>+0(SB), Y2
+	MOVSS        alpha+0(FP), X1
+	VCVTSS2SD    X1, X1, X1
+	VBROADCASTSD X1, Y1
 
 group:
 	CMPQ         CX, $0x01
 	JB           single
 	VMOVUPS      (AX), Y3
-	VMULPS       Y0, Y3, Y4
-	VMOVUPS      Y4, Y5
-	VFMSUB231PS  Y0, Y3, Y5
-	VMAXPS       ew_mone32_32<>+0(SB), Y5, Y5
-	VMINPS       ew_one32_32<>+0(SB), Y5, Y5
-	VANDPS       ew_abs32_32<>+0(SB), Y4, Y3
-	VMINPS       Y3, Y1, Y3
-	VMOVUPS      ew_shifter32_32<>+0(SB), Y6
-	VFMADD231PS  ew_log2etrue32_32<>+0(SB), Y3, Y6
-	VSUBPS       ew_shifter32_32<>+0(SB), Y6, Y7
-	VADDPS       Y3, Y3, Y3
-	VFNMADD231PS ew_ln2hi32_32<>+0(SB), Y7, Y3
-	VFNMADD231PS ew_ln2lo32_32<>+0(SB), Y7, Y3
-	VMOVUPS      ew_inv3fact32_32<>+0(SB), Y7
-	VFMADD213PS  ew_inv2fact32_32<>+0(SB), Y3, Y7
-	VMOVUPS      ew_inv5fact32_32<>+0(SB), Y8
-	VFMADD213PS  ew_inv4fact32_32<>+0(SB), Y3, Y8
-	VMOVUPS      ew_inv7fact32_32<>+0(SB), Y9
-	VFMADD213PS  ew_inv6fact32_32<>+0(SB), Y3, Y9
-	VMOVUPS      ew_inv8fact32_32<>+0(SB), Y10
-	VMULPS       Y3, Y3, Y11
-	VFMADD231PS  Y8, Y11, Y7
-	VFMADD231PS  Y10, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD231PS  Y9, Y8, Y7
-	VFMADD213PS  Y3, Y11, Y7
-	VPSLLD       $0x17, Y6, Y3
-	VPADDD       ew_expbias32_32<>+0(SB), Y3, Y3
-	VSUBPS       ew_one32_32<>+0(SB), Y3, Y6
-	VFMADD231PS  Y3, Y7, Y6
-	VADDPS       ew_two32_32<>+0(SB), Y6, Y3
-	VDIVPS       Y3, Y6, Y3
-	VANDPS       ew_sign32_32<>+0(SB), Y4, Y4
-	VORPS        Y4, Y3, Y3
-	VMOVUPS      ew_one32_32<>+0(SB), Y4
-	VFNMADD231PS Y3, Y3, Y4
-	VFMADD231PS  Y4, Y0, Y2
-	VFMADD231PS  Y5, Y4, Y3
-	VMOVUPS      Y3, (AX)
+	VEXTRACTF128 $0x01, Y3, X4
+	VCVTPS2PD    X3, Y3
+	VCVTPS2PD    X4, Y4
+	VMULPD       Y1, Y3, Y3
+	VANDPD       ew_abs64_32<>+0(SB), Y3, Y7
+	VMINPD       Y7, Y2, Y7
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y8
+	VFMADD231PD  ew_log2etrue64_32<>+0(SB), Y7, Y8
+	VSUBPD       ew_shifter64_32<>+0(SB), Y8, Y9
+	VADDPD       Y7, Y7, Y7
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y9, Y7
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y9, Y7
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y7, Y9
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y7, Y10
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y7, Y11
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y12
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y7, Y12
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y13
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y7, Y13
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y14
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y7, Y14
+	VMULPD       Y7, Y7, Y15
+	VFMADD231PD  Y10, Y15, Y9
+	VFMADD231PD  Y12, Y15, Y11
+	VFMADD231PD  Y14, Y15, Y13
+	VMULPD       Y15, Y15, Y10
+	VFMADD231PD  Y11, Y10, Y9
+	VMULPD       Y10, Y10, Y10
+	VFMADD231PD  Y13, Y10, Y9
+	VFMADD213PD  Y7, Y15, Y9
+	VPSLLQ       $0x34, Y8, Y7
+	VPADDQ       ew_expbias64_32<>+0(SB), Y7, Y7
+	VSUBPD       ew_one64_32<>+0(SB), Y7, Y8
+	VFMADD231PD  Y7, Y9, Y8
+	VADDPD       ew_two64_32<>+0(SB), Y8, Y7
+	VDIVPD       Y7, Y8, Y7
+	VANDPD       ew_sign64_32<>+0(SB), Y3, Y3
+	VORPD        Y3, Y7, Y7
+	VMOVUPD      ew_one64_32<>+0(SB), Y3
+	VFNMADD231PD Y7, Y7, Y3
+	VFMADD231PD  Y3, Y1, Y0
+	VMULPD       Y1, Y4, Y3
+	VANDPD       ew_abs64_32<>+0(SB), Y3, Y4
+	VMINPD       Y4, Y2, Y4
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y8
+	VFMADD231PD  ew_log2etrue64_32<>+0(SB), Y4, Y8
+	VSUBPD       ew_shifter64_32<>+0(SB), Y8, Y9
+	VADDPD       Y4, Y4, Y4
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y9, Y4
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y9, Y4
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y4, Y9
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y4, Y10
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y4, Y11
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y12
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y4, Y12
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y13
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y4, Y13
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y14
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y4, Y14
+	VMULPD       Y4, Y4, Y15
+	VFMADD231PD  Y10, Y15, Y9
+	VFMADD231PD  Y12, Y15, Y11
+	VFMADD231PD  Y14, Y15, Y13
+	VMULPD       Y15, Y15, Y10
+	VFMADD231PD  Y11, Y10, Y9
+	VMULPD       Y10, Y10, Y10
+	VFMADD231PD  Y13, Y10, Y9
+	VFMADD213PD  Y4, Y15, Y9
+	VPSLLQ       $0x34, Y8, Y4
+	VPADDQ       ew_expbias64_32<>+0(SB), Y4, Y4
+	VSUBPD       ew_one64_32<>+0(SB), Y4, Y8
+	VFMADD231PD  Y4, Y9, Y8
+	VADDPD       ew_two64_32<>+0(SB), Y8, Y4
+	VDIVPD       Y4, Y8, Y4
+	VANDPD       ew_sign64_32<>+0(SB), Y3, Y3
+	VORPD        Y3, Y4, Y4
+	VMOVUPD      ew_one64_32<>+0(SB), Y3
+	VFNMADD231PD Y4, Y4, Y3
+	VFMADD231PD  Y3, Y1, Y0
+	VCVTPD2PSY   Y7, X5
+	VCVTPD2PSY   Y4, X3
+	VINSERTF128  $0x01, X3, Y5, Y5
+	VMOVUPS      Y5, (AX)
 	ADDQ         $0x00000020, AX
 	SUBQ         $0x01, CX
 	JMP          group
@@ -66,239 +117,240 @@ single:
 	TESTQ        CX, CX
 	JZ           done
 	VMOVUPS      (AX), Y3
-	VMULPS       Y0, Y3, Y4
-	VMOVUPS      Y4, Y5
-	VFMSUB231PS  Y0, Y3, Y5
-	VMAXPS       ew_mone32_32<>+0(SB), Y5, Y5
-	VMINPS       ew_one32_32<>+0(SB), Y5, Y5
-	VANDPS       ew_abs32_32<>+0(SB), Y4, Y3
-	VMINPS       Y3, Y1, Y3
-	VMOVUPS      ew_shifter32_32<>+0(SB), Y6
-	VFMADD231PS  ew_log2etrue32_32<>+0(SB), Y3, Y6
-	VSUBPS       ew_shifter32_32<>+0(SB), Y6, Y7
-	VADDPS       Y3, Y3, Y3
-	VFNMADD231PS ew_ln2hi32_32<>+0(SB), Y7, Y3
-	VFNMADD231PS ew_ln2lo32_32<>+0(SB), Y7, Y3
-	VMOVUPS      ew_inv3fact32_32<>+0(SB), Y7
-	VFMADD213PS  ew_inv2fact32_32<>+0(SB), Y3, Y7
-	VMOVUPS      ew_inv5fact32_32<>+0(SB), Y8
-	VFMADD213PS  ew_inv4fact32_32<>+0(SB), Y3, Y8
-	VMOVUPS      ew_inv7fact32_32<>+0(SB), Y9
-	VFMADD213PS  ew_inv6fact32_32<>+0(SB), Y3, Y9
-	VMOVUPS      ew_inv8fact32_32<>+0(SB), Y10
-	VMULPS       Y3, Y3, Y11
-	VFMADD231PS  Y8, Y11, Y7
-	VFMADD231PS  Y10, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD231PS  Y9, Y8, Y7
-	VFMADD213PS  Y3, Y11, Y7
-	VPSLLD       $0x17, Y6, Y3
-	VPADDD       ew_expbias32_32<>+0(SB), Y3, Y3
-	VSUBPS       ew_one32_32<>+0(SB), Y3, Y6
-	VFMADD231PS  Y3, Y7, Y6
-	VADDPS       ew_two32_32<>+0(SB), Y6, Y3
-	VDIVPS       Y3, Y6, Y3
-	VANDPS       ew_sign32_32<>+0(SB), Y4, Y4
-	VORPS        Y4, Y3, Y3
-	VMOVUPS      ew_one32_32<>+0(SB), Y4
-	VFNMADD231PS Y3, Y3, Y4
-	VFMADD231PS  Y4, Y0, Y2
-	VFMADD231PS  Y5, Y4, Y3
-	VMOVUPS      Y3, (AX)
+	VEXTRACTF128 $0x01, Y3, X4
+	VCVTPS2PD    X3, Y3
+	VCVTPS2PD    X4, Y4
+	VMULPD       Y1, Y3, Y3
+	VANDPD       ew_abs64_32<>+0(SB), Y3, Y5
+	VMINPD       Y5, Y2, Y5
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y7
+	VFMADD231PD  ew_log2etrue64_32<>+0(SB), Y5, Y7
+	VSUBPD       ew_shifter64_32<>+0(SB), Y7, Y8
+	VADDPD       Y5, Y5, Y5
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y8, Y5
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y8, Y5
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y5, Y8
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y5, Y9
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y5, Y10
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y5, Y11
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y12
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y5, Y12
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y13
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y5, Y13
+	VMULPD       Y5, Y5, Y14
+	VFMADD231PD  Y9, Y14, Y8
+	VFMADD231PD  Y11, Y14, Y10
+	VFMADD231PD  Y13, Y14, Y12
+	VMULPD       Y14, Y14, Y9
+	VFMADD231PD  Y10, Y9, Y8
+	VMULPD       Y9, Y9, Y9
+	VFMADD231PD  Y12, Y9, Y8
+	VFMADD213PD  Y5, Y14, Y8
+	VPSLLQ       $0x34, Y7, Y5
+	VPADDQ       ew_expbias64_32<>+0(SB), Y5, Y5
+	VSUBPD       ew_one64_32<>+0(SB), Y5, Y7
+	VFMADD231PD  Y5, Y8, Y7
+	VADDPD       ew_two64_32<>+0(SB), Y7, Y5
+	VDIVPD       Y5, Y7, Y5
+	VANDPD       ew_sign64_32<>+0(SB), Y3, Y3
+	VORPD        Y3, Y5, Y5
+	VMOVUPD      ew_one64_32<>+0(SB), Y3
+	VFNMADD231PD Y5, Y5, Y3
+	VFMADD231PD  Y3, Y1, Y0
+	VMULPD       Y1, Y4, Y3
+	VANDPD       ew_abs64_32<>+0(SB), Y3, Y4
+	VMINPD       Y4, Y2, Y4
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y7
+	VFMADD231PD  ew_log2etrue64_32<>+0(SB), Y4, Y7
+	VSUBPD       ew_shifter64_32<>+0(SB), Y7, Y8
+	VADDPD       Y4, Y4, Y4
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y8, Y4
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y8, Y4
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y4, Y8
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y4, Y9
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y4, Y10
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y4, Y11
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y12
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y4, Y12
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y13
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y4, Y13
+	VMULPD       Y4, Y4, Y14
+	VFMADD231PD  Y9, Y14, Y8
+	VFMADD231PD  Y11, Y14, Y10
+	VFMADD231PD  Y13, Y14, Y12
+	VMULPD       Y14, Y14, Y9
+	VFMADD231PD  Y10, Y9, Y8
+	VMULPD       Y9, Y9, Y9
+	VFMADD231PD  Y12, Y9, Y8
+	VFMADD213PD  Y4, Y14, Y8
+	VPSLLQ       $0x34, Y7, Y4
+	VPADDQ       ew_expbias64_32<>+0(SB), Y4, Y4
+	VSUBPD       ew_one64_32<>+0(SB), Y4, Y7
+	VFMADD231PD  Y4, Y8, Y7
+	VADDPD       ew_two64_32<>+0(SB), Y7, Y4
+	VDIVPD       Y4, Y7, Y4
+	VANDPD       ew_sign64_32<>+0(SB), Y3, Y3
+	VORPD        Y3, Y4, Y4
+	VMOVUPD      ew_one64_32<>+0(SB), Y3
+	VFNMADD231PD Y4, Y4, Y3
+	VFMADD231PD  Y3, Y1, Y0
+	VCVTPD2PSY   Y5, X6
+	VCVTPD2PSY   Y4, X3
+	VINSERTF128  $0x01, X3, Y6, Y6
+	VMOVUPS      Y6, (AX)
 	ADDQ         $0x00000020, AX
 	DECQ         CX
 	JMP          single
 
 done:
-	VEXTRACTF128 $0x01, Y2, X0
-	VADDPS       X0, X2, X0
-	VMOVHLPS     X0, X0, X1
-	VADDPS       X1, X0, X0
-	VMOVSHDUP    X0, X1
-	VADDSS       X1, X0, X0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X1, X0, X1
+	VPERMILPD    $0x01, X1, X0
+	VADDSD       X0, X1, X1
+	VCVTSD2SS    X1, X1, X1
 	VZEROUPPER
-	MOVSS        X0, ret+32(FP)
+	MOVSS        X1, ret+32(FP)
 	RET
 
-DATA ew_tanhclamp32_32<>+0(SB)/4, $0x41200000
-DATA ew_tanhclamp32_32<>+4(SB)/4, $0x41200000
-DATA ew_tanhclamp32_32<>+8(SB)/4, $0x41200000
-DATA ew_tanhclamp32_32<>+12(SB)/4, $0x41200000
-DATA ew_tanhclamp32_32<>+16(SB)/4, $0x41200000
-DATA ew_tanhclamp32_32<>+20(SB)/4, $0x41200000
-DATA ew_tanhclamp32_32<>+24(SB)/4, $0x41200000
-DATA ew_tanhclamp32_32<>+28(SB)/4, $0x41200000
-GLOBL ew_tanhclamp32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_tanhclamp64_32<>+0(SB)/8, $0x4034000000000000
+DATA ew_tanhclamp64_32<>+8(SB)/8, $0x4034000000000000
+DATA ew_tanhclamp64_32<>+16(SB)/8, $0x4034000000000000
+DATA ew_tanhclamp64_32<>+24(SB)/8, $0x4034000000000000
+GLOBL ew_tanhclamp64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_mone32_32<>+0(SB)/4, $0xbf800000
-DATA ew_mone32_32<>+4(SB)/4, $0xbf800000
-DATA ew_mone32_32<>+8(SB)/4, $0xbf800000
-DATA ew_mone32_32<>+12(SB)/4, $0xbf800000
-DATA ew_mone32_32<>+16(SB)/4, $0xbf800000
-DATA ew_mone32_32<>+20(SB)/4, $0xbf800000
-DATA ew_mone32_32<>+24(SB)/4, $0xbf800000
-DATA ew_mone32_32<>+28(SB)/4, $0xbf800000
-GLOBL ew_mone32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_abs64_32<>+0(SB)/8, $0x7fffffffffffffff
+DATA ew_abs64_32<>+8(SB)/8, $0x7fffffffffffffff
+DATA ew_abs64_32<>+16(SB)/8, $0x7fffffffffffffff
+DATA ew_abs64_32<>+24(SB)/8, $0x7fffffffffffffff
+GLOBL ew_abs64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_one32_32<>+0(SB)/4, $0x3f800000
-DATA ew_one32_32<>+4(SB)/4, $0x3f800000
-DATA ew_one32_32<>+8(SB)/4, $0x3f800000
-DATA ew_one32_32<>+12(SB)/4, $0x3f800000
-DATA ew_one32_32<>+16(SB)/4, $0x3f800000
-DATA ew_one32_32<>+20(SB)/4, $0x3f800000
-DATA ew_one32_32<>+24(SB)/4, $0x3f800000
-DATA ew_one32_32<>+28(SB)/4, $0x3f800000
-GLOBL ew_one32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_shifter64_32<>+0(SB)/8, $0x4338000000000000
+DATA ew_shifter64_32<>+8(SB)/8, $0x4338000000000000
+DATA ew_shifter64_32<>+16(SB)/8, $0x4338000000000000
+DATA ew_shifter64_32<>+24(SB)/8, $0x4338000000000000
+GLOBL ew_shifter64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_abs32_32<>+0(SB)/4, $0x7fffffff
-DATA ew_abs32_32<>+4(SB)/4, $0x7fffffff
-DATA ew_abs32_32<>+8(SB)/4, $0x7fffffff
-DATA ew_abs32_32<>+12(SB)/4, $0x7fffffff
-DATA ew_abs32_32<>+16(SB)/4, $0x7fffffff
-DATA ew_abs32_32<>+20(SB)/4, $0x7fffffff
-DATA ew_abs32_32<>+24(SB)/4, $0x7fffffff
-DATA ew_abs32_32<>+28(SB)/4, $0x7fffffff
-GLOBL ew_abs32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_log2etrue64_32<>+0(SB)/8, $0x40071547652b82fe
+DATA ew_log2etrue64_32<>+8(SB)/8, $0x40071547652b82fe
+DATA ew_log2etrue64_32<>+16(SB)/8, $0x40071547652b82fe
+DATA ew_log2etrue64_32<>+24(SB)/8, $0x40071547652b82fe
+GLOBL ew_log2etrue64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_shifter32_32<>+0(SB)/4, $0x4b400000
-DATA ew_shifter32_32<>+4(SB)/4, $0x4b400000
-DATA ew_shifter32_32<>+8(SB)/4, $0x4b400000
-DATA ew_shifter32_32<>+12(SB)/4, $0x4b400000
-DATA ew_shifter32_32<>+16(SB)/4, $0x4b400000
-DATA ew_shifter32_32<>+20(SB)/4, $0x4b400000
-DATA ew_shifter32_32<>+24(SB)/4, $0x4b400000
-DATA ew_shifter32_32<>+28(SB)/4, $0x4b400000
-GLOBL ew_shifter32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_ln2hi64_32<>+0(SB)/8, $0x3fe62e42fee00000
+DATA ew_ln2hi64_32<>+8(SB)/8, $0x3fe62e42fee00000
+DATA ew_ln2hi64_32<>+16(SB)/8, $0x3fe62e42fee00000
+DATA ew_ln2hi64_32<>+24(SB)/8, $0x3fe62e42fee00000
+GLOBL ew_ln2hi64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_log2etrue32_32<>+0(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_32<>+4(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_32<>+8(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_32<>+12(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_32<>+16(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_32<>+20(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_32<>+24(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_32<>+28(SB)/4, $0x4038aa3b
-GLOBL ew_log2etrue32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_ln2lo64_32<>+0(SB)/8, $0x3dea39ef35793c76
+DATA ew_ln2lo64_32<>+8(SB)/8, $0x3dea39ef35793c76
+DATA ew_ln2lo64_32<>+16(SB)/8, $0x3dea39ef35793c76
+DATA ew_ln2lo64_32<>+24(SB)/8, $0x3dea39ef35793c76
+GLOBL ew_ln2lo64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_ln2hi32_32<>+0(SB)/4, $0x3f318000
-DATA ew_ln2hi32_32<>+4(SB)/4, $0x3f318000
-DATA ew_ln2hi32_32<>+8(SB)/4, $0x3f318000
-DATA ew_ln2hi32_32<>+12(SB)/4, $0x3f318000
-DATA ew_ln2hi32_32<>+16(SB)/4, $0x3f318000
-DATA ew_ln2hi32_32<>+20(SB)/4, $0x3f318000
-DATA ew_ln2hi32_32<>+24(SB)/4, $0x3f318000
-DATA ew_ln2hi32_32<>+28(SB)/4, $0x3f318000
-GLOBL ew_ln2hi32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv3fact64_32<>+0(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_32<>+8(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_32<>+16(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_32<>+24(SB)/8, $0x3fc5555555555555
+GLOBL ew_inv3fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_ln2lo32_32<>+0(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_32<>+4(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_32<>+8(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_32<>+12(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_32<>+16(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_32<>+20(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_32<>+24(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_32<>+28(SB)/4, $0xb95e8083
-GLOBL ew_ln2lo32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv2fact64_32<>+0(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_32<>+8(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_32<>+16(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_32<>+24(SB)/8, $0x3fe0000000000000
+GLOBL ew_inv2fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv3fact32_32<>+0(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_32<>+4(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_32<>+8(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_32<>+12(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_32<>+16(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_32<>+20(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_32<>+24(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_32<>+28(SB)/4, $0x3e2aaaab
-GLOBL ew_inv3fact32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv5fact64_32<>+0(SB)/8, $0x3f81111111111111
+DATA ew_inv5fact64_32<>+8(SB)/8, $0x3f81111111111111
+DATA ew_inv5fact64_32<>+16(SB)/8, $0x3f81111111111111
+DATA ew_inv5fact64_32<>+24(SB)/8, $0x3f81111111111111
+GLOBL ew_inv5fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv2fact32_32<>+0(SB)/4, $0x3f000000
-DATA ew_inv2fact32_32<>+4(SB)/4, $0x3f000000
-DATA ew_inv2fact32_32<>+8(SB)/4, $0x3f000000
-DATA ew_inv2fact32_32<>+12(SB)/4, $0x3f000000
-DATA ew_inv2fact32_32<>+16(SB)/4, $0x3f000000
-DATA ew_inv2fact32_32<>+20(SB)/4, $0x3f000000
-DATA ew_inv2fact32_32<>+24(SB)/4, $0x3f000000
-DATA ew_inv2fact32_32<>+28(SB)/4, $0x3f000000
-GLOBL ew_inv2fact32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv4fact64_32<>+0(SB)/8, $0x3fa5555555555555
+DATA ew_inv4fact64_32<>+8(SB)/8, $0x3fa5555555555555
+DATA ew_inv4fact64_32<>+16(SB)/8, $0x3fa5555555555555
+DATA ew_inv4fact64_32<>+24(SB)/8, $0x3fa5555555555555
+GLOBL ew_inv4fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv5fact32_32<>+0(SB)/4, $0x3c088889
-DATA ew_inv5fact32_32<>+4(SB)/4, $0x3c088889
-DATA ew_inv5fact32_32<>+8(SB)/4, $0x3c088889
-DATA ew_inv5fact32_32<>+12(SB)/4, $0x3c088889
-DATA ew_inv5fact32_32<>+16(SB)/4, $0x3c088889
-DATA ew_inv5fact32_32<>+20(SB)/4, $0x3c088889
-DATA ew_inv5fact32_32<>+24(SB)/4, $0x3c088889
-DATA ew_inv5fact32_32<>+28(SB)/4, $0x3c088889
-GLOBL ew_inv5fact32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv7fact64_32<>+0(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_32<>+8(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_32<>+16(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_32<>+24(SB)/8, $0x3f2a01a01a01a01a
+GLOBL ew_inv7fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv4fact32_32<>+0(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_32<>+4(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_32<>+8(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_32<>+12(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_32<>+16(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_32<>+20(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_32<>+24(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_32<>+28(SB)/4, $0x3d2aaaab
-GLOBL ew_inv4fact32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv6fact64_32<>+0(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_32<>+8(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_32<>+16(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_32<>+24(SB)/8, $0x3f56c16c16c16c17
+GLOBL ew_inv6fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv7fact32_32<>+0(SB)/4, $0x39500d01
-DATA ew_inv7fact32_32<>+4(SB)/4, $0x39500d01
-DATA ew_inv7fact32_32<>+8(SB)/4, $0x39500d01
-DATA ew_inv7fact32_32<>+12(SB)/4, $0x39500d01
-DATA ew_inv7fact32_32<>+16(SB)/4, $0x39500d01
-DATA ew_inv7fact32_32<>+20(SB)/4, $0x39500d01
-DATA ew_inv7fact32_32<>+24(SB)/4, $0x39500d01
-DATA ew_inv7fact32_32<>+28(SB)/4, $0x39500d01
-GLOBL ew_inv7fact32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv9fact64_32<>+0(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_32<>+8(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_32<>+16(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_32<>+24(SB)/8, $0x3ec71de3a556c734
+GLOBL ew_inv9fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv6fact32_32<>+0(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_32<>+4(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_32<>+8(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_32<>+12(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_32<>+16(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_32<>+20(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_32<>+24(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_32<>+28(SB)/4, $0x3ab60b61
-GLOBL ew_inv6fact32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv8fact64_32<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_32<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_32<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_32<>+24(SB)/8, $0x3efa01a01a01a01a
+GLOBL ew_inv8fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_inv8fact32_32<>+0(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_32<>+4(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_32<>+8(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_32<>+12(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_32<>+16(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_32<>+20(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_32<>+24(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_32<>+28(SB)/4, $0x37d00d01
-GLOBL ew_inv8fact32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv11fact64_32<>+0(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_32<>+8(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_32<>+16(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_32<>+24(SB)/8, $0x3e5ae64567f544e4
+GLOBL ew_inv11fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_expbias32_32<>+0(SB)/4, $0x3f800000
-DATA ew_expbias32_32<>+4(SB)/4, $0x3f800000
-DATA ew_expbias32_32<>+8(SB)/4, $0x3f800000
-DATA ew_expbias32_32<>+12(SB)/4, $0x3f800000
-DATA ew_expbias32_32<>+16(SB)/4, $0x3f800000
-DATA ew_expbias32_32<>+20(SB)/4, $0x3f800000
-DATA ew_expbias32_32<>+24(SB)/4, $0x3f800000
-DATA ew_expbias32_32<>+28(SB)/4, $0x3f800000
-GLOBL ew_expbias32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv10fact64_32<>+0(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_32<>+8(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_32<>+16(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_32<>+24(SB)/8, $0x3e927e4fb7789f5c
+GLOBL ew_inv10fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_two32_32<>+0(SB)/4, $0x40000000
-DATA ew_two32_32<>+4(SB)/4, $0x40000000
-DATA ew_two32_32<>+8(SB)/4, $0x40000000
-DATA ew_two32_32<>+12(SB)/4, $0x40000000
-DATA ew_two32_32<>+16(SB)/4, $0x40000000
-DATA ew_two32_32<>+20(SB)/4, $0x40000000
-DATA ew_two32_32<>+24(SB)/4, $0x40000000
-DATA ew_two32_32<>+28(SB)/4, $0x40000000
-GLOBL ew_two32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv13fact64_32<>+0(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_32<>+8(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_32<>+16(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_32<>+24(SB)/8, $0x3de6124613a86d09
+GLOBL ew_inv13fact64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_sign32_32<>+0(SB)/4, $0x80000000
-DATA ew_sign32_32<>+4(SB)/4, $0x80000000
-DATA ew_sign32_32<>+8(SB)/4, $0x80000000
-DATA ew_sign32_32<>+12(SB)/4, $0x80000000
-DATA ew_sign32_32<>+16(SB)/4, $0x80000000
-DATA ew_sign32_32<>+20(SB)/4, $0x80000000
-DATA ew_sign32_32<>+24(SB)/4, $0x80000000
-DATA ew_sign32_32<>+28(SB)/4, $0x80000000
-GLOBL ew_sign32_32<>(SB), RODATA|NOPTR, $32
+DATA ew_inv12fact64_32<>+0(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_32<>+8(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_32<>+16(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_32<>+24(SB)/8, $0x3e21eed8eff8d898
+GLOBL ew_inv12fact64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_expbias64_32<>+0(SB)/8, $0x3ff0000000000000
+DATA ew_expbias64_32<>+8(SB)/8, $0x3ff0000000000000
+DATA ew_expbias64_32<>+16(SB)/8, $0x3ff0000000000000
+DATA ew_expbias64_32<>+24(SB)/8, $0x3ff0000000000000
+GLOBL ew_expbias64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_one64_32<>+0(SB)/8, $0x3ff0000000000000
+DATA ew_one64_32<>+8(SB)/8, $0x3ff0000000000000
+DATA ew_one64_32<>+16(SB)/8, $0x3ff0000000000000
+DATA ew_one64_32<>+24(SB)/8, $0x3ff0000000000000
+GLOBL ew_one64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_two64_32<>+0(SB)/8, $0x4000000000000000
+DATA ew_two64_32<>+8(SB)/8, $0x4000000000000000
+DATA ew_two64_32<>+16(SB)/8, $0x4000000000000000
+DATA ew_two64_32<>+24(SB)/8, $0x4000000000000000
+GLOBL ew_two64_32<>(SB), RODATA|NOPTR, $32
+
+DATA ew_sign64_32<>+0(SB)/8, $0x8000000000000000
+DATA ew_sign64_32<>+8(SB)/8, $0x8000000000000000
+DATA ew_sign64_32<>+16(SB)/8, $0x8000000000000000
+DATA ew_sign64_32<>+24(SB)/8, $0x8000000000000000
+GLOBL ew_sign64_32<>(SB), RODATA|NOPTR, $32
 
 // func contrastExpF32AVX2(u []float32) float32
 // Requires: AVX, AVX2, FMA3, SSE
@@ -548,119 +600,17 @@ DATA ew_explow64_32<>+16(SB)/8, $0xc087500000000000
 DATA ew_explow64_32<>+24(SB)/8, $0xc087500000000000
 GLOBL ew_explow64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_shifter64_32<>+0(SB)/8, $0x4338000000000000
-DATA ew_shifter64_32<>+8(SB)/8, $0x4338000000000000
-DATA ew_shifter64_32<>+16(SB)/8, $0x4338000000000000
-DATA ew_shifter64_32<>+24(SB)/8, $0x4338000000000000
-GLOBL ew_shifter64_32<>(SB), RODATA|NOPTR, $32
-
 DATA ew_log2efalse64_32<>+0(SB)/8, $0x3ff71547652b82fe
 DATA ew_log2efalse64_32<>+8(SB)/8, $0x3ff71547652b82fe
 DATA ew_log2efalse64_32<>+16(SB)/8, $0x3ff71547652b82fe
 DATA ew_log2efalse64_32<>+24(SB)/8, $0x3ff71547652b82fe
 GLOBL ew_log2efalse64_32<>(SB), RODATA|NOPTR, $32
 
-DATA ew_ln2hi64_32<>+0(SB)/8, $0x3fe62e42fee00000
-DATA ew_ln2hi64_32<>+8(SB)/8, $0x3fe62e42fee00000
-DATA ew_ln2hi64_32<>+16(SB)/8, $0x3fe62e42fee00000
-DATA ew_ln2hi64_32<>+24(SB)/8, $0x3fe62e42fee00000
-GLOBL ew_ln2hi64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_ln2lo64_32<>+0(SB)/8, $0x3dea39ef35793c76
-DATA ew_ln2lo64_32<>+8(SB)/8, $0x3dea39ef35793c76
-DATA ew_ln2lo64_32<>+16(SB)/8, $0x3dea39ef35793c76
-DATA ew_ln2lo64_32<>+24(SB)/8, $0x3dea39ef35793c76
-GLOBL ew_ln2lo64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv3fact64_32<>+0(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_32<>+8(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_32<>+16(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_32<>+24(SB)/8, $0x3fc5555555555555
-GLOBL ew_inv3fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv2fact64_32<>+0(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_32<>+8(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_32<>+16(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_32<>+24(SB)/8, $0x3fe0000000000000
-GLOBL ew_inv2fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv5fact64_32<>+0(SB)/8, $0x3f81111111111111
-DATA ew_inv5fact64_32<>+8(SB)/8, $0x3f81111111111111
-DATA ew_inv5fact64_32<>+16(SB)/8, $0x3f81111111111111
-DATA ew_inv5fact64_32<>+24(SB)/8, $0x3f81111111111111
-GLOBL ew_inv5fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv4fact64_32<>+0(SB)/8, $0x3fa5555555555555
-DATA ew_inv4fact64_32<>+8(SB)/8, $0x3fa5555555555555
-DATA ew_inv4fact64_32<>+16(SB)/8, $0x3fa5555555555555
-DATA ew_inv4fact64_32<>+24(SB)/8, $0x3fa5555555555555
-GLOBL ew_inv4fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv7fact64_32<>+0(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_32<>+8(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_32<>+16(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_32<>+24(SB)/8, $0x3f2a01a01a01a01a
-GLOBL ew_inv7fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv6fact64_32<>+0(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_32<>+8(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_32<>+16(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_32<>+24(SB)/8, $0x3f56c16c16c16c17
-GLOBL ew_inv6fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv9fact64_32<>+0(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_32<>+8(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_32<>+16(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_32<>+24(SB)/8, $0x3ec71de3a556c734
-GLOBL ew_inv9fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv8fact64_32<>+0(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_32<>+8(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_32<>+16(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_32<>+24(SB)/8, $0x3efa01a01a01a01a
-GLOBL ew_inv8fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv11fact64_32<>+0(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_32<>+8(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_32<>+16(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_32<>+24(SB)/8, $0x3e5ae64567f544e4
-GLOBL ew_inv11fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv10fact64_32<>+0(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_32<>+8(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_32<>+16(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_32<>+24(SB)/8, $0x3e927e4fb7789f5c
-GLOBL ew_inv10fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv13fact64_32<>+0(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_32<>+8(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_32<>+16(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_32<>+24(SB)/8, $0x3de6124613a86d09
-GLOBL ew_inv13fact64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_inv12fact64_32<>+0(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_32<>+8(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_32<>+16(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_32<>+24(SB)/8, $0x3e21eed8eff8d898
-GLOBL ew_inv12fact64_32<>(SB), RODATA|NOPTR, $32
-
 DATA ew_half64_32<>+0(SB)/8, $0x3fe0000000000000
 DATA ew_half64_32<>+8(SB)/8, $0x3fe0000000000000
 DATA ew_half64_32<>+16(SB)/8, $0x3fe0000000000000
 DATA ew_half64_32<>+24(SB)/8, $0x3fe0000000000000
 GLOBL ew_half64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_expbias64_32<>+0(SB)/8, $0x3ff0000000000000
-DATA ew_expbias64_32<>+8(SB)/8, $0x3ff0000000000000
-DATA ew_expbias64_32<>+16(SB)/8, $0x3ff0000000000000
-DATA ew_expbias64_32<>+24(SB)/8, $0x3ff0000000000000
-GLOBL ew_expbias64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_one64_32<>+0(SB)/8, $0x3ff0000000000000
-DATA ew_one64_32<>+8(SB)/8, $0x3ff0000000000000
-DATA ew_one64_32<>+16(SB)/8, $0x3ff0000000000000
-DATA ew_one64_32<>+24(SB)/8, $0x3ff0000000000000
-GLOBL ew_one64_32<>(SB), RODATA|NOPTR, $32
 
 // func contrastCubeF32AVX2(u []float32) float32
 // Requires: AVX, FMA3, SSE
@@ -836,36 +786,6 @@ done:
 	VZEROUPPER
 	MOVSD        X0, ret+32(FP)
 	RET
-
-DATA ew_tanhclamp64_32<>+0(SB)/8, $0x4034000000000000
-DATA ew_tanhclamp64_32<>+8(SB)/8, $0x4034000000000000
-DATA ew_tanhclamp64_32<>+16(SB)/8, $0x4034000000000000
-DATA ew_tanhclamp64_32<>+24(SB)/8, $0x4034000000000000
-GLOBL ew_tanhclamp64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_abs64_32<>+0(SB)/8, $0x7fffffffffffffff
-DATA ew_abs64_32<>+8(SB)/8, $0x7fffffffffffffff
-DATA ew_abs64_32<>+16(SB)/8, $0x7fffffffffffffff
-DATA ew_abs64_32<>+24(SB)/8, $0x7fffffffffffffff
-GLOBL ew_abs64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_log2etrue64_32<>+0(SB)/8, $0x40071547652b82fe
-DATA ew_log2etrue64_32<>+8(SB)/8, $0x40071547652b82fe
-DATA ew_log2etrue64_32<>+16(SB)/8, $0x40071547652b82fe
-DATA ew_log2etrue64_32<>+24(SB)/8, $0x40071547652b82fe
-GLOBL ew_log2etrue64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_two64_32<>+0(SB)/8, $0x4000000000000000
-DATA ew_two64_32<>+8(SB)/8, $0x4000000000000000
-DATA ew_two64_32<>+16(SB)/8, $0x4000000000000000
-DATA ew_two64_32<>+24(SB)/8, $0x4000000000000000
-GLOBL ew_two64_32<>(SB), RODATA|NOPTR, $32
-
-DATA ew_sign64_32<>+0(SB)/8, $0x8000000000000000
-DATA ew_sign64_32<>+8(SB)/8, $0x8000000000000000
-DATA ew_sign64_32<>+16(SB)/8, $0x8000000000000000
-DATA ew_sign64_32<>+24(SB)/8, $0x8000000000000000
-GLOBL ew_sign64_32<>(SB), RODATA|NOPTR, $32
 
 // func contrastExpF64AVX2(u []float64) float64
 // Requires: AVX, AVX2, FMA3, SSE2
@@ -1048,484 +968,440 @@ GLOBL ew_three64_32<>(SB), RODATA|NOPTR, $32
 // func contrastTanhF32AVX512(alpha float32, u []float32) float32
 // Requires: AVX, AVX512DQ, AVX512F, SSE
 TEXT ·contrastTanhF32AVX512(SB), NOSPLIT, $0-36
-	MOVSS        alpha+0(FP), X0
-	VBROADCASTSS X0, Z0
 	MOVQ         u_base+8(FP), AX
 	MOVQ         u_len+16(FP), CX
 	SHRQ         $0x04, CX
-	VMOVUPS      ew_tanhclamp32_64<>+0(SB), Z1
-	VXORPS       Z2, Z2, Z2
+	VXORPS       Z0, Z0, Z0
+	VMOVUPD      ew_tanhclamp64_64<>+0(SB), Z2
+	MOVSS        alpha+0(FP), X1
+	VCVTSS2SD    X1, X1, X1
+	VBROADCASTSD X1, Z1
 
 group:
-	CMPQ         CX, $0x02
-	JB           single
-	VMOVUPS      (AX), Z3
-	VMOVUPS      64(AX), Z4
-	VMULPS       Z0, Z3, Z5
-	VMULPS       Z0, Z4, Z6
-	VMOVUPS      Z5, Z7
-	VFMSUB231PS  Z0, Z3, Z7
-	VMOVUPS      Z6, Z3
-	VFMSUB231PS  Z0, Z4, Z3
-	VMAXPS       ew_mone32_64<>+0(SB), Z7, Z7
-	VMINPS       ew_one32_64<>+0(SB), Z7, Z7
-	VMAXPS       ew_mone32_64<>+0(SB), Z3, Z3
-	VMINPS       ew_one32_64<>+0(SB), Z3, Z3
-	VANDPS       ew_abs32_64<>+0(SB), Z5, Z4
-	VANDPS       ew_abs32_64<>+0(SB), Z6, Z8
-	VMINPS       Z4, Z1, Z4
-	VMINPS       Z8, Z1, Z8
-	VMOVUPS      ew_shifter32_64<>+0(SB), Z9
-	VMOVUPS      ew_shifter32_64<>+0(SB), Z10
-	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z4, Z9
-	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z8, Z10
-	VSUBPS       ew_shifter32_64<>+0(SB), Z9, Z11
-	VSUBPS       ew_shifter32_64<>+0(SB), Z10, Z12
-	VADDPS       Z4, Z4, Z4
-	VADDPS       Z8, Z8, Z8
-	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z11, Z4
-	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z12, Z8
-	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z11, Z4
-	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z12, Z8
-	VMOVUPS      ew_inv3fact32_64<>+0(SB), Z11
-	VMOVUPS      ew_inv3fact32_64<>+0(SB), Z12
-	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z4, Z11
-	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z8, Z12
-	VMOVUPS      ew_inv5fact32_64<>+0(SB), Z13
-	VMOVUPS      ew_inv5fact32_64<>+0(SB), Z14
-	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z4, Z13
-	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z8, Z14
-	VMOVUPS      ew_inv7fact32_64<>+0(SB), Z15
-	VMOVUPS      ew_inv7fact32_64<>+0(SB), Z16
-	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z4, Z15
-	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z8, Z16
-	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z17
-	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z18
-	VMULPS       Z4, Z4, Z19
-	VMULPS       Z8, Z8, Z20
-	VFMADD231PS  Z13, Z19, Z11
-	VFMADD231PS  Z14, Z20, Z12
-	VFMADD231PS  Z17, Z19, Z15
-	VFMADD231PS  Z18, Z20, Z16
-	VMULPS       Z19, Z19, Z13
-	VMULPS       Z20, Z20, Z14
-	VFMADD231PS  Z15, Z13, Z11
-	VFMADD231PS  Z16, Z14, Z12
-	VFMADD213PS  Z4, Z19, Z11
-	VFMADD213PS  Z8, Z20, Z12
-	VPSLLD       $0x17, Z9, Z4
-	VPSLLD       $0x17, Z10, Z8
-	VPADDD       ew_expbias32_64<>+0(SB), Z4, Z4
-	VPADDD       ew_expbias32_64<>+0(SB), Z8, Z8
-	VSUBPS       ew_one32_64<>+0(SB), Z4, Z9
-	VSUBPS       ew_one32_64<>+0(SB), Z8, Z10
-	VFMADD231PS  Z4, Z11, Z9
-	VFMADD231PS  Z8, Z12, Z10
-	VADDPS       ew_two32_64<>+0(SB), Z9, Z4
-	VADDPS       ew_two32_64<>+0(SB), Z10, Z8
-	VDIVPS       Z4, Z9, Z4
-	VDIVPS       Z8, Z10, Z8
-	VANDPS       ew_sign32_64<>+0(SB), Z5, Z5
-	VANDPS       ew_sign32_64<>+0(SB), Z6, Z6
-	VORPS        Z5, Z4, Z4
-	VORPS        Z6, Z8, Z8
-	VMOVUPS      ew_one32_64<>+0(SB), Z5
-	VFNMADD231PS Z4, Z4, Z5
-	VMOVUPS      ew_one32_64<>+0(SB), Z6
-	VFNMADD231PS Z8, Z8, Z6
-	VFMADD231PS  Z5, Z0, Z2
-	VFMADD231PS  Z6, Z0, Z2
-	VFMADD231PS  Z7, Z5, Z4
-	VFMADD231PS  Z3, Z6, Z8
-	VMOVUPS      Z4, (AX)
-	VMOVUPS      Z8, 64(AX)
-	ADDQ         $0x00000080, AX
-	SUBQ         $0x02, CX
-	JMP          group
+	CMPQ          CX, $0x01
+	JB            single
+	VMOVUPS       (AX), Z3
+	VEXTRACTF64X4 $0x01, Z3, Y4
+	VCVTPS2PD     Y3, Z3
+	VCVTPS2PD     Y4, Z4
+	VMULPD        Z1, Z3, Z3
+	VANDPD        ew_abs64_64<>+0(SB), Z3, Z7
+	VMINPD        Z7, Z2, Z7
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z8
+	VFMADD231PD   ew_log2etrue64_64<>+0(SB), Z7, Z8
+	VSUBPD        ew_shifter64_64<>+0(SB), Z8, Z9
+	VADDPD        Z7, Z7, Z7
+	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z9, Z7
+	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z9, Z7
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z9
+	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z7, Z9
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z10
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z7, Z10
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z11
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z7, Z11
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z12
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z7, Z12
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z13
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z7, Z13
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z14
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z7, Z14
+	VMULPD        Z7, Z7, Z15
+	VFMADD231PD   Z10, Z15, Z9
+	VFMADD231PD   Z12, Z15, Z11
+	VFMADD231PD   Z14, Z15, Z13
+	VMULPD        Z15, Z15, Z10
+	VFMADD231PD   Z11, Z10, Z9
+	VMULPD        Z10, Z10, Z10
+	VFMADD231PD   Z13, Z10, Z9
+	VFMADD213PD   Z7, Z15, Z9
+	VPSLLQ        $0x34, Z8, Z7
+	VPADDQ        ew_expbias64_64<>+0(SB), Z7, Z7
+	VSUBPD        ew_one64_64<>+0(SB), Z7, Z8
+	VFMADD231PD   Z7, Z9, Z8
+	VADDPD        ew_two64_64<>+0(SB), Z8, Z7
+	VDIVPD        Z7, Z8, Z7
+	VANDPD        ew_sign64_64<>+0(SB), Z3, Z3
+	VORPD         Z3, Z7, Z7
+	VMOVUPD       ew_one64_64<>+0(SB), Z3
+	VFNMADD231PD  Z7, Z7, Z3
+	VFMADD231PD   Z3, Z1, Z0
+	VMULPD        Z1, Z4, Z3
+	VANDPD        ew_abs64_64<>+0(SB), Z3, Z4
+	VMINPD        Z4, Z2, Z4
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z8
+	VFMADD231PD   ew_log2etrue64_64<>+0(SB), Z4, Z8
+	VSUBPD        ew_shifter64_64<>+0(SB), Z8, Z9
+	VADDPD        Z4, Z4, Z4
+	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z9, Z4
+	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z9, Z4
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z9
+	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z4, Z9
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z10
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z4, Z10
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z11
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z4, Z11
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z12
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z4, Z12
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z13
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z4, Z13
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z14
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z4, Z14
+	VMULPD        Z4, Z4, Z15
+	VFMADD231PD   Z10, Z15, Z9
+	VFMADD231PD   Z12, Z15, Z11
+	VFMADD231PD   Z14, Z15, Z13
+	VMULPD        Z15, Z15, Z10
+	VFMADD231PD   Z11, Z10, Z9
+	VMULPD        Z10, Z10, Z10
+	VFMADD231PD   Z13, Z10, Z9
+	VFMADD213PD   Z4, Z15, Z9
+	VPSLLQ        $0x34, Z8, Z4
+	VPADDQ        ew_expbias64_64<>+0(SB), Z4, Z4
+	VSUBPD        ew_one64_64<>+0(SB), Z4, Z8
+	VFMADD231PD   Z4, Z9, Z8
+	VADDPD        ew_two64_64<>+0(SB), Z8, Z4
+	VDIVPD        Z4, Z8, Z4
+	VANDPD        ew_sign64_64<>+0(SB), Z3, Z3
+	VORPD         Z3, Z4, Z4
+	VMOVUPD       ew_one64_64<>+0(SB), Z3
+	VFNMADD231PD  Z4, Z4, Z3
+	VFMADD231PD   Z3, Z1, Z0
+	VCVTPD2PS     Z7, Y5
+	VCVTPD2PS     Z4, Y3
+	VINSERTF64X4  $0x01, Y3, Z5, Z5
+	VMOVUPS       Z5, (AX)
+	ADDQ          $0x00000040, AX
+	SUBQ          $0x01, CX
+	JMP           group
 
 single:
-	TESTQ        CX, CX
-	JZ           done
-	VMOVUPS      (AX), Z3
-	VMULPS       Z0, Z3, Z4
-	VMOVUPS      Z4, Z5
-	VFMSUB231PS  Z0, Z3, Z5
-	VMAXPS       ew_mone32_64<>+0(SB), Z5, Z5
-	VMINPS       ew_one32_64<>+0(SB), Z5, Z5
-	VANDPS       ew_abs32_64<>+0(SB), Z4, Z3
-	VMINPS       Z3, Z1, Z3
-	VMOVUPS      ew_shifter32_64<>+0(SB), Z6
-	VFMADD231PS  ew_log2etrue32_64<>+0(SB), Z3, Z6
-	VSUBPS       ew_shifter32_64<>+0(SB), Z6, Z7
-	VADDPS       Z3, Z3, Z3
-	VFNMADD231PS ew_ln2hi32_64<>+0(SB), Z7, Z3
-	VFNMADD231PS ew_ln2lo32_64<>+0(SB), Z7, Z3
-	VMOVUPS      ew_inv3fact32_64<>+0(SB), Z7
-	VFMADD213PS  ew_inv2fact32_64<>+0(SB), Z3, Z7
-	VMOVUPS      ew_inv5fact32_64<>+0(SB), Z8
-	VFMADD213PS  ew_inv4fact32_64<>+0(SB), Z3, Z8
-	VMOVUPS      ew_inv7fact32_64<>+0(SB), Z9
-	VFMADD213PS  ew_inv6fact32_64<>+0(SB), Z3, Z9
-	VMOVUPS      ew_inv8fact32_64<>+0(SB), Z10
-	VMULPS       Z3, Z3, Z11
-	VFMADD231PS  Z8, Z11, Z7
-	VFMADD231PS  Z10, Z11, Z9
-	VMULPS       Z11, Z11, Z8
-	VFMADD231PS  Z9, Z8, Z7
-	VFMADD213PS  Z3, Z11, Z7
-	VPSLLD       $0x17, Z6, Z3
-	VPADDD       ew_expbias32_64<>+0(SB), Z3, Z3
-	VSUBPS       ew_one32_64<>+0(SB), Z3, Z6
-	VFMADD231PS  Z3, Z7, Z6
-	VADDPS       ew_two32_64<>+0(SB), Z6, Z3
-	VDIVPS       Z3, Z6, Z3
-	VANDPS       ew_sign32_64<>+0(SB), Z4, Z4
-	VORPS        Z4, Z3, Z3
-	VMOVUPS      ew_one32_64<>+0(SB), Z4
-	VFNMADD231PS Z3, Z3, Z4
-	VFMADD231PS  Z4, Z0, Z2
-	VFMADD231PS  Z5, Z4, Z3
-	VMOVUPS      Z3, (AX)
-	ADDQ         $0x00000040, AX
-	DECQ         CX
-	JMP          single
+	TESTQ         CX, CX
+	JZ            done
+	VMOVUPS       (AX), Z3
+	VEXTRACTF64X4 $0x01, Z3, Y4
+	VCVTPS2PD     Y3, Z3
+	VCVTPS2PD     Y4, Z4
+	VMULPD        Z1, Z3, Z3
+	VANDPD        ew_abs64_64<>+0(SB), Z3, Z5
+	VMINPD        Z5, Z2, Z5
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z7
+	VFMADD231PD   ew_log2etrue64_64<>+0(SB), Z5, Z7
+	VSUBPD        ew_shifter64_64<>+0(SB), Z7, Z8
+	VADDPD        Z5, Z5, Z5
+	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z8, Z5
+	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z8, Z5
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z8
+	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z5, Z8
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z9
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z5, Z9
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z10
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z5, Z10
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z11
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z5, Z11
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z12
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z5, Z12
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z13
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z5, Z13
+	VMULPD        Z5, Z5, Z14
+	VFMADD231PD   Z9, Z14, Z8
+	VFMADD231PD   Z11, Z14, Z10
+	VFMADD231PD   Z13, Z14, Z12
+	VMULPD        Z14, Z14, Z9
+	VFMADD231PD   Z10, Z9, Z8
+	VMULPD        Z9, Z9, Z9
+	VFMADD231PD   Z12, Z9, Z8
+	VFMADD213PD   Z5, Z14, Z8
+	VPSLLQ        $0x34, Z7, Z5
+	VPADDQ        ew_expbias64_64<>+0(SB), Z5, Z5
+	VSUBPD        ew_one64_64<>+0(SB), Z5, Z7
+	VFMADD231PD   Z5, Z8, Z7
+	VADDPD        ew_two64_64<>+0(SB), Z7, Z5
+	VDIVPD        Z5, Z7, Z5
+	VANDPD        ew_sign64_64<>+0(SB), Z3, Z3
+	VORPD         Z3, Z5, Z5
+	VMOVUPD       ew_one64_64<>+0(SB), Z3
+	VFNMADD231PD  Z5, Z5, Z3
+	VFMADD231PD   Z3, Z1, Z0
+	VMULPD        Z1, Z4, Z3
+	VANDPD        ew_abs64_64<>+0(SB), Z3, Z4
+	VMINPD        Z4, Z2, Z4
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z7
+	VFMADD231PD   ew_log2etrue64_64<>+0(SB), Z4, Z7
+	VSUBPD        ew_shifter64_64<>+0(SB), Z7, Z8
+	VADDPD        Z4, Z4, Z4
+	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z8, Z4
+	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z8, Z4
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z8
+	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z4, Z8
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z9
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z4, Z9
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z10
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z4, Z10
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z11
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z4, Z11
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z12
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z4, Z12
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z13
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z4, Z13
+	VMULPD        Z4, Z4, Z14
+	VFMADD231PD   Z9, Z14, Z8
+	VFMADD231PD   Z11, Z14, Z10
+	VFMADD231PD   Z13, Z14, Z12
+	VMULPD        Z14, Z14, Z9
+	VFMADD231PD   Z10, Z9, Z8
+	VMULPD        Z9, Z9, Z9
+	VFMADD231PD   Z12, Z9, Z8
+	VFMADD213PD   Z4, Z14, Z8
+	VPSLLQ        $0x34, Z7, Z4
+	VPADDQ        ew_expbias64_64<>+0(SB), Z4, Z4
+	VSUBPD        ew_one64_64<>+0(SB), Z4, Z7
+	VFMADD231PD   Z4, Z8, Z7
+	VADDPD        ew_two64_64<>+0(SB), Z7, Z4
+	VDIVPD        Z4, Z7, Z4
+	VANDPD        ew_sign64_64<>+0(SB), Z3, Z3
+	VORPD         Z3, Z4, Z4
+	VMOVUPD       ew_one64_64<>+0(SB), Z3
+	VFNMADD231PD  Z4, Z4, Z3
+	VFMADD231PD   Z3, Z1, Z0
+	VCVTPD2PS     Z5, Y6
+	VCVTPD2PS     Z4, Y3
+	VINSERTF64X4  $0x01, Y3, Z6, Z6
+	VMOVUPS       Z6, (AX)
+	ADDQ          $0x00000040, AX
+	DECQ          CX
+	JMP           single
 
 done:
-	VEXTRACTF64X4 $0x01, Z2, Y0
-	VADDPS        Y0, Y2, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPS        X1, X0, X1
-	VMOVHLPS      X1, X1, X0
-	VADDPS        X0, X1, X1
-	VMOVSHDUP     X1, X0
-	VADDSS        X0, X1, X1
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPD        X0, X1, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VCVTSD2SS     X0, X0, X0
 	VZEROUPPER
-	MOVSS         X1, ret+32(FP)
+	MOVSS         X0, ret+32(FP)
 	RET
 
-DATA ew_tanhclamp32_64<>+0(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+4(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+8(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+12(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+16(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+20(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+24(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+28(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+32(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+36(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+40(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+44(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+48(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+52(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+56(SB)/4, $0x41200000
-DATA ew_tanhclamp32_64<>+60(SB)/4, $0x41200000
-GLOBL ew_tanhclamp32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_tanhclamp64_64<>+0(SB)/8, $0x4034000000000000
+DATA ew_tanhclamp64_64<>+8(SB)/8, $0x4034000000000000
+DATA ew_tanhclamp64_64<>+16(SB)/8, $0x4034000000000000
+DATA ew_tanhclamp64_64<>+24(SB)/8, $0x4034000000000000
+DATA ew_tanhclamp64_64<>+32(SB)/8, $0x4034000000000000
+DATA ew_tanhclamp64_64<>+40(SB)/8, $0x4034000000000000
+DATA ew_tanhclamp64_64<>+48(SB)/8, $0x4034000000000000
+DATA ew_tanhclamp64_64<>+56(SB)/8, $0x4034000000000000
+GLOBL ew_tanhclamp64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_mone32_64<>+0(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+4(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+8(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+12(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+16(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+20(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+24(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+28(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+32(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+36(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+40(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+44(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+48(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+52(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+56(SB)/4, $0xbf800000
-DATA ew_mone32_64<>+60(SB)/4, $0xbf800000
-GLOBL ew_mone32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_abs64_64<>+0(SB)/8, $0x7fffffffffffffff
+DATA ew_abs64_64<>+8(SB)/8, $0x7fffffffffffffff
+DATA ew_abs64_64<>+16(SB)/8, $0x7fffffffffffffff
+DATA ew_abs64_64<>+24(SB)/8, $0x7fffffffffffffff
+DATA ew_abs64_64<>+32(SB)/8, $0x7fffffffffffffff
+DATA ew_abs64_64<>+40(SB)/8, $0x7fffffffffffffff
+DATA ew_abs64_64<>+48(SB)/8, $0x7fffffffffffffff
+DATA ew_abs64_64<>+56(SB)/8, $0x7fffffffffffffff
+GLOBL ew_abs64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_one32_64<>+0(SB)/4, $0x3f800000
-DATA ew_one32_64<>+4(SB)/4, $0x3f800000
-DATA ew_one32_64<>+8(SB)/4, $0x3f800000
-DATA ew_one32_64<>+12(SB)/4, $0x3f800000
-DATA ew_one32_64<>+16(SB)/4, $0x3f800000
-DATA ew_one32_64<>+20(SB)/4, $0x3f800000
-DATA ew_one32_64<>+24(SB)/4, $0x3f800000
-DATA ew_one32_64<>+28(SB)/4, $0x3f800000
-DATA ew_one32_64<>+32(SB)/4, $0x3f800000
-DATA ew_one32_64<>+36(SB)/4, $0x3f800000
-DATA ew_one32_64<>+40(SB)/4, $0x3f800000
-DATA ew_one32_64<>+44(SB)/4, $0x3f800000
-DATA ew_one32_64<>+48(SB)/4, $0x3f800000
-DATA ew_one32_64<>+52(SB)/4, $0x3f800000
-DATA ew_one32_64<>+56(SB)/4, $0x3f800000
-DATA ew_one32_64<>+60(SB)/4, $0x3f800000
-GLOBL ew_one32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_shifter64_64<>+0(SB)/8, $0x4338000000000000
+DATA ew_shifter64_64<>+8(SB)/8, $0x4338000000000000
+DATA ew_shifter64_64<>+16(SB)/8, $0x4338000000000000
+DATA ew_shifter64_64<>+24(SB)/8, $0x4338000000000000
+DATA ew_shifter64_64<>+32(SB)/8, $0x4338000000000000
+DATA ew_shifter64_64<>+40(SB)/8, $0x4338000000000000
+DATA ew_shifter64_64<>+48(SB)/8, $0x4338000000000000
+DATA ew_shifter64_64<>+56(SB)/8, $0x4338000000000000
+GLOBL ew_shifter64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_abs32_64<>+0(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+4(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+8(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+12(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+16(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+20(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+24(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+28(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+32(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+36(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+40(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+44(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+48(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+52(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+56(SB)/4, $0x7fffffff
-DATA ew_abs32_64<>+60(SB)/4, $0x7fffffff
-GLOBL ew_abs32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_log2etrue64_64<>+0(SB)/8, $0x40071547652b82fe
+DATA ew_log2etrue64_64<>+8(SB)/8, $0x40071547652b82fe
+DATA ew_log2etrue64_64<>+16(SB)/8, $0x40071547652b82fe
+DATA ew_log2etrue64_64<>+24(SB)/8, $0x40071547652b82fe
+DATA ew_log2etrue64_64<>+32(SB)/8, $0x40071547652b82fe
+DATA ew_log2etrue64_64<>+40(SB)/8, $0x40071547652b82fe
+DATA ew_log2etrue64_64<>+48(SB)/8, $0x40071547652b82fe
+DATA ew_log2etrue64_64<>+56(SB)/8, $0x40071547652b82fe
+GLOBL ew_log2etrue64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_shifter32_64<>+0(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+4(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+8(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+12(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+16(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+20(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+24(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+28(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+32(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+36(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+40(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+44(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+48(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+52(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+56(SB)/4, $0x4b400000
-DATA ew_shifter32_64<>+60(SB)/4, $0x4b400000
-GLOBL ew_shifter32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_ln2hi64_64<>+0(SB)/8, $0x3fe62e42fee00000
+DATA ew_ln2hi64_64<>+8(SB)/8, $0x3fe62e42fee00000
+DATA ew_ln2hi64_64<>+16(SB)/8, $0x3fe62e42fee00000
+DATA ew_ln2hi64_64<>+24(SB)/8, $0x3fe62e42fee00000
+DATA ew_ln2hi64_64<>+32(SB)/8, $0x3fe62e42fee00000
+DATA ew_ln2hi64_64<>+40(SB)/8, $0x3fe62e42fee00000
+DATA ew_ln2hi64_64<>+48(SB)/8, $0x3fe62e42fee00000
+DATA ew_ln2hi64_64<>+56(SB)/8, $0x3fe62e42fee00000
+GLOBL ew_ln2hi64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_log2etrue32_64<>+0(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+4(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+8(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+12(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+16(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+20(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+24(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+28(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+32(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+36(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+40(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+44(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+48(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+52(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+56(SB)/4, $0x4038aa3b
-DATA ew_log2etrue32_64<>+60(SB)/4, $0x4038aa3b
-GLOBL ew_log2etrue32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_ln2lo64_64<>+0(SB)/8, $0x3dea39ef35793c76
+DATA ew_ln2lo64_64<>+8(SB)/8, $0x3dea39ef35793c76
+DATA ew_ln2lo64_64<>+16(SB)/8, $0x3dea39ef35793c76
+DATA ew_ln2lo64_64<>+24(SB)/8, $0x3dea39ef35793c76
+DATA ew_ln2lo64_64<>+32(SB)/8, $0x3dea39ef35793c76
+DATA ew_ln2lo64_64<>+40(SB)/8, $0x3dea39ef35793c76
+DATA ew_ln2lo64_64<>+48(SB)/8, $0x3dea39ef35793c76
+DATA ew_ln2lo64_64<>+56(SB)/8, $0x3dea39ef35793c76
+GLOBL ew_ln2lo64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_ln2hi32_64<>+0(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+4(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+8(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+12(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+16(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+20(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+24(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+28(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+32(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+36(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+40(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+44(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+48(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+52(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+56(SB)/4, $0x3f318000
-DATA ew_ln2hi32_64<>+60(SB)/4, $0x3f318000
-GLOBL ew_ln2hi32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv3fact64_64<>+0(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+8(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+16(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+24(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+32(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+40(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+48(SB)/8, $0x3fc5555555555555
+DATA ew_inv3fact64_64<>+56(SB)/8, $0x3fc5555555555555
+GLOBL ew_inv3fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_ln2lo32_64<>+0(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+4(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+8(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+12(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+16(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+20(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+24(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+28(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+32(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+36(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+40(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+44(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+48(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+52(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+56(SB)/4, $0xb95e8083
-DATA ew_ln2lo32_64<>+60(SB)/4, $0xb95e8083
-GLOBL ew_ln2lo32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv2fact64_64<>+0(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+8(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+16(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+24(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+32(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+40(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+48(SB)/8, $0x3fe0000000000000
+DATA ew_inv2fact64_64<>+56(SB)/8, $0x3fe0000000000000
+GLOBL ew_inv2fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv3fact32_64<>+0(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+4(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+8(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+12(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+16(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+20(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+24(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+28(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+32(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+36(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+40(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+44(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+48(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+52(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+56(SB)/4, $0x3e2aaaab
-DATA ew_inv3fact32_64<>+60(SB)/4, $0x3e2aaaab
-GLOBL ew_inv3fact32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv5fact64_64<>+0(SB)/8, $0x3f81111111111111
+DATA ew_inv5fact64_64<>+8(SB)/8, $0x3f81111111111111
+DATA ew_inv5fact64_64<>+16(SB)/8, $0x3f81111111111111
+DATA ew_inv5fact64_64<>+24(SB)/8, $0x3f81111111111111
+DATA ew_inv5fact64_64<>+32(SB)/8, $0x3f81111111111111
+DATA ew_inv5fact64_64<>+40(SB)/8, $0x3f81111111111111
+DATA ew_inv5fact64_64<>+48(SB)/8, $0x3f81111111111111
+DATA ew_inv5fact64_64<>+56(SB)/8, $0x3f81111111111111
+GLOBL ew_inv5fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv2fact32_64<>+0(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+4(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+8(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+12(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+16(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+20(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+24(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+28(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+32(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+36(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+40(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+44(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+48(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+52(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+56(SB)/4, $0x3f000000
-DATA ew_inv2fact32_64<>+60(SB)/4, $0x3f000000
-GLOBL ew_inv2fact32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv4fact64_64<>+0(SB)/8, $0x3fa5555555555555
+DATA ew_inv4fact64_64<>+8(SB)/8, $0x3fa5555555555555
+DATA ew_inv4fact64_64<>+16(SB)/8, $0x3fa5555555555555
+DATA ew_inv4fact64_64<>+24(SB)/8, $0x3fa5555555555555
+DATA ew_inv4fact64_64<>+32(SB)/8, $0x3fa5555555555555
+DATA ew_inv4fact64_64<>+40(SB)/8, $0x3fa5555555555555
+DATA ew_inv4fact64_64<>+48(SB)/8, $0x3fa5555555555555
+DATA ew_inv4fact64_64<>+56(SB)/8, $0x3fa5555555555555
+GLOBL ew_inv4fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv5fact32_64<>+0(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+4(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+8(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+12(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+16(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+20(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+24(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+28(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+32(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+36(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+40(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+44(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+48(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+52(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+56(SB)/4, $0x3c088889
-DATA ew_inv5fact32_64<>+60(SB)/4, $0x3c088889
-GLOBL ew_inv5fact32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv7fact64_64<>+0(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+8(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+16(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+24(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+32(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+40(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+48(SB)/8, $0x3f2a01a01a01a01a
+DATA ew_inv7fact64_64<>+56(SB)/8, $0x3f2a01a01a01a01a
+GLOBL ew_inv7fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv4fact32_64<>+0(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+4(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+8(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+12(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+16(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+20(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+24(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+28(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+32(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+36(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+40(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+44(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+48(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+52(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+56(SB)/4, $0x3d2aaaab
-DATA ew_inv4fact32_64<>+60(SB)/4, $0x3d2aaaab
-GLOBL ew_inv4fact32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv6fact64_64<>+0(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+8(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+16(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+24(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+32(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+40(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+48(SB)/8, $0x3f56c16c16c16c17
+DATA ew_inv6fact64_64<>+56(SB)/8, $0x3f56c16c16c16c17
+GLOBL ew_inv6fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv7fact32_64<>+0(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+4(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+8(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+12(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+16(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+20(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+24(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+28(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+32(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+36(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+40(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+44(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+48(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+52(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+56(SB)/4, $0x39500d01
-DATA ew_inv7fact32_64<>+60(SB)/4, $0x39500d01
-GLOBL ew_inv7fact32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv9fact64_64<>+0(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+8(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+16(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+24(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+32(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+40(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+48(SB)/8, $0x3ec71de3a556c734
+DATA ew_inv9fact64_64<>+56(SB)/8, $0x3ec71de3a556c734
+GLOBL ew_inv9fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv6fact32_64<>+0(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+4(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+8(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+12(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+16(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+20(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+24(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+28(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+32(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+36(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+40(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+44(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+48(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+52(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+56(SB)/4, $0x3ab60b61
-DATA ew_inv6fact32_64<>+60(SB)/4, $0x3ab60b61
-GLOBL ew_inv6fact32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv8fact64_64<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+24(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+32(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+40(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+48(SB)/8, $0x3efa01a01a01a01a
+DATA ew_inv8fact64_64<>+56(SB)/8, $0x3efa01a01a01a01a
+GLOBL ew_inv8fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_inv8fact32_64<>+0(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+4(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+8(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+12(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+16(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+20(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+24(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+28(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+32(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+36(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+40(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+44(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+48(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+52(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+56(SB)/4, $0x37d00d01
-DATA ew_inv8fact32_64<>+60(SB)/4, $0x37d00d01
-GLOBL ew_inv8fact32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv11fact64_64<>+0(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+8(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+16(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+24(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+32(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+40(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+48(SB)/8, $0x3e5ae64567f544e4
+DATA ew_inv11fact64_64<>+56(SB)/8, $0x3e5ae64567f544e4
+GLOBL ew_inv11fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_expbias32_64<>+0(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+4(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+8(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+12(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+16(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+20(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+24(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+28(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+32(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+36(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+40(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+44(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+48(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+52(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+56(SB)/4, $0x3f800000
-DATA ew_expbias32_64<>+60(SB)/4, $0x3f800000
-GLOBL ew_expbias32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv10fact64_64<>+0(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+8(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+16(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+24(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+32(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+40(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+48(SB)/8, $0x3e927e4fb7789f5c
+DATA ew_inv10fact64_64<>+56(SB)/8, $0x3e927e4fb7789f5c
+GLOBL ew_inv10fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_two32_64<>+0(SB)/4, $0x40000000
-DATA ew_two32_64<>+4(SB)/4, $0x40000000
-DATA ew_two32_64<>+8(SB)/4, $0x40000000
-DATA ew_two32_64<>+12(SB)/4, $0x40000000
-DATA ew_two32_64<>+16(SB)/4, $0x40000000
-DATA ew_two32_64<>+20(SB)/4, $0x40000000
-DATA ew_two32_64<>+24(SB)/4, $0x40000000
-DATA ew_two32_64<>+28(SB)/4, $0x40000000
-DATA ew_two32_64<>+32(SB)/4, $0x40000000
-DATA ew_two32_64<>+36(SB)/4, $0x40000000
-DATA ew_two32_64<>+40(SB)/4, $0x40000000
-DATA ew_two32_64<>+44(SB)/4, $0x40000000
-DATA ew_two32_64<>+48(SB)/4, $0x40000000
-DATA ew_two32_64<>+52(SB)/4, $0x40000000
-DATA ew_two32_64<>+56(SB)/4, $0x40000000
-DATA ew_two32_64<>+60(SB)/4, $0x40000000
-GLOBL ew_two32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv13fact64_64<>+0(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+8(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+16(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+24(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+32(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+40(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+48(SB)/8, $0x3de6124613a86d09
+DATA ew_inv13fact64_64<>+56(SB)/8, $0x3de6124613a86d09
+GLOBL ew_inv13fact64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_sign32_64<>+0(SB)/4, $0x80000000
-DATA ew_sign32_64<>+4(SB)/4, $0x80000000
-DATA ew_sign32_64<>+8(SB)/4, $0x80000000
-DATA ew_sign32_64<>+12(SB)/4, $0x80000000
-DATA ew_sign32_64<>+16(SB)/4, $0x80000000
-DATA ew_sign32_64<>+20(SB)/4, $0x80000000
-DATA ew_sign32_64<>+24(SB)/4, $0x80000000
-DATA ew_sign32_64<>+28(SB)/4, $0x80000000
-DATA ew_sign32_64<>+32(SB)/4, $0x80000000
-DATA ew_sign32_64<>+36(SB)/4, $0x80000000
-DATA ew_sign32_64<>+40(SB)/4, $0x80000000
-DATA ew_sign32_64<>+44(SB)/4, $0x80000000
-DATA ew_sign32_64<>+48(SB)/4, $0x80000000
-DATA ew_sign32_64<>+52(SB)/4, $0x80000000
-DATA ew_sign32_64<>+56(SB)/4, $0x80000000
-DATA ew_sign32_64<>+60(SB)/4, $0x80000000
-GLOBL ew_sign32_64<>(SB), RODATA|NOPTR, $64
+DATA ew_inv12fact64_64<>+0(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+8(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+16(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+24(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+32(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+40(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+48(SB)/8, $0x3e21eed8eff8d898
+DATA ew_inv12fact64_64<>+56(SB)/8, $0x3e21eed8eff8d898
+GLOBL ew_inv12fact64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_expbias64_64<>+0(SB)/8, $0x3ff0000000000000
+DATA ew_expbias64_64<>+8(SB)/8, $0x3ff0000000000000
+DATA ew_expbias64_64<>+16(SB)/8, $0x3ff0000000000000
+DATA ew_expbias64_64<>+24(SB)/8, $0x3ff0000000000000
+DATA ew_expbias64_64<>+32(SB)/8, $0x3ff0000000000000
+DATA ew_expbias64_64<>+40(SB)/8, $0x3ff0000000000000
+DATA ew_expbias64_64<>+48(SB)/8, $0x3ff0000000000000
+DATA ew_expbias64_64<>+56(SB)/8, $0x3ff0000000000000
+GLOBL ew_expbias64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_one64_64<>+0(SB)/8, $0x3ff0000000000000
+DATA ew_one64_64<>+8(SB)/8, $0x3ff0000000000000
+DATA ew_one64_64<>+16(SB)/8, $0x3ff0000000000000
+DATA ew_one64_64<>+24(SB)/8, $0x3ff0000000000000
+DATA ew_one64_64<>+32(SB)/8, $0x3ff0000000000000
+DATA ew_one64_64<>+40(SB)/8, $0x3ff0000000000000
+DATA ew_one64_64<>+48(SB)/8, $0x3ff0000000000000
+DATA ew_one64_64<>+56(SB)/8, $0x3ff0000000000000
+GLOBL ew_one64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_two64_64<>+0(SB)/8, $0x4000000000000000
+DATA ew_two64_64<>+8(SB)/8, $0x4000000000000000
+DATA ew_two64_64<>+16(SB)/8, $0x4000000000000000
+DATA ew_two64_64<>+24(SB)/8, $0x4000000000000000
+DATA ew_two64_64<>+32(SB)/8, $0x4000000000000000
+DATA ew_two64_64<>+40(SB)/8, $0x4000000000000000
+DATA ew_two64_64<>+48(SB)/8, $0x4000000000000000
+DATA ew_two64_64<>+56(SB)/8, $0x4000000000000000
+GLOBL ew_two64_64<>(SB), RODATA|NOPTR, $64
+
+DATA ew_sign64_64<>+0(SB)/8, $0x8000000000000000
+DATA ew_sign64_64<>+8(SB)/8, $0x8000000000000000
+DATA ew_sign64_64<>+16(SB)/8, $0x8000000000000000
+DATA ew_sign64_64<>+24(SB)/8, $0x8000000000000000
+DATA ew_sign64_64<>+32(SB)/8, $0x8000000000000000
+DATA ew_sign64_64<>+40(SB)/8, $0x8000000000000000
+DATA ew_sign64_64<>+48(SB)/8, $0x8000000000000000
+DATA ew_sign64_64<>+56(SB)/8, $0x8000000000000000
+GLOBL ew_sign64_64<>(SB), RODATA|NOPTR, $64
 
 // func contrastExpF32AVX512(u []float32) float32
 // Requires: AVX, AVX512DQ, AVX512F, SSE
@@ -1783,16 +1659,6 @@ DATA ew_explow64_64<>+48(SB)/8, $0xc087500000000000
 DATA ew_explow64_64<>+56(SB)/8, $0xc087500000000000
 GLOBL ew_explow64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_shifter64_64<>+0(SB)/8, $0x4338000000000000
-DATA ew_shifter64_64<>+8(SB)/8, $0x4338000000000000
-DATA ew_shifter64_64<>+16(SB)/8, $0x4338000000000000
-DATA ew_shifter64_64<>+24(SB)/8, $0x4338000000000000
-DATA ew_shifter64_64<>+32(SB)/8, $0x4338000000000000
-DATA ew_shifter64_64<>+40(SB)/8, $0x4338000000000000
-DATA ew_shifter64_64<>+48(SB)/8, $0x4338000000000000
-DATA ew_shifter64_64<>+56(SB)/8, $0x4338000000000000
-GLOBL ew_shifter64_64<>(SB), RODATA|NOPTR, $64
-
 DATA ew_log2efalse64_64<>+0(SB)/8, $0x3ff71547652b82fe
 DATA ew_log2efalse64_64<>+8(SB)/8, $0x3ff71547652b82fe
 DATA ew_log2efalse64_64<>+16(SB)/8, $0x3ff71547652b82fe
@@ -1803,146 +1669,6 @@ DATA ew_log2efalse64_64<>+48(SB)/8, $0x3ff71547652b82fe
 DATA ew_log2efalse64_64<>+56(SB)/8, $0x3ff71547652b82fe
 GLOBL ew_log2efalse64_64<>(SB), RODATA|NOPTR, $64
 
-DATA ew_ln2hi64_64<>+0(SB)/8, $0x3fe62e42fee00000
-DATA ew_ln2hi64_64<>+8(SB)/8, $0x3fe62e42fee00000
-DATA ew_ln2hi64_64<>+16(SB)/8, $0x3fe62e42fee00000
-DATA ew_ln2hi64_64<>+24(SB)/8, $0x3fe62e42fee00000
-DATA ew_ln2hi64_64<>+32(SB)/8, $0x3fe62e42fee00000
-DATA ew_ln2hi64_64<>+40(SB)/8, $0x3fe62e42fee00000
-DATA ew_ln2hi64_64<>+48(SB)/8, $0x3fe62e42fee00000
-DATA ew_ln2hi64_64<>+56(SB)/8, $0x3fe62e42fee00000
-GLOBL ew_ln2hi64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_ln2lo64_64<>+0(SB)/8, $0x3dea39ef35793c76
-DATA ew_ln2lo64_64<>+8(SB)/8, $0x3dea39ef35793c76
-DATA ew_ln2lo64_64<>+16(SB)/8, $0x3dea39ef35793c76
-DATA ew_ln2lo64_64<>+24(SB)/8, $0x3dea39ef35793c76
-DATA ew_ln2lo64_64<>+32(SB)/8, $0x3dea39ef35793c76
-DATA ew_ln2lo64_64<>+40(SB)/8, $0x3dea39ef35793c76
-DATA ew_ln2lo64_64<>+48(SB)/8, $0x3dea39ef35793c76
-DATA ew_ln2lo64_64<>+56(SB)/8, $0x3dea39ef35793c76
-GLOBL ew_ln2lo64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv3fact64_64<>+0(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+8(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+16(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+24(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+32(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+40(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+48(SB)/8, $0x3fc5555555555555
-DATA ew_inv3fact64_64<>+56(SB)/8, $0x3fc5555555555555
-GLOBL ew_inv3fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv2fact64_64<>+0(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+8(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+16(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+24(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+32(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+40(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+48(SB)/8, $0x3fe0000000000000
-DATA ew_inv2fact64_64<>+56(SB)/8, $0x3fe0000000000000
-GLOBL ew_inv2fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv5fact64_64<>+0(SB)/8, $0x3f81111111111111
-DATA ew_inv5fact64_64<>+8(SB)/8, $0x3f81111111111111
-DATA ew_inv5fact64_64<>+16(SB)/8, $0x3f81111111111111
-DATA ew_inv5fact64_64<>+24(SB)/8, $0x3f81111111111111
-DATA ew_inv5fact64_64<>+32(SB)/8, $0x3f81111111111111
-DATA ew_inv5fact64_64<>+40(SB)/8, $0x3f81111111111111
-DATA ew_inv5fact64_64<>+48(SB)/8, $0x3f81111111111111
-DATA ew_inv5fact64_64<>+56(SB)/8, $0x3f81111111111111
-GLOBL ew_inv5fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv4fact64_64<>+0(SB)/8, $0x3fa5555555555555
-DATA ew_inv4fact64_64<>+8(SB)/8, $0x3fa5555555555555
-DATA ew_inv4fact64_64<>+16(SB)/8, $0x3fa5555555555555
-DATA ew_inv4fact64_64<>+24(SB)/8, $0x3fa5555555555555
-DATA ew_inv4fact64_64<>+32(SB)/8, $0x3fa5555555555555
-DATA ew_inv4fact64_64<>+40(SB)/8, $0x3fa5555555555555
-DATA ew_inv4fact64_64<>+48(SB)/8, $0x3fa5555555555555
-DATA ew_inv4fact64_64<>+56(SB)/8, $0x3fa5555555555555
-GLOBL ew_inv4fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv7fact64_64<>+0(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+8(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+16(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+24(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+32(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+40(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+48(SB)/8, $0x3f2a01a01a01a01a
-DATA ew_inv7fact64_64<>+56(SB)/8, $0x3f2a01a01a01a01a
-GLOBL ew_inv7fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv6fact64_64<>+0(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+8(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+16(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+24(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+32(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+40(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+48(SB)/8, $0x3f56c16c16c16c17
-DATA ew_inv6fact64_64<>+56(SB)/8, $0x3f56c16c16c16c17
-GLOBL ew_inv6fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv9fact64_64<>+0(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+8(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+16(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+24(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+32(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+40(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+48(SB)/8, $0x3ec71de3a556c734
-DATA ew_inv9fact64_64<>+56(SB)/8, $0x3ec71de3a556c734
-GLOBL ew_inv9fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv8fact64_64<>+0(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+8(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+16(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+24(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+32(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+40(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+48(SB)/8, $0x3efa01a01a01a01a
-DATA ew_inv8fact64_64<>+56(SB)/8, $0x3efa01a01a01a01a
-GLOBL ew_inv8fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv11fact64_64<>+0(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+8(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+16(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+24(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+32(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+40(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+48(SB)/8, $0x3e5ae64567f544e4
-DATA ew_inv11fact64_64<>+56(SB)/8, $0x3e5ae64567f544e4
-GLOBL ew_inv11fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv10fact64_64<>+0(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+8(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+16(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+24(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+32(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+40(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+48(SB)/8, $0x3e927e4fb7789f5c
-DATA ew_inv10fact64_64<>+56(SB)/8, $0x3e927e4fb7789f5c
-GLOBL ew_inv10fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv13fact64_64<>+0(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+8(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+16(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+24(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+32(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+40(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+48(SB)/8, $0x3de6124613a86d09
-DATA ew_inv13fact64_64<>+56(SB)/8, $0x3de6124613a86d09
-GLOBL ew_inv13fact64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_inv12fact64_64<>+0(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+8(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+16(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+24(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+32(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+40(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+48(SB)/8, $0x3e21eed8eff8d898
-DATA ew_inv12fact64_64<>+56(SB)/8, $0x3e21eed8eff8d898
-GLOBL ew_inv12fact64_64<>(SB), RODATA|NOPTR, $64
-
 DATA ew_half64_64<>+0(SB)/8, $0x3fe0000000000000
 DATA ew_half64_64<>+8(SB)/8, $0x3fe0000000000000
 DATA ew_half64_64<>+16(SB)/8, $0x3fe0000000000000
@@ -1952,26 +1678,6 @@ DATA ew_half64_64<>+40(SB)/8, $0x3fe0000000000000
 DATA ew_half64_64<>+48(SB)/8, $0x3fe0000000000000
 DATA ew_half64_64<>+56(SB)/8, $0x3fe0000000000000
 GLOBL ew_half64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_expbias64_64<>+0(SB)/8, $0x3ff0000000000000
-DATA ew_expbias64_64<>+8(SB)/8, $0x3ff0000000000000
-DATA ew_expbias64_64<>+16(SB)/8, $0x3ff0000000000000
-DATA ew_expbias64_64<>+24(SB)/8, $0x3ff0000000000000
-DATA ew_expbias64_64<>+32(SB)/8, $0x3ff0000000000000
-DATA ew_expbias64_64<>+40(SB)/8, $0x3ff0000000000000
-DATA ew_expbias64_64<>+48(SB)/8, $0x3ff0000000000000
-DATA ew_expbias64_64<>+56(SB)/8, $0x3ff0000000000000
-GLOBL ew_expbias64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_one64_64<>+0(SB)/8, $0x3ff0000000000000
-DATA ew_one64_64<>+8(SB)/8, $0x3ff0000000000000
-DATA ew_one64_64<>+16(SB)/8, $0x3ff0000000000000
-DATA ew_one64_64<>+24(SB)/8, $0x3ff0000000000000
-DATA ew_one64_64<>+32(SB)/8, $0x3ff0000000000000
-DATA ew_one64_64<>+40(SB)/8, $0x3ff0000000000000
-DATA ew_one64_64<>+48(SB)/8, $0x3ff0000000000000
-DATA ew_one64_64<>+56(SB)/8, $0x3ff0000000000000
-GLOBL ew_one64_64<>(SB), RODATA|NOPTR, $64
 
 // func contrastCubeF32AVX512(u []float32) float32
 // Requires: AVX, AVX512DQ, AVX512F, SSE
@@ -2202,56 +1908,6 @@ done:
 	VZEROUPPER
 	MOVSD         X1, ret+32(FP)
 	RET
-
-DATA ew_tanhclamp64_64<>+0(SB)/8, $0x4034000000000000
-DATA ew_tanhclamp64_64<>+8(SB)/8, $0x4034000000000000
-DATA ew_tanhclamp64_64<>+16(SB)/8, $0x4034000000000000
-DATA ew_tanhclamp64_64<>+24(SB)/8, $0x4034000000000000
-DATA ew_tanhclamp64_64<>+32(SB)/8, $0x4034000000000000
-DATA ew_tanhclamp64_64<>+40(SB)/8, $0x4034000000000000
-DATA ew_tanhclamp64_64<>+48(SB)/8, $0x4034000000000000
-DATA ew_tanhclamp64_64<>+56(SB)/8, $0x4034000000000000
-GLOBL ew_tanhclamp64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_abs64_64<>+0(SB)/8, $0x7fffffffffffffff
-DATA ew_abs64_64<>+8(SB)/8, $0x7fffffffffffffff
-DATA ew_abs64_64<>+16(SB)/8, $0x7fffffffffffffff
-DATA ew_abs64_64<>+24(SB)/8, $0x7fffffffffffffff
-DATA ew_abs64_64<>+32(SB)/8, $0x7fffffffffffffff
-DATA ew_abs64_64<>+40(SB)/8, $0x7fffffffffffffff
-DATA ew_abs64_64<>+48(SB)/8, $0x7fffffffffffffff
-DATA ew_abs64_64<>+56(SB)/8, $0x7fffffffffffffff
-GLOBL ew_abs64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_log2etrue64_64<>+0(SB)/8, $0x40071547652b82fe
-DATA ew_log2etrue64_64<>+8(SB)/8, $0x40071547652b82fe
-DATA ew_log2etrue64_64<>+16(SB)/8, $0x40071547652b82fe
-DATA ew_log2etrue64_64<>+24(SB)/8, $0x40071547652b82fe
-DATA ew_log2etrue64_64<>+32(SB)/8, $0x40071547652b82fe
-DATA ew_log2etrue64_64<>+40(SB)/8, $0x40071547652b82fe
-DATA ew_log2etrue64_64<>+48(SB)/8, $0x40071547652b82fe
-DATA ew_log2etrue64_64<>+56(SB)/8, $0x40071547652b82fe
-GLOBL ew_log2etrue64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_two64_64<>+0(SB)/8, $0x4000000000000000
-DATA ew_two64_64<>+8(SB)/8, $0x4000000000000000
-DATA ew_two64_64<>+16(SB)/8, $0x4000000000000000
-DATA ew_two64_64<>+24(SB)/8, $0x4000000000000000
-DATA ew_two64_64<>+32(SB)/8, $0x4000000000000000
-DATA ew_two64_64<>+40(SB)/8, $0x4000000000000000
-DATA ew_two64_64<>+48(SB)/8, $0x4000000000000000
-DATA ew_two64_64<>+56(SB)/8, $0x4000000000000000
-GLOBL ew_two64_64<>(SB), RODATA|NOPTR, $64
-
-DATA ew_sign64_64<>+0(SB)/8, $0x8000000000000000
-DATA ew_sign64_64<>+8(SB)/8, $0x8000000000000000
-DATA ew_sign64_64<>+16(SB)/8, $0x8000000000000000
-DATA ew_sign64_64<>+24(SB)/8, $0x8000000000000000
-DATA ew_sign64_64<>+32(SB)/8, $0x8000000000000000
-DATA ew_sign64_64<>+40(SB)/8, $0x8000000000000000
-DATA ew_sign64_64<>+48(SB)/8, $0x8000000000000000
-DATA ew_sign64_64<>+56(SB)/8, $0x8000000000000000
-GLOBL ew_sign64_64<>(SB), RODATA|NOPTR, $64
 
 // func contrastExpF64AVX512(u []float64) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2

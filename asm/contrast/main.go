@@ -5,8 +5,9 @@
 // The vectorised tanh and exp and their measured accuracy are described in
 // asm/ewkit/math.go. Each routine handles the whole vectors of its row
 // (len &^ (lanes−1) elements); the Go wrapper finishes the tail with the
-// reference. The float32 Exp contrast is evaluated in float64 (the argument
-// −u²/2 is then exact, as in the reference) and sums g' in float64.
+// reference. The float32 Exp and logcosh contrasts are evaluated in float64
+// (the arguments −u²/2 and α·u are then exact, as in the reference) and sum
+// g' in float64; the fused ICA step keeps the faster float32 logcosh.
 package main
 
 import (
@@ -50,17 +51,30 @@ func contrast(d *ewkit.Desc, kind string) {
 		"",
 		"tanh and exp are vectorised (asm/ewkit/math.go); the sum is kept in "+ewkit.Itoa(d.Lanes())+" lanes",
 		"(vectors added in order), the lanes added by halves at the end.")
+	exact := kind == ewkit.LogCosh && !d.Is64()
 	var alpha reg.VecVirtual
-	if kind == ewkit.LogCosh {
+	if kind == ewkit.LogCosh && !exact {
 		alpha = d.Vec()
 		d.Broadcast(Load(Param("alpha"), XMM()), alpha)
 	}
 	u := Mem{Base: Load(Param("u").Base(), GP64())}
 	n := Load(Param("u").Len(), GP64())
 	SHRQ(U8(log2(d.Lanes())), n)
-	s := d.NewContrastState(kind, alpha)
-	s.ExactArg = true
+	var s *ewkit.ContrastState
 	G := d.Group(kind)
+	if exact {
+		// float32 logcosh in float64 (see ewkit.ContrastState.ExactArg).
+		e := d.F64()
+		s = &ewkit.ContrastState{Kind: kind, ExactArg: true, Acc: d.Vec()}
+		d.Zero(s.Acc)
+		s.Alpha64, s.Clamp64 = e.Vec(), e.TanhClamp()
+		a := Load(Param("alpha"), XMM())
+		VCVTSS2SD(a, a, a)
+		VBROADCASTSD(a, s.Alpha64)
+		G = 1
+	} else {
+		s = d.NewContrastState(kind, alpha)
+	}
 	Label("group")
 	CMPQ(n, U8(G))
 	JB(LabelRef("single"))
@@ -86,7 +100,10 @@ func contrast(d *ewkit.Desc, kind string) {
 	DECQ(n)
 	JMP(LabelRef("single"))
 	Label("done")
-	ad := d.AccDesc(kind)
+	ad := d
+	if s.Acc64(d) {
+		ad = d.F64()
+	}
 	sum := ad.ReduceAdd(s.Acc)
 	if ad.Is64() && !d.Is64() {
 		VCVTSD2SS(sum, sum, sum)

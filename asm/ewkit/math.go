@@ -44,7 +44,9 @@ import (
 // identical on AVX2 and AVX-512), largest error in ulp of the result:
 //
 //	tanh float64 vs math.Tanh                         2 ulp
-//	tanh float32 (α·x in float32) vs float32(math.Tanh(α·x)), α ∈ {1, ¾, 1.5}: 2 ulp
+//	tanh float32 formula (ICA step) vs float32(math.Tanh(x))   2 ulp; with α ≠ 1 the
+//	                                                    rounding of α·x adds up to ½ ulp
+//	float32 logcosh of ApplyContrast (float64 math)   1 ulp vs float32(math.Tanh(α·x))
 //	x·exp(−x²/2) float64 vs x·math.Exp(−x²/2)          2 ulp (exp's error plus the product's
 //	                                                    rounding; absolute near 2⁻¹⁰²² where
 //	                                                    exp(−x²/2) is subnormal)
@@ -403,13 +405,20 @@ type ContrastState struct {
 	Kind         string
 	Alpha, Clamp reg.VecVirtual
 	Acc          reg.VecVirtual
-	// ExactArg makes the float32 logcosh account for the rounding of α·u:
-	// with ylo = α·u − y (exact, by FMA) tanh(α·u) = t + ylo·(1 − t²). The
-	// reference evaluates tanh of the exact product (in float64), and the
-	// rounding of y alone costs up to half an ulp where tanh(y) ≈ y. The
-	// ICA step, whose u carries a whole dot product's rounding, goes
-	// without it.
-	ExactArg bool
+	// ExactArg makes the float32 logcosh evaluate in float64, like the
+	// reference: tanh of the exact product α·u, rounded once (the float32
+	// formula is within 2 ulp of tanh(y) for the rounded y = α·u, which
+	// alone costs up to another half ulp where tanh(y) ≈ y). Alpha64 and
+	// Clamp64 are then α and the tanh clamp in float64 lanes, and Acc has
+	// float64 lanes. The ICA step, whose u carries a whole dot product's
+	// rounding, keeps the float32 formula.
+	ExactArg         bool
+	Alpha64, Clamp64 reg.VecVirtual
+}
+
+// Acc64 reports whether the g' accumulator has float64 lanes.
+func (s *ContrastState) Acc64(d *Desc) bool {
+	return d.Is64() || s.Kind == Exp || (s.Kind == LogCosh && s.ExactArg)
 }
 
 // AccDesc is the descriptor of the g' accumulator's lanes.
@@ -442,23 +451,12 @@ func (d *Desc) ContrastN(s *ContrastState, v V) V {
 	N := len(v)
 	switch s.Kind {
 	case LogCosh:
+		if s.ExactArg && !d.Is64() {
+			return d.tanhContrastVia64(s, v)
+		}
 		y := d.vecs(N)
 		for i := range N {
 			d.Mul(s.Alpha, v[i], y[i])
-		}
-		var ylo V
-		if s.ExactArg && !d.Is64() {
-			ylo = d.vecs(N)
-			for i := range N {
-				d.Load(y[i], ylo[i])            // register copy
-				d.FMS231(s.Alpha, v[i], ylo[i]) // α·u − y
-			}
-			for i := range N {
-				// NaN (from ±Inf products) → −1, then into [−1, 1]: where
-				// that happens t is ±1 or NaN already and 1 − t² is 0 or NaN.
-				d.Max(d.CV("ew_mone", -1), ylo[i], ylo[i])
-				d.Min(d.CV("ew_one", 1), ylo[i], ylo[i])
-			}
 		}
 		t := d.TanhN(y, s.Clamp)
 		o := d.vecs(N)
@@ -468,9 +466,6 @@ func (d *Desc) ContrastN(s *ContrastState, v V) V {
 		}
 		for i := range N {
 			d.FMA231(o[i], s.Alpha, s.Acc)
-		}
-		for i := range ylo {
-			d.FMA231(ylo[i], o[i], t[i]) // t + ylo·(1 − t²)
 		}
 		return t
 	case Cube:
@@ -515,6 +510,29 @@ func (d *Desc) ContrastN(s *ContrastState, v V) V {
 // Contrast is ContrastN for one vector.
 func (d *Desc) Contrast(s *ContrastState, v reg.VecVirtual) reg.VecVirtual {
 	return d.ContrastN(s, V{v})[0]
+}
+
+// tanhContrastVia64 is the float32 logcosh evaluated in float64 (see
+// ContrastState.ExactArg), one float64 half-vector at a time.
+func (d *Desc) tanhContrastVia64(s *ContrastState, v V) V {
+	e := d.F64()
+	g := d.vecs(len(v))
+	for i := range v {
+		lo, hi := d.Widen(v[i])
+		var th V
+		for _, h := range []reg.VecVirtual{lo, hi} {
+			y := e.Vec()
+			e.Mul(s.Alpha64, h, y)
+			t := e.Tanh(y, s.Clamp64)
+			o := e.Vec()
+			e.Load(e.CV("ew_one", 1), o)
+			e.FNMA231(t, t, o) // 1 − t²
+			e.FMA231(o, s.Alpha64, s.Acc)
+			th = append(th, t)
+		}
+		g[i] = d.Narrow(th[0], th[1])
+	}
+	return g
 }
 
 func (d *Desc) expContrast64(x V, acc reg.VecVirtual) V {
