@@ -82,6 +82,7 @@ type Conv2D[T kernels.Float] struct {
 	y, dx          []T
 	col            [][]T // per-worker scratch
 	dwPart, dbPart []T   // per-image gradient partials (∂Wᵀ, ∂b), summed in image order
+	wT             []T   // flipped, transposed weights for ∂x as a convolution (see dxGeom)
 }
 
 // NewConv2D builds a Conv2D for input images of shape in, initialising its
@@ -175,6 +176,9 @@ func (l *Conv2D[T]) scratch(t int) {
 	}
 	var z T
 	n := l.g.colRows() * l.g.bandRows(int(unsafe.Sizeof(z))) * l.g.ow
+	if gt, ok := l.dxGeom(); ok {
+		n = max(n, gt.colRows()*gt.bandRows(int(unsafe.Sizeof(z)))*gt.ow)
+	}
 	for w := 0; w < t; w++ {
 		l.col[w] = grow(l.col[w], n)
 	}
@@ -186,10 +190,50 @@ func (l *Conv2D[T]) bands(body func(r0, r1 int)) {
 		body(0, l.g.oh)
 		return
 	}
+	geomBands[T](&l.g, body)
+}
+
+// geomBands calls body for each band [r0, r1) of g's output rows, in order.
+func geomBands[T kernels.Float](g *geom, body func(r0, r1 int)) {
 	var z T
-	br := l.g.bandRows(int(unsafe.Sizeof(z)))
-	for r0 := 0; r0 < l.g.oh; r0 += br {
-		body(r0, min(l.g.oh, r0+br))
+	br := g.bandRows(int(unsafe.Sizeof(z)))
+	for r0 := 0; r0 < g.oh; r0 += br {
+		body(r0, min(g.oh, r0+br))
+	}
+}
+
+// dxGeom is the geometry of ∂x as a convolution of ∂y, valid for stride 1:
+// ∂x[c, i, j] = Σ_{o,p,q} W[o, c, p, q]·∂y[o, i + top − p, j + left − q],
+// a cross-correlation of ∂y (zero outside it) with the kernel flipped in
+// both axes and channels swapped, padded by KH−1−top and KW−1−left. As a
+// forward convolution its GEMM (C × O·KH·KW times a column matrix of ∂y)
+// has the few input channels as m, so the column matrix is read in place
+// rather than packed, the reduction is O·KH·KW long instead of O, and no
+// col2im pass is needed: on the 16- and 32-channel 3×3 layers this is
+// markedly cheaper than ∂col = Wᵀ·∂Y followed by col2im.
+func (l *Conv2D[T]) dxGeom() (geom, bool) {
+	if l.direct || l.cfg.SkipInputGrad || l.g.sh != 1 || l.g.sw != 1 {
+		return geom{}, false
+	}
+	g := &l.g
+	return geom{c: l.cfg.OutC, h: g.oh, w: g.ow, kh: g.kh, kw: g.kw, sh: 1, sw: 1,
+		top: g.kh - 1 - g.top, left: g.kw - 1 - g.left, oh: g.h, ow: g.w}, true
+}
+
+// flipWeights fills l.wT, C × (O·KH·KW) row-major, with
+// wT[c, (o·KH + p)·KW + q] = W[o, c, KH−1−p, KW−1−q].
+func (l *Conv2D[T]) flipWeights() {
+	o, c, kh, kw := l.cfg.OutC, l.in.C, l.g.kh, l.g.kw
+	l.wT = grow(l.wT, c*o*kh*kw)
+	w := l.weight.Value
+	for ci := 0; ci < c; ci++ {
+		for oi := 0; oi < o; oi++ {
+			for p := 0; p < kh; p++ {
+				for q := 0; q < kw; q++ {
+					l.wT[((ci*o+oi)*kh+p)*kw+q] = w[((oi*c+ci)*kh+kh-1-p)*kw+kw-1-q]
+				}
+			}
+		}
 	}
 }
 
@@ -255,6 +299,10 @@ func (l *Conv2D[T]) Backward(dy []T) ([]T, error) {
 	if needDx {
 		l.dx = grow(l.dx, n*l.in.Size())
 	}
+	gt, dxConv := l.dxGeom()
+	if dxConv {
+		l.flipWeights()
+	}
 	parallelFor(n, func(w, i int) {
 		g := dy[i*l.out.Size() : (i+1)*l.out.Size()]
 		dw := l.dwPart[i*o*k : (i+1)*o*k]
@@ -266,7 +314,7 @@ func (l *Conv2D[T]) Backward(dy []T) ([]T, error) {
 		var dx []T
 		if needDx {
 			dx = l.dx[i*l.in.Size() : (i+1)*l.in.Size()]
-			if !l.direct {
+			if !l.direct && !dxConv {
 				clear(dx)
 			}
 		}
@@ -280,7 +328,7 @@ func (l *Conv2D[T]) Backward(dy []T) ([]T, error) {
 			// are added in order, so the sum does not depend on threads.
 			kernels.Gemm(kernels.NoTrans, kernels.Trans, k, o, np, 1, col, np, gb, p, beta, dw, o)
 			beta = 1
-			if !needDx {
+			if !needDx || dxConv {
 				return
 			}
 			if l.direct {
@@ -291,6 +339,16 @@ func (l *Conv2D[T]) Backward(dy []T) ([]T, error) {
 			kernels.Gemm(kernels.Trans, kernels.NoTrans, k, np, o, 1, l.weight.Value, k, gb, p, 0, col, np)
 			col2imBand(&l.g, col, r0, r1, dx)
 		})
+		if dxConv {
+			okk := o * l.g.kh * l.g.kw
+			hw := l.in.H * l.in.W
+			geomBands[T](&gt, func(r0, r1 int) {
+				np := (r1 - r0) * gt.ow
+				col := l.col[w][:okk*np]
+				im2colBand(&gt, g, r0, r1, col)
+				kernels.Gemm(kernels.NoTrans, kernels.NoTrans, l.in.C, np, okk, 1, l.wT, okk, col, np, 0, dx[r0*gt.ow:], hw)
+			})
+		}
 	})
 	// image partials are summed in image order, then transposed into ∂W
 	sum := l.dwPart[:o*k]

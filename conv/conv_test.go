@@ -71,6 +71,8 @@ var convCases = []convCase{
 	{"4x2 same stride (2,1)", Shape{1, 9, 5}, ConvConfig{OutC: 2, KH: 4, KW: 2, StrideH: 2, StrideW: 1, Pad: PadSame}, Shape{2, 5, 5}},
 	{"5x3 explicit (2,1) stride (2,3)", Shape{2, 9, 10}, ConvConfig{OutC: 3, KH: 5, KW: 3, StrideH: 2, StrideW: 3, Pad: PadExplicit, PadH: 2, PadW: 1}, Shape{3, 5, 4}},
 	{"1x1 direct", Shape{4, 3, 5}, ConvConfig{OutC: 3, KH: 1, KW: 1}, Shape{3, 3, 5}},
+	{"5x3 explicit (3,4) wider than the kernel", Shape{2, 6, 5}, ConvConfig{OutC: 3, KH: 5, KW: 3, Pad: PadExplicit, PadH: 3, PadW: 4}, Shape{3, 8, 11}},
+	{"1x1 padded", Shape{2, 4, 3}, ConvConfig{OutC: 3, KH: 1, KW: 1, Pad: PadExplicit, PadH: 1}, Shape{3, 6, 3}},
 	{"7x7 valid stride3", Shape{1, 10, 11}, ConvConfig{OutC: 2, KH: 7, KW: 7, StrideH: 3, StrideW: 3}, Shape{2, 2, 2}},
 }
 
