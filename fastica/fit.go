@@ -181,10 +181,18 @@ func fit[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T]) (
 	var s *matrix.Dense[T]
 	wm := &matrix.Dense[float64]{Rows: k, Cols: k, Stride: k, Data: w}
 	// stream: compute S block by block after the model is final.
-	stream := sink != nil && wh != nil && ro.Order == OrderNone && (ro.Whiten != UnitVariance || is64[T]())
+	// The sources' std is known before S when X1's second moments are in
+	// float64: float64 data, or float32 data whose float64 X1 was
+	// accumulated during whitening (wh.g1).
+	stdFirst := wh != nil && (is64[T]() || wh.g1 != nil)
+	stream := sink != nil && wh != nil && ro.Order == OrderNone && (ro.Whiten != UnitVariance || stdFirst)
 	var std []float64 // per-source standard deviation, when known before S
-	if wh != nil && ro.Whiten == UnitVariance && is64[T]() {
-		std = whiteSourceStd(w, x1, k, n)
+	if ro.Whiten == UnitVariance && stdFirst {
+		g := wh.g1
+		if g == nil {
+			g = x1Gram(x1, k, n)
+		}
+		std = whiteSourceStd(w, g, k, n)
 		if err := checkStd(std); err != nil {
 			return nil, nil, err
 		}
@@ -294,16 +302,13 @@ func checkStd(std []float64) error {
 }
 
 // whiteSourceStd returns the population standard deviation of each source
-// S = X1ᵀ·Wᵀ/√n before S exists, from the second moments of the whitened
-// data: Σᵢ S[i,j]² = (W·G·Wᵀ)ⱼⱼ/n with G = X1·X1ᵀ (one Gram pass over X1,
-// half the flops of computing S, in float64 here). X1's rows are centred
-// by construction, so the sources' means are zero up to rounding and the
-// mean² term that np.std subtracts is below the rounding of the sums. This
-// lets S be computed already scaled: no second pass to measure it and a
-// third to divide.
-func whiteSourceStd[T kernels.Float](w []float64, x1 []T, k, n int) []float64 {
-	g := make([]T, k*k)
-	kernels.Gram(kernels.NoTrans, k, n, 1, x1, n, 0, g, k)
+// S = X1ᵀ·Wᵀ/√n before S exists, from the second moments G = X1·X1ᵀ of
+// the whitened data (float64): Σᵢ S[i,j]² = (W·G·Wᵀ)ⱼⱼ/n. X1's rows are
+// centred by construction, so the sources' means are zero up to rounding
+// and the mean² term that np.std subtracts is below the rounding of the
+// sums. This lets S be computed already scaled: no second pass to measure
+// it and a third to divide.
+func whiteSourceStd(w, g []float64, k, n int) []float64 {
 	std := make([]float64, k)
 	for j := 0; j < k; j++ {
 		wj := w[j*k : (j+1)*k]
@@ -311,13 +316,21 @@ func whiteSourceStd[T kernels.Float](w []float64, x1 []T, k, n int) []float64 {
 		for a, wa := range wj {
 			var r float64
 			for b, wb := range wj {
-				r += float64(g[a*k+b]) * wb
+				r += g[a*k+b] * wb
 			}
 			q += wa * r
 		}
 		std[j] = math.Sqrt(math.Max(q, 0) / float64(n) / float64(n))
 	}
 	return std
+}
+
+// x1Gram returns X1·X1ᵀ (k×k) for float64 X1 (one Gram pass, half the
+// flops of computing S).
+func x1Gram[T kernels.Float](x1 []T, k, n int) []float64 {
+	g := make([]T, k*k)
+	kernels.Gram(kernels.NoTrans, k, n, 1, x1, n, 0, g, k)
+	return toFloat64(g)
 }
 
 func is64[T kernels.Float]() bool {

@@ -134,3 +134,29 @@ func TestFloat32NonFinite(t *testing.T) {
 		}
 	}
 }
+
+// TestWhiteSourceStdFloat32: float32 sources are scaled by a std taken
+// from the float64 X1's moments (accumulated while whitening); measured on
+// the float32 sources themselves it is 1 within their rounding: each
+// source entry is a k-term float32 dot product of float32-rounded inputs,
+// relative error about (k+2)·eps32.
+func TestWhiteSourceStdFloat32(t *testing.T) {
+	for _, p := range []int{8, 30000} { // covariance and Gram routes
+		n := 20000
+		if p > 1000 {
+			n = 200
+		}
+		x, _, _ := mixture(12, n, 5, p, laplace)
+		x32 := matrix.Convert[float32](x)
+		_, s, err := Fit(x32, Options{Seed: 3, Components: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tol := 4 * float64(5+2) * 0x1p-24
+		for j, sd := range columnStd(s) {
+			if math.Abs(sd-1) > tol {
+				t.Errorf("p=%d source %d: std %v, want 1 within %g", p, j, sd, tol)
+			}
+		}
+	}
+}

@@ -20,6 +20,9 @@ type white[T kernels.Float] struct {
 	solver string
 	rank   int
 	warns  []string
+	// g1 is X1·X1ᵀ (k×k) accumulated in float64 from the float64 X1
+	// before it was rounded to float32; nil for float64 data.
+	g1 []float64
 }
 
 // whitenBlock is the number of float32 rows widened to float64 at a time.
@@ -59,7 +62,9 @@ func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved) (*white[T], er
 		for i, v := range wh.White.Data {
 			x1[i] = T(v)
 		}
-		return fromICAWhitening(wh, x1), nil
+		w := fromICAWhitening(wh, x1)
+		w.g1 = x1Gram(wh.White.Data, w.k, n)
+		return w, nil
 	}
 	opt.Solver = whiten.SolverCovariance
 	opt.NoWhiteData = true
@@ -71,6 +76,7 @@ func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved) (*white[T], er
 	x1 := make([]T, k*n)
 	buf := make([]float64, min(whitenBlock, n)*p)
 	out := make([]float64, k*min(whitenBlock, n))
+	g1 := make([]float64, k*k)
 	for r0 := 0; r0 < n; r0 += whitenBlock {
 		r1 := min(r0+whitenBlock, n)
 		nb := r1 - r0
@@ -81,6 +87,11 @@ func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved) (*white[T], er
 			}
 		}
 		kernels.Gemm(kernels.NoTrans, kernels.Trans, k, nb, p, wh.Scale, wh.K.Data, wh.K.Stride, buf, p, 0, out, nb)
+		var beta float64
+		if r0 > 0 {
+			beta = 1
+		}
+		kernels.Gram(kernels.NoTrans, k, nb, 1, out, nb, beta, g1, k)
 		for c := 0; c < k; c++ {
 			dst := x1[c*n+r0 : c*n+r1]
 			for j, v := range out[c*nb : (c+1)*nb] {
@@ -88,7 +99,9 @@ func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved) (*white[T], er
 			}
 		}
 	}
-	return fromICAWhitening(wh, x1), nil
+	w := fromICAWhitening(wh, x1)
+	w.g1 = g1
+	return w, nil
 }
 
 func fromICAWhitening[T kernels.Float, U kernels.Float](wh *whiten.ICAWhitening[U], x1 []T) *white[T] {
