@@ -88,7 +88,7 @@ func main() {
 	flag.StringVar(&o.python, "python", "/usr/bin/python3", "Python with NumPy, scikit-learn and PyTorch (Debian's)")
 	flag.StringVar(&o.rscript, "rscript", "Rscript", "Rscript with the fastICA package")
 	flag.Float64Var(&o.budget, "budget", 20, "seconds of measuring per figure after which no further runs start (at least one run)")
-	flag.BoolVar(&o.all, "all-levels", false, "also run the generic level on the end-to-end cases (slow: it is the pure-Go fallback)")
+	flag.BoolVar(&o.all, "all-levels", false, "also run the generic level on the end-to-end cases and the largest kernels (slow: it is the pure-Go fallback)")
 	flag.StringVar(&o.keep, "inputs", "", "directory for the generated inputs (default: a temporary one, removed)")
 	flag.Parse()
 	for _, t := range strings.Split(threads, ",") {
@@ -186,7 +186,7 @@ func compare(o options) error {
 				for _, lvl := range m.Levels {
 					// The pure-Go fallback is measured on the kernels; on the
 					// end-to-end cases it would take most of the run's time.
-					if lvl == "generic" && c.group != "kernels" && !o.all && len(m.Levels) > 1 {
+					if lvl == "generic" && (c.group != "kernels" || flops > 5e9) && !o.all && len(m.Levels) > 1 {
 						continue
 					}
 					r := base

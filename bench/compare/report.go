@@ -81,7 +81,7 @@ func writeMarkdown(o options, m machine, rs []result) error {
 	}
 	fmt.Fprintf(&b, "- Each figure: median of up to %d runs in its own process (fewer once %.0f s were spent measuring; the count is in the notes as runs=), min–max beside it; RSS is that process's peak resident memory, inputs included. Kernel cases get one untimed warm-up run.\n", o.runs, o.budget)
 	if !o.all {
-		fmt.Fprintf(&b, "- The generic (pure-Go fallback) level is measured on the kernel cases only.\n")
+		fmt.Fprintf(&b, "- The generic (pure-Go fallback) level is measured on the kernel cases of at most 5 GFLOP only (-all-levels for the rest).\n")
 	}
 	fmt.Fprintf(&b, "- \"deepica ×\" is the engine's median divided by the fastest deepica level's median at the same dtype and thread count: above 1, deepica is faster.\n\n")
 
