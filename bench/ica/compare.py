@@ -122,6 +122,8 @@ def main():
                   f"{d['kernels']}, {d['whiten_solver']}) | ratio wall {ratio:5.2f}x, cpu {cratio:5.2f}x", flush=True)
             results.append({"case": case, "threads": th, "sklearn": s, "deepica": d, "ratio_wall": ratio, "ratio_cpu": cratio,
                             "loadavg_after": os.getloadavg()})
+    if not args.out:
+        os.rmdir(outroot)  # the temporary root; its per-run folders are gone already
     print(json.dumps(results, indent=1))
 
 
