@@ -25,6 +25,22 @@ type machine struct {
 	PythonMissing map[string]string // engine → why it cannot run
 	HasR          bool
 	Go            string
+	LoadStart     string // /proc/loadavg when the run started
+}
+
+// loadAvg returns the 1-, 5- and 15-minute load averages, or "" where the
+// system does not expose them. Other processes on the machine slow every
+// engine, not equally, so the report states the load it ran under.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func describeMachine(o options) machine {
@@ -33,6 +49,7 @@ func describeMachine(o options) machine {
 		Cores:         runtime.NumCPU(),
 		PythonMissing: map[string]string{},
 		Go:            runtime.Version(),
+		LoadStart:     loadAvg(),
 	}
 	for _, l := range kernels.Available() {
 		m.Levels = append(m.Levels, l.String())
