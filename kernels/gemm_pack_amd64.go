@@ -24,6 +24,17 @@ func packA[T Float](g *gemmArgs[T], dst []T, i0, rows, p0, kc, mr int) {
 		packRuns(dst, mr, g.a, g.lda, p0, i0, kc, rows, g.shiftA)
 		return
 	}
+	if is32[T]() && mr == 14 && rows == mr && g.shiftA == nil && kc >= 16 {
+		// mr = 14 is the AVX-512 tile: transpose 16 columns at a time in
+		// registers, the rest in Go. A pure copy, so bit-identical.
+		kc16 := kc / 16
+		_ = g.a[(i0+mr-1)*g.lda+p0+kc16*16-1] // the last element read
+		packTrans14F32AVX512((*float32)(unsafe.Pointer(&g.a[i0*g.lda+p0])), g.lda, (*float32)(unsafe.Pointer(&dst[0])), kc16)
+		if p := kc16 * 16; p < kc {
+			packStrided(dst[p*mr:], mr, g.a, g.lda, i0, p0+p, rows, kc-p, nil)
+		}
+		return
+	}
 	packStrided(dst, mr, g.a, g.lda, i0, p0, rows, kc, g.shiftA)
 }
 

@@ -191,3 +191,10 @@ func packGatherF32AVX512(src *float32, idx *int32, dst *float32, kc int, shift *
 //
 //go:noescape
 func packGatherF64AVX512(src *float64, idx *int32, dst *float64, kc int, shift *float64)
+
+// packTrans14F32AVX512 transposes 14 rows of src (row stride ld elements) into dst:
+//
+//	for p := range 16*kc16 { for q := range 14 { dst[p*14+q] = src[q*ld+p] } }
+//
+//go:noescape
+func packTrans14F32AVX512(src *float32, ld int, dst *float32, kc16 int)

@@ -68,6 +68,7 @@ func main() {
 			packGather(d)
 		}
 	}
+	packTrans14()
 	Generate()
 }
 
@@ -333,6 +334,109 @@ func packGather(d isa.Desc) {
 	ADDQ(U8(d.Size()), src2)
 	ADDQ(U32(nr*d.Size()), dst)
 	DECQ(kc)
+	JMP(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// packTrans14 emits the transposing pack of a full 14-row float32 A panel
+// (the AVX-512 tile's MR) for a reduction that is a multiple of 16: each
+// block of 16 columns of the 14 rows (two rows repeated to make 16) is
+// transposed in registers by the usual four interleave/shuffle stages and
+// stored as 16 masked 14-lane rows. The Go loop it replaces stores one
+// element at a time and was a fifth of a convolution's backward pass (the
+// ∂W product packs the whole column matrix this way).
+func packTrans14() {
+	const mr = 14
+	name := "packTrans14F32AVX512"
+	TEXT(name, NOSPLIT, "func(src *float32, ld int, dst *float32, kc16 int)")
+	Doc(name+" transposes 14 rows of src (row stride ld elements) into dst:",
+		"",
+		"\tfor p := range 16*kc16 { for q := range 14 { dst[p*14+q] = src[q*ld+p] } }")
+	Pragma("noescape")
+	src := Load(Param("src"), GP64())
+	ld := Load(Param("ld"), GP64())
+	dst := Load(Param("dst"), GP64())
+	n := Load(Param("kc16"), GP64())
+	SHLQ(U8(2), ld) // bytes
+	ld3, ld5, ld7, src8 := GP64(), GP64(), GP64(), GP64()
+	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
+	LEAQ(Mem{Base: ld, Index: ld, Scale: 4}, ld5)
+	LEAQ(Mem{Base: ld3, Index: ld, Scale: 4}, ld7)
+	LEAQ(Mem{Base: src, Index: ld, Scale: 8}, src8)
+	mask := GP32()
+	MOVL(U32(1<<mr-1), mask)
+	k := K()
+	KMOVW(mask, k)
+	// row i's address
+	rows := func(i int) Mem {
+		base := src
+		if i >= 8 {
+			base, i = src8, i-8
+		}
+		switch i {
+		case 0:
+			return Mem{Base: base}
+		case 1, 2, 4, 8:
+			return Mem{Base: base, Index: ld, Scale: uint8(i)}
+		case 3:
+			return Mem{Base: base, Index: ld3, Scale: 1}
+		case 5:
+			return Mem{Base: base, Index: ld5, Scale: 1}
+		case 6:
+			return Mem{Base: base, Index: ld3, Scale: 2}
+		}
+		return Mem{Base: base, Index: ld7, Scale: 1}
+	}
+	Label(name + "_loop")
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	r := make([]reg.VecVirtual, 16)
+	for i := 0; i < mr; i++ {
+		r[i] = ZMM()
+		VMOVUPS(rows(i), r[i])
+	}
+	r[14], r[15] = r[13], r[13]
+	// t[2i], t[2i+1]: rows 2i and 2i+1 interleaved by element
+	t := make([]reg.VecVirtual, 16)
+	for i := 0; i < 8; i++ {
+		t[2*i], t[2*i+1] = ZMM(), ZMM()
+		VUNPCKLPS(r[2*i+1], r[2*i], t[2*i])
+		VUNPCKHPS(r[2*i+1], r[2*i], t[2*i+1])
+	}
+	// u[4i+j], 128-bit lane l: rows 4i..4i+3 at column 4l+j
+	u := make([]reg.VecVirtual, 16)
+	for i := 0; i < 4; i++ {
+		for j := 0; j < 4; j++ {
+			u[4*i+j] = ZMM()
+		}
+		VUNPCKLPD(t[4*i+2], t[4*i], u[4*i])
+		VUNPCKHPD(t[4*i+2], t[4*i], u[4*i+1])
+		VUNPCKLPD(t[4*i+3], t[4*i+1], u[4*i+2])
+		VUNPCKHPD(t[4*i+3], t[4*i+1], u[4*i+3])
+	}
+	// column 4l+j gathers lane l of u[j], u[4+j], u[8+j], u[12+j]
+	for j := 0; j < 4; j++ {
+		v := []reg.VecVirtual{ZMM(), ZMM(), ZMM(), ZMM()}
+		VSHUFF32X4(U8(0x44), u[4+j], u[j], v[0])
+		VSHUFF32X4(U8(0xEE), u[4+j], u[j], v[1])
+		VSHUFF32X4(U8(0x44), u[12+j], u[8+j], v[2])
+		VSHUFF32X4(U8(0xEE), u[12+j], u[8+j], v[3])
+		for l := 0; l < 4; l++ {
+			o := ZMM()
+			imm := U8(0x88)
+			if l%2 == 1 {
+				imm = U8(0xDD)
+			}
+			VSHUFF32X4(imm, v[l/2+2], v[l/2], o)
+			VMOVUPS(o, k, Mem{Base: dst, Disp: (4*l + j) * mr * 4})
+		}
+	}
+	ADDQ(U8(64), src)
+	ADDQ(U8(64), src8)
+	ADDQ(U32(16*mr*4), dst)
+	DECQ(n)
 	JMP(LabelRef(name + "_loop"))
 	Label(name + "_done")
 	VZEROUPPER()
