@@ -68,8 +68,9 @@ type ConvConfig struct {
 // with W stored as OutC×(C·KH·KW) row-major (OIHW) and xpad the zero-padded
 // input. Forward is im2col + GEMM, per image and per band of output rows
 // (see bandBytes); Backward recomputes each band's column matrix (trading a
-// cheap copy for memory), then ∂W += ∂Y·colᵀ, ∂b += row sums of ∂Y and
-// ∂x = col2im(Wᵀ·∂Y).
+// cheap copy for memory), then ∂W += ∂Y·colᵀ and ∂b += row sums of ∂Y; ∂x
+// is, for stride 1, the forward convolution of ∂Y with the flipped kernel
+// (see dxGeom), otherwise col2im(Wᵀ·∂Y).
 type Conv2D[T kernels.Float] struct {
 	cfg            ConvConfig
 	in, out        Shape
@@ -324,8 +325,11 @@ func (l *Conv2D[T]) Backward(dy []T) ([]T, error) {
 			np := (r1 - r0) * l.g.ow
 			gb := g[r0*l.g.ow:]
 			// ∂Wᵀ (k×o) = col·∂Yᵀ: with the long col side as GEMM's m and o
-			// as its n, this packs the small ∂Y, not col, transposed. Bands
-			// are added in order, so the sum does not depend on threads.
+			// as its n, the whole tile width serves OutC = 32 and col's
+			// 14-row A panels are packed by the AVX-512 register transpose
+			// (an im2row layout built in Go, read unpacked with ∂Y as A,
+			// measured slower). Bands are added in order, so the sum does
+			// not depend on threads.
 			kernels.Gemm(kernels.NoTrans, kernels.Trans, k, o, np, 1, col, np, gb, p, beta, dw, o)
 			beta = 1
 			if !needDx || dxConv {
