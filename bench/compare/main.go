@@ -3,7 +3,7 @@
 // fastICA — on the same inputs, at the same thread counts, in one run, and
 // writes the ratios as a Markdown table (bench/RESULTS.md) and a PNG chart.
 //
-//	go run ./bench/compare            # the whole table (≈15 min on 2 cores)
+//	go run ./bench/compare            # the whole table (≈15 min on 2 cores; -runs 3 -budget 10)
 //	go run ./bench/compare -short     # a smoke run on small inputs (CI)
 //	go run ./bench/compare -install   # first apt-get install the missing peers
 //
@@ -80,14 +80,14 @@ func main() {
 	var threads, only string
 	flag.BoolVar(&o.short, "short", false, "small inputs and 2 runs: a smoke test of the harness (CI)")
 	flag.BoolVar(&o.install, "install", false, "apt-get install the missing peers (python3-sklearn, python3-torch, r-cran-fastica) first")
-	flag.IntVar(&o.runs, "runs", 5, "runs per figure (the median is reported, with min and max)")
+	flag.IntVar(&o.runs, "runs", 3, "runs per figure (the median is reported, with min and max)")
 	flag.StringVar(&threads, "threads", fmt.Sprintf("1,%d", runtime.NumCPU()), "comma-separated thread counts")
 	flag.StringVar(&o.out, "out", "bench/RESULTS.md", "Markdown table to write")
 	flag.StringVar(&o.png, "png", "bench/results.png", "ratio chart to write")
 	flag.StringVar(&only, "cases", "", "regular expression selecting cases by name")
 	flag.StringVar(&o.python, "python", "/usr/bin/python3", "Python with NumPy, scikit-learn and PyTorch (Debian's)")
 	flag.StringVar(&o.rscript, "rscript", "Rscript", "Rscript with the fastICA package")
-	flag.Float64Var(&o.budget, "budget", 20, "seconds of measuring per figure after which no further runs start (at least one run)")
+	flag.Float64Var(&o.budget, "budget", 10, "seconds of measuring per figure after which no further runs start (at least one run)")
 	flag.BoolVar(&o.all, "all-levels", false, "also run the generic level on the end-to-end cases and the largest kernels (slow: it is the pure-Go fallback)")
 	flag.StringVar(&o.keep, "inputs", "", "directory for the generated inputs (default: a temporary one, removed)")
 	flag.Parse()
@@ -108,10 +108,10 @@ func main() {
 		}
 		o.only = re
 	}
-	if o.short && o.runs == 5 {
+	if o.short && o.runs == 3 {
 		o.runs = 2
 	}
-	if o.short && o.budget == 20 {
+	if o.short && o.budget == 10 {
 		o.budget = 2
 	}
 	if err := compare(o); err != nil {
