@@ -20,7 +20,7 @@ W <- rd("W_init")
 k <- nrow(W)
 times <- c()
 for (i in seq_len(runs)) {
-  if (budget > 0 && length(times) > 0 && sum(times) + times[1] > budget) break
+  if (budget > 0 && length(times) >= 2 && sum(times) + times[1] > budget) break
   t0 <- proc.time()[["elapsed"]]
   res <- fastICA(X, n.comp = k, alg.typ = "parallel", fun = "logcosh", alpha = 1,
                  method = "C", row.norm = FALSE, maxit = 200, tol = 1e-4, w.init = W)

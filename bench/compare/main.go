@@ -87,7 +87,7 @@ func main() {
 	flag.StringVar(&only, "cases", "", "regular expression selecting cases by name")
 	flag.StringVar(&o.python, "python", "/usr/bin/python3", "Python with NumPy, scikit-learn and PyTorch (Debian's)")
 	flag.StringVar(&o.rscript, "rscript", "Rscript", "Rscript with the fastICA package")
-	flag.Float64Var(&o.budget, "budget", 10, "seconds of measuring per figure after which no further runs start (at least one run)")
+	flag.Float64Var(&o.budget, "budget", 10, "seconds of measuring per figure after which no further runs start (at least two runs, so every figure has a min and a max)")
 	flag.BoolVar(&o.all, "all-levels", false, "also run the generic level on the end-to-end cases and the largest kernels (slow: it is the pure-Go fallback)")
 	flag.StringVar(&o.keep, "inputs", "", "directory for the generated inputs (default: a temporary one, removed)")
 	flag.Parse()

@@ -23,7 +23,7 @@ p.add_argument("--runs", type=int, default=3)
 p.add_argument("--indir", required=True)
 p.add_argument("--dtype", default="f64")
 p.add_argument("--budget", type=float, default=0,
-               help="stop adding runs once this many seconds were spent measuring (at least one run)")
+               help="stop adding runs once this many seconds were spent measuring (at least two runs)")
 args = p.parse_args()
 
 for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -54,7 +54,7 @@ def timed(fn, runs, warm=True):
         fn()
     ts = []
     for _ in range(runs):
-        if args.budget > 0 and ts and sum(ts) + ts[0] > args.budget:
+        if args.budget > 0 and len(ts) >= 2 and sum(ts) + ts[0] > args.budget:
             break
         t0 = time.perf_counter()
         fn()

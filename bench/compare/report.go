@@ -86,7 +86,7 @@ func writeMarkdown(o options, m machine, rs []result) error {
 	if !m.HasR {
 		fmt.Fprintf(&b, "- R's fastICA not measured: Rscript with the fastICA package is not installed (run with -install)\n")
 	}
-	fmt.Fprintf(&b, "- Each figure: median of up to %d runs in its own process (fewer once %.0f s were spent measuring; the count is in the notes as runs=), min–max beside it; RSS is that process's peak resident memory, inputs included. Kernel cases get one untimed warm-up run.\n", o.runs, o.budget)
+	fmt.Fprintf(&b, "- Each figure: median of up to %d runs in its own process (at least 2; fewer than %d once %.0f s were spent measuring; the count is in the notes as runs=), min–max beside it; RSS is that process's peak resident memory, inputs included. Kernel cases get one untimed warm-up run.\n", o.runs, o.runs, o.budget)
 	if !o.all {
 		fmt.Fprintf(&b, "- The generic (pure-Go fallback) level is measured on the kernel cases of at most 5 GFLOP only (-all-levels for the rest).\n")
 	}

@@ -39,7 +39,7 @@ func workerMain(args []string) int {
 	dtype := fs.String("dtype", "f64", "f32 or f64")
 	threads := fs.Int("threads", 1, "threads")
 	runs := fs.Int("runs", 3, "runs (at most)")
-	budget := fs.Float64("budget", 0, "stop adding runs once this many seconds have been spent measuring (0: no limit); at least one run")
+	budget := fs.Float64("budget", 0, "stop adding runs once this many seconds have been spent measuring (0: no limit); at least two runs")
 	indir := fs.String("indir", "", "input directory")
 	short := fs.Bool("short", false, "small inputs (gen, peak)")
 	if err := fs.Parse(args); err != nil {
@@ -96,7 +96,7 @@ func workerMain(args []string) int {
 	times := make([]float64, 0, *runs)
 	spent := 0.0
 	for range *runs {
-		if *budget > 0 && len(times) > 0 && spent+times[0] > *budget {
+		if *budget > 0 && len(times) >= 2 && spent+times[0] > *budget {
 			break
 		}
 		t0 := time.Now()
