@@ -7,45 +7,42 @@
 // func gemmMicroF32AVX2(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
 // Requires: AVX, FMA3, MMX+
 TEXT ·gemmMicroF32AVX2(SB), NOSPLIT, $0-64
-	MOVQ       kc+0(FP), AX
-	MOVQ       a+8(FP), CX
-	MOVQ       b+16(FP), DX
-	MOVQ       ldb+24(FP), BX
-	SHLQ       $0x02, BX
-	MOVQ       c+32(FP), DI
-	MOVQ       ldc+40(FP), R8
-	SHLQ       $0x02, R8
-	MOVQ       DI, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	VXORPS     Y0, Y0, Y0
-	VXORPS     Y1, Y1, Y1
-	VXORPS     Y2, Y2, Y2
-	VXORPS     Y3, Y3, Y3
-	VXORPS     Y4, Y4, Y4
-	VXORPS     Y5, Y5, Y5
-	VXORPS     Y6, Y6, Y6
-	VXORPS     Y7, Y7, Y7
-	VXORPS     Y8, Y8, Y8
-	VXORPS     Y9, Y9, Y9
-	VXORPS     Y10, Y10, Y10
-	VXORPS     Y11, Y11, Y11
+	MOVQ   kc+0(FP), AX
+	MOVQ   a+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   ldb+24(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   c+32(FP), DI
+	MOVQ   ldc+40(FP), R8
+	SHLQ   $0x02, R8
+	MOVQ   DI, R9
+	IMUL3Q $0x00000006, R8, R10
+	ADDQ   DI, R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
 
 	// Reduction: unrolled by 4, then single steps.
 gemmMicroF32AVX2_unrolled:
-	CMPQ         AX, $0x04
-	JL           gemmMicroF32AVX2_single
-	PREFETCHT0   192(CX)
+	CMPQ       AX, $0x04
+	JL         gemmMicroF32AVX2_single
+	CMPQ       R9, R10
+	JAE        gemmMicroF32AVX2_cdone
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+
+gemmMicroF32AVX2_cdone:
+	PREFETCHT0   384(CX)
+	PREFETCHT0   448(CX)
 	LEAQ         (DX)(BX*2), SI
 	PREFETCHT0   64(DX)
 	PREFETCHT0   64(DX)(BX*1)
@@ -239,45 +236,43 @@ gemmMicroF32AVX2_overwrite:
 // func gemmMicroF64AVX2(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
 // Requires: AVX, FMA3, MMX+
 TEXT ·gemmMicroF64AVX2(SB), NOSPLIT, $0-72
-	MOVQ       kc+0(FP), AX
-	MOVQ       a+8(FP), CX
-	MOVQ       b+16(FP), DX
-	MOVQ       ldb+24(FP), BX
-	SHLQ       $0x03, BX
-	MOVQ       c+32(FP), DI
-	MOVQ       ldc+40(FP), R8
-	SHLQ       $0x03, R8
-	MOVQ       DI, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	VXORPD     Y0, Y0, Y0
-	VXORPD     Y1, Y1, Y1
-	VXORPD     Y2, Y2, Y2
-	VXORPD     Y3, Y3, Y3
-	VXORPD     Y4, Y4, Y4
-	VXORPD     Y5, Y5, Y5
-	VXORPD     Y6, Y6, Y6
-	VXORPD     Y7, Y7, Y7
-	VXORPD     Y8, Y8, Y8
-	VXORPD     Y9, Y9, Y9
-	VXORPD     Y10, Y10, Y10
-	VXORPD     Y11, Y11, Y11
+	MOVQ   kc+0(FP), AX
+	MOVQ   a+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   ldb+24(FP), BX
+	SHLQ   $0x03, BX
+	MOVQ   c+32(FP), DI
+	MOVQ   ldc+40(FP), R8
+	SHLQ   $0x03, R8
+	MOVQ   DI, R9
+	IMUL3Q $0x00000006, R8, R10
+	ADDQ   DI, R10
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
 
 	// Reduction: unrolled by 4, then single steps.
 gemmMicroF64AVX2_unrolled:
-	CMPQ         AX, $0x04
-	JL           gemmMicroF64AVX2_single
-	PREFETCHT0   384(CX)
+	CMPQ       AX, $0x04
+	JL         gemmMicroF64AVX2_single
+	CMPQ       R9, R10
+	JAE        gemmMicroF64AVX2_cdone
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+
+gemmMicroF64AVX2_cdone:
+	PREFETCHT0   768(CX)
+	PREFETCHT0   832(CX)
+	PREFETCHT0   896(CX)
 	LEAQ         (DX)(BX*2), SI
 	PREFETCHT0   64(DX)
 	PREFETCHT0   64(DX)(BX*1)
@@ -471,91 +466,61 @@ gemmMicroF64AVX2_overwrite:
 // func gemmMicroF32AVX512(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·gemmMicroF32AVX512(SB), NOSPLIT, $0-64
-	MOVQ       kc+0(FP), AX
-	MOVQ       a+8(FP), CX
-	MOVQ       b+16(FP), DX
-	MOVQ       ldb+24(FP), BX
-	SHLQ       $0x02, BX
-	MOVQ       c+32(FP), DI
-	MOVQ       ldc+40(FP), R8
-	SHLQ       $0x02, R8
-	MOVQ       DI, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	VXORPS     Z0, Z0, Z0
-	VXORPS     Z1, Z1, Z1
-	VXORPS     Z2, Z2, Z2
-	VXORPS     Z3, Z3, Z3
-	VXORPS     Z4, Z4, Z4
-	VXORPS     Z5, Z5, Z5
-	VXORPS     Z6, Z6, Z6
-	VXORPS     Z7, Z7, Z7
-	VXORPS     Z8, Z8, Z8
-	VXORPS     Z9, Z9, Z9
-	VXORPS     Z10, Z10, Z10
-	VXORPS     Z11, Z11, Z11
-	VXORPS     Z12, Z12, Z12
-	VXORPS     Z13, Z13, Z13
-	VXORPS     Z14, Z14, Z14
-	VXORPS     Z15, Z15, Z15
-	VXORPS     Z16, Z16, Z16
-	VXORPS     Z17, Z17, Z17
-	VXORPS     Z18, Z18, Z18
-	VXORPS     Z19, Z19, Z19
-	VXORPS     Z20, Z20, Z20
-	VXORPS     Z21, Z21, Z21
-	VXORPS     Z22, Z22, Z22
-	VXORPS     Z23, Z23, Z23
-	VXORPS     Z24, Z24, Z24
-	VXORPS     Z25, Z25, Z25
-	VXORPS     Z26, Z26, Z26
-	VXORPS     Z27, Z27, Z27
+	MOVQ   kc+0(FP), AX
+	MOVQ   a+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   ldb+24(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   c+32(FP), DI
+	MOVQ   ldc+40(FP), R8
+	SHLQ   $0x02, R8
+	MOVQ   DI, R9
+	IMUL3Q $0x0000000e, R8, R10
+	ADDQ   DI, R10
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+	VXORPS Z23, Z23, Z23
+	VXORPS Z24, Z24, Z24
+	VXORPS Z25, Z25, Z25
+	VXORPS Z26, Z26, Z26
+	VXORPS Z27, Z27, Z27
 
 	// Reduction: unrolled by 4, then single steps.
 gemmMicroF32AVX512_unrolled:
-	CMPQ         AX, $0x04
-	JL           gemmMicroF32AVX512_single
-	PREFETCHT0   448(CX)
+	CMPQ       AX, $0x04
+	JL         gemmMicroF32AVX512_single
+	CMPQ       R9, R10
+	JAE        gemmMicroF32AVX512_cdone
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+
+gemmMicroF32AVX512_cdone:
+	PREFETCHT0   896(CX)
+	PREFETCHT0   960(CX)
+	PREFETCHT0   1024(CX)
+	PREFETCHT0   1088(CX)
 	LEAQ         (DX)(BX*2), SI
 	PREFETCHT0   128(DX)
 	PREFETCHT0   192(DX)
@@ -953,91 +918,64 @@ gemmMicroF32AVX512_overwrite:
 // func gemmMicroF64AVX512(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·gemmMicroF64AVX512(SB), NOSPLIT, $0-72
-	MOVQ       kc+0(FP), AX
-	MOVQ       a+8(FP), CX
-	MOVQ       b+16(FP), DX
-	MOVQ       ldb+24(FP), BX
-	SHLQ       $0x03, BX
-	MOVQ       c+32(FP), DI
-	MOVQ       ldc+40(FP), R8
-	SHLQ       $0x03, R8
-	MOVQ       DI, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	VXORPD     Z0, Z0, Z0
-	VXORPD     Z1, Z1, Z1
-	VXORPD     Z2, Z2, Z2
-	VXORPD     Z3, Z3, Z3
-	VXORPD     Z4, Z4, Z4
-	VXORPD     Z5, Z5, Z5
-	VXORPD     Z6, Z6, Z6
-	VXORPD     Z7, Z7, Z7
-	VXORPD     Z8, Z8, Z8
-	VXORPD     Z9, Z9, Z9
-	VXORPD     Z10, Z10, Z10
-	VXORPD     Z11, Z11, Z11
-	VXORPD     Z12, Z12, Z12
-	VXORPD     Z13, Z13, Z13
-	VXORPD     Z14, Z14, Z14
-	VXORPD     Z15, Z15, Z15
-	VXORPD     Z16, Z16, Z16
-	VXORPD     Z17, Z17, Z17
-	VXORPD     Z18, Z18, Z18
-	VXORPD     Z19, Z19, Z19
-	VXORPD     Z20, Z20, Z20
-	VXORPD     Z21, Z21, Z21
-	VXORPD     Z22, Z22, Z22
-	VXORPD     Z23, Z23, Z23
-	VXORPD     Z24, Z24, Z24
-	VXORPD     Z25, Z25, Z25
-	VXORPD     Z26, Z26, Z26
-	VXORPD     Z27, Z27, Z27
+	MOVQ   kc+0(FP), AX
+	MOVQ   a+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   ldb+24(FP), BX
+	SHLQ   $0x03, BX
+	MOVQ   c+32(FP), DI
+	MOVQ   ldc+40(FP), R8
+	SHLQ   $0x03, R8
+	MOVQ   DI, R9
+	IMUL3Q $0x0000000e, R8, R10
+	ADDQ   DI, R10
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+	VXORPD Z16, Z16, Z16
+	VXORPD Z17, Z17, Z17
+	VXORPD Z18, Z18, Z18
+	VXORPD Z19, Z19, Z19
+	VXORPD Z20, Z20, Z20
+	VXORPD Z21, Z21, Z21
+	VXORPD Z22, Z22, Z22
+	VXORPD Z23, Z23, Z23
+	VXORPD Z24, Z24, Z24
+	VXORPD Z25, Z25, Z25
+	VXORPD Z26, Z26, Z26
+	VXORPD Z27, Z27, Z27
 
 	// Reduction: unrolled by 4, then single steps.
 gemmMicroF64AVX512_unrolled:
-	CMPQ         AX, $0x04
-	JL           gemmMicroF64AVX512_single
-	PREFETCHT0   896(CX)
+	CMPQ       AX, $0x04
+	JL         gemmMicroF64AVX512_single
+	CMPQ       R9, R10
+	JAE        gemmMicroF64AVX512_cdone
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+
+gemmMicroF64AVX512_cdone:
+	PREFETCHT0   1792(CX)
+	PREFETCHT0   1856(CX)
+	PREFETCHT0   1920(CX)
+	PREFETCHT0   1984(CX)
+	PREFETCHT0   2048(CX)
+	PREFETCHT0   2112(CX)
+	PREFETCHT0   2176(CX)
 	LEAQ         (DX)(BX*2), SI
 	PREFETCHT0   128(DX)
 	PREFETCHT0   192(DX)
@@ -1435,37 +1373,37 @@ gemmMicroF64AVX512_overwrite:
 // func gemmMicroShortF32AVX2(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
 // Requires: AVX, FMA3, MMX+
 TEXT ·gemmMicroShortF32AVX2(SB), NOSPLIT, $0-64
-	MOVQ       kc+0(FP), AX
-	MOVQ       a+8(FP), CX
-	MOVQ       b+16(FP), DX
-	MOVQ       ldb+24(FP), BX
-	SHLQ       $0x02, BX
-	MOVQ       c+32(FP), DI
-	MOVQ       ldc+40(FP), R8
-	SHLQ       $0x02, R8
-	MOVQ       DI, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	VXORPS     Y0, Y0, Y0
-	VXORPS     Y1, Y1, Y1
-	VXORPS     Y2, Y2, Y2
-	VXORPS     Y3, Y3, Y3
-	VXORPS     Y4, Y4, Y4
-	VXORPS     Y5, Y5, Y5
-	VXORPS     Y6, Y6, Y6
-	VXORPS     Y7, Y7, Y7
+	MOVQ   kc+0(FP), AX
+	MOVQ   a+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   ldb+24(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   c+32(FP), DI
+	MOVQ   ldc+40(FP), R8
+	SHLQ   $0x02, R8
+	MOVQ   DI, R9
+	IMUL3Q $0x00000004, R8, R10
+	ADDQ   DI, R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
 
 	// Reduction: unrolled by 4, then single steps.
 gemmMicroShortF32AVX2_unrolled:
-	CMPQ         AX, $0x04
-	JL           gemmMicroShortF32AVX2_single
-	PREFETCHT0   128(CX)
+	CMPQ       AX, $0x04
+	JL         gemmMicroShortF32AVX2_single
+	CMPQ       R9, R10
+	JAE        gemmMicroShortF32AVX2_cdone
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+
+gemmMicroShortF32AVX2_cdone:
+	PREFETCHT0   256(CX)
 	LEAQ         (DX)(BX*2), SI
 	PREFETCHT0   64(DX)
 	PREFETCHT0   64(DX)(BX*1)
@@ -1609,37 +1547,38 @@ gemmMicroShortF32AVX2_overwrite:
 // func gemmMicroShortF64AVX2(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
 // Requires: AVX, FMA3, MMX+
 TEXT ·gemmMicroShortF64AVX2(SB), NOSPLIT, $0-72
-	MOVQ       kc+0(FP), AX
-	MOVQ       a+8(FP), CX
-	MOVQ       b+16(FP), DX
-	MOVQ       ldb+24(FP), BX
-	SHLQ       $0x03, BX
-	MOVQ       c+32(FP), DI
-	MOVQ       ldc+40(FP), R8
-	SHLQ       $0x03, R8
-	MOVQ       DI, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	ADDQ       R8, SI
-	VXORPD     Y0, Y0, Y0
-	VXORPD     Y1, Y1, Y1
-	VXORPD     Y2, Y2, Y2
-	VXORPD     Y3, Y3, Y3
-	VXORPD     Y4, Y4, Y4
-	VXORPD     Y5, Y5, Y5
-	VXORPD     Y6, Y6, Y6
-	VXORPD     Y7, Y7, Y7
+	MOVQ   kc+0(FP), AX
+	MOVQ   a+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   ldb+24(FP), BX
+	SHLQ   $0x03, BX
+	MOVQ   c+32(FP), DI
+	MOVQ   ldc+40(FP), R8
+	SHLQ   $0x03, R8
+	MOVQ   DI, R9
+	IMUL3Q $0x00000004, R8, R10
+	ADDQ   DI, R10
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
 
 	// Reduction: unrolled by 4, then single steps.
 gemmMicroShortF64AVX2_unrolled:
-	CMPQ         AX, $0x04
-	JL           gemmMicroShortF64AVX2_single
-	PREFETCHT0   256(CX)
+	CMPQ       AX, $0x04
+	JL         gemmMicroShortF64AVX2_single
+	CMPQ       R9, R10
+	JAE        gemmMicroShortF64AVX2_cdone
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+
+gemmMicroShortF64AVX2_cdone:
+	PREFETCHT0   512(CX)
+	PREFETCHT0   576(CX)
 	LEAQ         (DX)(BX*2), SI
 	PREFETCHT0   64(DX)
 	PREFETCHT0   64(DX)(BX*1)
@@ -1783,61 +1722,47 @@ gemmMicroShortF64AVX2_overwrite:
 // func gemmMicroShortF32AVX512(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·gemmMicroShortF32AVX512(SB), NOSPLIT, $0-64
-	MOVQ       kc+0(FP), AX
-	MOVQ       a+8(FP), CX
-	MOVQ       b+16(FP), DX
-	MOVQ       ldb+24(FP), BX
-	SHLQ       $0x02, BX
-	MOVQ       c+32(FP), DI
-	MOVQ       ldc+40(FP), R8
-	SHLQ       $0x02, R8
-	MOVQ       DI, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	VXORPS     Z0, Z0, Z0
-	VXORPS     Z1, Z1, Z1
-	VXORPS     Z2, Z2, Z2
-	VXORPS     Z3, Z3, Z3
-	VXORPS     Z4, Z4, Z4
-	VXORPS     Z5, Z5, Z5
-	VXORPS     Z6, Z6, Z6
-	VXORPS     Z7, Z7, Z7
-	VXORPS     Z8, Z8, Z8
-	VXORPS     Z9, Z9, Z9
-	VXORPS     Z10, Z10, Z10
-	VXORPS     Z11, Z11, Z11
-	VXORPS     Z12, Z12, Z12
-	VXORPS     Z13, Z13, Z13
-	VXORPS     Z14, Z14, Z14
-	VXORPS     Z15, Z15, Z15
+	MOVQ   kc+0(FP), AX
+	MOVQ   a+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   ldb+24(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   c+32(FP), DI
+	MOVQ   ldc+40(FP), R8
+	SHLQ   $0x02, R8
+	MOVQ   DI, R9
+	IMUL3Q $0x00000008, R8, R10
+	ADDQ   DI, R10
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
 
 	// Reduction: unrolled by 4, then single steps.
 gemmMicroShortF32AVX512_unrolled:
-	CMPQ         AX, $0x04
-	JL           gemmMicroShortF32AVX512_single
-	PREFETCHT0   256(CX)
+	CMPQ       AX, $0x04
+	JL         gemmMicroShortF32AVX512_single
+	CMPQ       R9, R10
+	JAE        gemmMicroShortF32AVX512_cdone
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+
+gemmMicroShortF32AVX512_cdone:
+	PREFETCHT0   512(CX)
+	PREFETCHT0   576(CX)
 	LEAQ         (DX)(BX*2), SI
 	PREFETCHT0   128(DX)
 	PREFETCHT0   192(DX)
@@ -2085,61 +2010,49 @@ gemmMicroShortF32AVX512_overwrite:
 // func gemmMicroShortF64AVX512(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·gemmMicroShortF64AVX512(SB), NOSPLIT, $0-72
-	MOVQ       kc+0(FP), AX
-	MOVQ       a+8(FP), CX
-	MOVQ       b+16(FP), DX
-	MOVQ       ldb+24(FP), BX
-	SHLQ       $0x03, BX
-	MOVQ       c+32(FP), DI
-	MOVQ       ldc+40(FP), R8
-	SHLQ       $0x03, R8
-	MOVQ       DI, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	PREFETCHT0 (SI)
-	PREFETCHT0 127(SI)
-	ADDQ       R8, SI
-	VXORPD     Z0, Z0, Z0
-	VXORPD     Z1, Z1, Z1
-	VXORPD     Z2, Z2, Z2
-	VXORPD     Z3, Z3, Z3
-	VXORPD     Z4, Z4, Z4
-	VXORPD     Z5, Z5, Z5
-	VXORPD     Z6, Z6, Z6
-	VXORPD     Z7, Z7, Z7
-	VXORPD     Z8, Z8, Z8
-	VXORPD     Z9, Z9, Z9
-	VXORPD     Z10, Z10, Z10
-	VXORPD     Z11, Z11, Z11
-	VXORPD     Z12, Z12, Z12
-	VXORPD     Z13, Z13, Z13
-	VXORPD     Z14, Z14, Z14
-	VXORPD     Z15, Z15, Z15
+	MOVQ   kc+0(FP), AX
+	MOVQ   a+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   ldb+24(FP), BX
+	SHLQ   $0x03, BX
+	MOVQ   c+32(FP), DI
+	MOVQ   ldc+40(FP), R8
+	SHLQ   $0x03, R8
+	MOVQ   DI, R9
+	IMUL3Q $0x00000008, R8, R10
+	ADDQ   DI, R10
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
 
 	// Reduction: unrolled by 4, then single steps.
 gemmMicroShortF64AVX512_unrolled:
-	CMPQ         AX, $0x04
-	JL           gemmMicroShortF64AVX512_single
-	PREFETCHT0   512(CX)
+	CMPQ       AX, $0x04
+	JL         gemmMicroShortF64AVX512_single
+	CMPQ       R9, R10
+	JAE        gemmMicroShortF64AVX512_cdone
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+
+gemmMicroShortF64AVX512_cdone:
+	PREFETCHT0   1024(CX)
+	PREFETCHT0   1088(CX)
+	PREFETCHT0   1152(CX)
+	PREFETCHT0   1216(CX)
 	LEAQ         (DX)(BX*2), SI
 	PREFETCHT0   128(DX)
 	PREFETCHT0   192(DX)
@@ -2387,35 +2300,38 @@ gemmMicroShortF64AVX512_overwrite:
 // func gramMicroF32AVX2(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, accum int)
 // Requires: AVX, FMA3, MMX+
 TEXT ·gramMicroF32AVX2(SB), NOSPLIT, $0-56
-	MOVQ       kc+0(FP), AX
-	MOVQ       a+8(FP), CX
-	MOVQ       b+16(FP), DX
-	MOVQ       c+24(FP), BX
-	MOVQ       ldc+32(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	PREFETCHT0 (DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	ADDQ       SI, DI
-	VXORPS     Y0, Y0, Y0
-	VXORPS     Y1, Y1, Y1
-	VXORPS     Y2, Y2, Y2
-	VXORPS     Y3, Y3, Y3
-	VXORPS     Y4, Y4, Y4
-	VXORPS     Y5, Y5, Y5
-	VXORPS     Y6, Y6, Y6
-	VXORPS     Y7, Y7, Y7
+	MOVQ   kc+0(FP), AX
+	MOVQ   a+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   c+24(FP), BX
+	MOVQ   ldc+32(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   BX, DI
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   BX, R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
 
 	// Reduction: unrolled by 4, then single steps.
 gramMicroF32AVX2_unrolled:
-	CMPQ         AX, $0x04
-	JL           gramMicroF32AVX2_single
-	PREFETCHT0   512(CX)
+	CMPQ       AX, $0x04
+	JL         gramMicroF32AVX2_single
+	CMPQ       DI, R8
+	JAE        gramMicroF32AVX2_cdone
+	PREFETCHT0 (DI)
+	ADDQ       SI, DI
+
+gramMicroF32AVX2_cdone:
+	PREFETCHT0   1024(CX)
+	PREFETCHT0   1088(CX)
+	PREFETCHT0   1152(CX)
+	PREFETCHT0   1216(CX)
 	VMOVUPS      (DX), Y8
 	VMOVUPS      32(DX), Y9
 	VBROADCASTSS (CX), Y10
@@ -2554,35 +2470,38 @@ gramMicroF32AVX2_overwrite:
 // func gramMicroF64AVX2(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, accum int)
 // Requires: AVX, FMA3, MMX+
 TEXT ·gramMicroF64AVX2(SB), NOSPLIT, $0-64
-	MOVQ       kc+0(FP), AX
-	MOVQ       a+8(FP), CX
-	MOVQ       b+16(FP), DX
-	MOVQ       c+24(FP), BX
-	MOVQ       ldc+32(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	PREFETCHT0 (DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	ADDQ       SI, DI
-	VXORPD     Y0, Y0, Y0
-	VXORPD     Y1, Y1, Y1
-	VXORPD     Y2, Y2, Y2
-	VXORPD     Y3, Y3, Y3
-	VXORPD     Y4, Y4, Y4
-	VXORPD     Y5, Y5, Y5
-	VXORPD     Y6, Y6, Y6
-	VXORPD     Y7, Y7, Y7
+	MOVQ   kc+0(FP), AX
+	MOVQ   a+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   c+24(FP), BX
+	MOVQ   ldc+32(FP), SI
+	SHLQ   $0x03, SI
+	MOVQ   BX, DI
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   BX, R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
 
 	// Reduction: unrolled by 4, then single steps.
 gramMicroF64AVX2_unrolled:
-	CMPQ         AX, $0x04
-	JL           gramMicroF64AVX2_single
-	PREFETCHT0   512(CX)
+	CMPQ       AX, $0x04
+	JL         gramMicroF64AVX2_single
+	CMPQ       DI, R8
+	JAE        gramMicroF64AVX2_cdone
+	PREFETCHT0 (DI)
+	ADDQ       SI, DI
+
+gramMicroF64AVX2_cdone:
+	PREFETCHT0   1024(CX)
+	PREFETCHT0   1088(CX)
+	PREFETCHT0   1152(CX)
+	PREFETCHT0   1216(CX)
 	VMOVUPD      (DX), Y8
 	VMOVUPD      32(DX), Y9
 	VBROADCASTSD (CX), Y10
@@ -2721,59 +2640,51 @@ gramMicroF64AVX2_overwrite:
 // func gramMicroF32AVX512(kc int, a *float32, b *float32, c *float32, ldc int, alpha float32, beta float32, accum int)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·gramMicroF32AVX512(SB), NOSPLIT, $0-56
-	MOVQ       kc+0(FP), AX
-	MOVQ       a+8(FP), CX
-	MOVQ       b+16(FP), DX
-	MOVQ       c+24(FP), BX
-	MOVQ       ldc+32(FP), SI
-	SHLQ       $0x02, SI
-	MOVQ       BX, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	VXORPS     Z0, Z0, Z0
-	VXORPS     Z1, Z1, Z1
-	VXORPS     Z2, Z2, Z2
-	VXORPS     Z3, Z3, Z3
-	VXORPS     Z4, Z4, Z4
-	VXORPS     Z5, Z5, Z5
-	VXORPS     Z6, Z6, Z6
-	VXORPS     Z7, Z7, Z7
-	VXORPS     Z8, Z8, Z8
-	VXORPS     Z9, Z9, Z9
-	VXORPS     Z10, Z10, Z10
-	VXORPS     Z11, Z11, Z11
-	VXORPS     Z12, Z12, Z12
-	VXORPS     Z13, Z13, Z13
-	VXORPS     Z14, Z14, Z14
-	VXORPS     Z15, Z15, Z15
+	MOVQ   kc+0(FP), AX
+	MOVQ   a+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   c+24(FP), BX
+	MOVQ   ldc+32(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   BX, DI
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   BX, R8
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
 
 	// Reduction: unrolled by 4, then single steps.
 gramMicroF32AVX512_unrolled:
-	CMPQ         AX, $0x04
-	JL           gramMicroF32AVX512_single
-	PREFETCHT0   1024(CX)
+	CMPQ       AX, $0x04
+	JL         gramMicroF32AVX512_single
+	CMPQ       DI, R8
+	JAE        gramMicroF32AVX512_cdone
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+
+gramMicroF32AVX512_cdone:
+	PREFETCHT0   2048(CX)
+	PREFETCHT0   2112(CX)
+	PREFETCHT0   2176(CX)
+	PREFETCHT0   2240(CX)
+	PREFETCHT0   2304(CX)
+	PREFETCHT0   2368(CX)
+	PREFETCHT0   2432(CX)
+	PREFETCHT0   2496(CX)
 	VMOVUPS      (DX), Z16
 	VMOVUPS      64(DX), Z17
 	VBROADCASTSS (CX), Z18
@@ -3012,59 +2923,51 @@ gramMicroF32AVX512_overwrite:
 // func gramMicroF64AVX512(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, accum int)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·gramMicroF64AVX512(SB), NOSPLIT, $0-64
-	MOVQ       kc+0(FP), AX
-	MOVQ       a+8(FP), CX
-	MOVQ       b+16(FP), DX
-	MOVQ       c+24(FP), BX
-	MOVQ       ldc+32(FP), SI
-	SHLQ       $0x03, SI
-	MOVQ       BX, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	PREFETCHT0 (DI)
-	PREFETCHT0 127(DI)
-	ADDQ       SI, DI
-	VXORPD     Z0, Z0, Z0
-	VXORPD     Z1, Z1, Z1
-	VXORPD     Z2, Z2, Z2
-	VXORPD     Z3, Z3, Z3
-	VXORPD     Z4, Z4, Z4
-	VXORPD     Z5, Z5, Z5
-	VXORPD     Z6, Z6, Z6
-	VXORPD     Z7, Z7, Z7
-	VXORPD     Z8, Z8, Z8
-	VXORPD     Z9, Z9, Z9
-	VXORPD     Z10, Z10, Z10
-	VXORPD     Z11, Z11, Z11
-	VXORPD     Z12, Z12, Z12
-	VXORPD     Z13, Z13, Z13
-	VXORPD     Z14, Z14, Z14
-	VXORPD     Z15, Z15, Z15
+	MOVQ   kc+0(FP), AX
+	MOVQ   a+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   c+24(FP), BX
+	MOVQ   ldc+32(FP), SI
+	SHLQ   $0x03, SI
+	MOVQ   BX, DI
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   BX, R8
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
 
 	// Reduction: unrolled by 4, then single steps.
 gramMicroF64AVX512_unrolled:
-	CMPQ         AX, $0x04
-	JL           gramMicroF64AVX512_single
-	PREFETCHT0   1024(CX)
+	CMPQ       AX, $0x04
+	JL         gramMicroF64AVX512_single
+	CMPQ       DI, R8
+	JAE        gramMicroF64AVX512_cdone
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+
+gramMicroF64AVX512_cdone:
+	PREFETCHT0   2048(CX)
+	PREFETCHT0   2112(CX)
+	PREFETCHT0   2176(CX)
+	PREFETCHT0   2240(CX)
+	PREFETCHT0   2304(CX)
+	PREFETCHT0   2368(CX)
+	PREFETCHT0   2432(CX)
+	PREFETCHT0   2496(CX)
 	VMOVUPD      (DX), Z16
 	VMOVUPD      64(DX), Z17
 	VBROADCASTSD (CX), Z18

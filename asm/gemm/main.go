@@ -49,6 +49,10 @@ func gramTile(d isa.Desc) shape {
 
 const unroll = 4
 
+// aAhead is how many reduction steps ahead of its use the A stream is
+// prefetched, every cache line of it.
+const aAhead = 16
+
 func main() {
 	ConstraintExpr("!purego")
 	for _, d := range isa.All() {
@@ -124,16 +128,13 @@ func micro(d isa.Desc, base string, s shape, astride int, ldb bool) {
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(log2(d.Size())), ldc) // bytes per C row
 
-	// Warm the C tile while the reduction runs: it is needed only at the end.
-	row := GP64()
-	MOVQ(pc, row)
-	for i := 0; i < s.mr; i++ {
-		PREFETCHT0(Mem{Base: row})
-		if s.nv*d.VecBytes() > 64 {
-			PREFETCHT0(Mem{Base: row, Disp: s.nv*d.VecBytes() - 1})
-		}
-		ADDQ(ldc, row)
-	}
+	// Warm the C tile while the reduction runs: it is needed only at the
+	// end. One row per unrolled step, not all at once: MR·NV misses issued
+	// together fill the L1's miss buffers and stall the A stream behind them.
+	cpf, cend := GP64(), GP64()
+	MOVQ(pc, cpf)
+	IMUL3Q(U32(s.mr), ldc, cend)
+	ADDQ(pc, cend)
 
 	for i := 0; i < s.mr; i++ {
 		for v := 0; v < s.nv; v++ {
@@ -173,9 +174,19 @@ func micro(d isa.Desc, base string, s shape, astride int, ldb bool) {
 	Label(name + "_unrolled")
 	CMPQ(kc, U8(unroll))
 	JL(LabelRef(name + "_single"))
+	CMPQ(cpf, cend)
+	JAE(LabelRef(name + "_cdone"))
+	PREFETCHT0(Mem{Base: cpf})
+	if s.nv*d.VecBytes() > 64 {
+		PREFETCHT0(Mem{Base: cpf, Disp: s.nv*d.VecBytes() - 1})
+	}
+	ADDQ(ldc, cpf)
+	Label(name + "_cdone")
 	// Keep the A stream ahead of its use. A packed B panel is L1-resident;
 	// B read in place comes from memory (see below).
-	PREFETCHT0(Mem{Base: pa, Disp: 8 * astep})
+	for off := 0; off < unroll*astep; off += 64 {
+		PREFETCHT0(Mem{Base: pa, Disp: aAhead*astep + off})
+	}
 	if ldb {
 		// The same rows of the next NR columns: the next panel, which the
 		// first tile of the next call streams from memory.
