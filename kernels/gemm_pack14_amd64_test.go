@@ -48,3 +48,57 @@ func TestPackTrans14MatchesStrided(t *testing.T) {
 		}
 	}
 }
+
+// packTransB (the AVX-512 register-transpose pack of a full B panel of a
+// transposed op(B), plus a Go tail) must write exactly what packStrided
+// writes, shift subtracted, and nothing outside the panel.
+func TestPackTransBMatchesStrided(t *testing.T) {
+	if !Supported(AVX512) {
+		t.Skip("no AVX-512")
+	}
+	testPackTransB[float32](t, 32)
+	testPackTransB[float64](t, 16)
+}
+
+func testPackTransB[T Float](t *testing.T, nr int) {
+	rng := rand.New(rand.NewPCG(5, uint64(nr)))
+	for _, kc := range []int{1, 7, 8, 15, 16, 17, 31, 32, 48, 100, 192} {
+		for _, extra := range []int{0, 3, 16} {
+			for _, shifted := range []bool{false, true} {
+				ldb := kc + extra + 5
+				j0, p0 := 3, 5
+				b := make([]T, (j0+nr)*ldb)
+				for i := range b {
+					b[i] = T(rng.NormFloat64())
+				}
+				var shift []T
+				if shifted {
+					shift = make([]T, j0+nr)
+					for i := range shift {
+						shift[i] = T(rng.NormFloat64())
+					}
+				}
+				g := &gemmArgs[T]{transB: true, b: b, ldb: ldb, shiftB: shift}
+				want := make([]T, kc*nr)
+				packStrided(want, nr, b, ldb, j0, p0, nr, kc, shift)
+				const guard = 32
+				buf := make([]T, kc*nr+2*guard)
+				for i := range buf {
+					buf[i] = T(math.NaN())
+				}
+				packTransB(g, buf[guard:guard+kc*nr], j0, p0, kc, nr)
+				for i, v := range buf {
+					if i < guard || i >= guard+kc*nr {
+						if !math.IsNaN(float64(v)) {
+							t.Fatalf("nr=%d kc=%d ldb=%d: guard element %d overwritten", nr, kc, ldb, i-guard)
+						}
+						continue
+					}
+					if w := want[i-guard]; v != w && !(math.IsNaN(float64(v)) && math.IsNaN(float64(w))) {
+						t.Fatalf("nr=%d kc=%d ldb=%d shift=%v: dst[%d] = %v, want %v", nr, kc, ldb, shifted, i-guard, v, w)
+					}
+				}
+			}
+		}
+	}
+}

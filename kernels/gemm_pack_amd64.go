@@ -2,10 +2,7 @@
 
 package kernels
 
-import (
-	"math"
-	"unsafe"
-)
+import "unsafe"
 
 // Packing runs once per block and its cost is not hidden by the micro-kernel
 // when one dimension is small (Gram of a wide matrix packs n·k elements for
@@ -64,7 +61,9 @@ func packBlockB[T Float](lvl Level, g *gemmArgs[T], dst []T, j0, nc, p0, kc, nr,
 	if g.transB {
 		gemmParallel(threads, np, func(jr int) {
 			d := dst[jr*nr*kc : (jr+1)*nr*kc]
-			if cols := min(nr, nc-jr*nr); lvl != AVX512 || cols < nr || !packGatherB(g, d, j0+jr*nr, p0, kc, nr) {
+			if cols := min(nr, nc-jr*nr); lvl == AVX512 && cols == nr {
+				packTransB(g, d, j0+jr*nr, p0, kc, nr)
+			} else {
 				packB(g, d, j0+jr*nr, cols, p0, kc, nr)
 			}
 		})
@@ -149,35 +148,32 @@ func packStrided[T Float](dst []T, width int, src []T, ld, q0, p0, w, kc int, sh
 var packZeros32 [32]float32
 var packZeros64 [16]float64
 
-// packGatherB is packB of a full transposed panel with the AVX-512 gather
-// kernel. It reports false, doing nothing, when the row offsets do not fit
-// the kernel's int32 indices. The result is bit-identical to packB's.
-func packGatherB[T Float](g *gemmArgs[T], dst []T, j0, p0, kc, nr int) bool {
+// packTransB is packB of a full transposed panel (AVX-512): the
+// register-transpose kernel packs the reduction's whole blocks of vector
+// length, packStrided the rest. The result is bit-identical to packB's.
+func packTransB[T Float](g *gemmArgs[T], dst []T, j0, p0, kc, nr int) {
 	var z T
-	size := int(unsafe.Sizeof(z))
-	lanes := 64 / size
-	if (lanes-1)*g.ldb*size > math.MaxInt32 || kc == 0 {
-		return false
-	}
-	var idx [16]int32
-	for q := 0; q < lanes; q++ {
-		idx[q] = int32(q * g.ldb * size)
-	}
-	_ = g.b[(j0+nr-1)*g.ldb+p0+kc-1] // the last element read
-	_ = dst[kc*nr-1]
-	src := &g.b[j0*g.ldb+p0]
-	if is32[T]() {
-		sh := &packZeros32[0]
-		if g.shiftB != nil {
-			sh = &f32(g.shiftB[j0 : j0+nr])[0]
+	lanes := 64 / int(unsafe.Sizeof(z))
+	dst = dst[:kc*nr]
+	kcl := kc / lanes
+	if kcl > 0 {
+		_ = g.b[(j0+nr-1)*g.ldb+p0+kcl*lanes-1] // the last element read
+		src := &g.b[j0*g.ldb+p0]
+		if is32[T]() {
+			sh := &packZeros32[0]
+			if g.shiftB != nil {
+				sh = &f32(g.shiftB[j0 : j0+nr])[0]
+			}
+			packTransBF32AVX512((*float32)(unsafe.Pointer(src)), g.ldb, (*float32)(unsafe.Pointer(&dst[0])), kcl, sh)
+		} else {
+			sh := &packZeros64[0]
+			if g.shiftB != nil {
+				sh = &f64(g.shiftB[j0 : j0+nr])[0]
+			}
+			packTransBF64AVX512((*float64)(unsafe.Pointer(src)), g.ldb, (*float64)(unsafe.Pointer(&dst[0])), kcl, sh)
 		}
-		packGatherF32AVX512((*float32)(unsafe.Pointer(src)), &idx[0], (*float32)(unsafe.Pointer(&dst[0])), kc, sh)
-		return true
 	}
-	sh := &packZeros64[0]
-	if g.shiftB != nil {
-		sh = &f64(g.shiftB[j0 : j0+nr])[0]
+	if p := kcl * lanes; p < kc {
+		packStrided(dst[p*nr:], nr, g.b, g.ldb, j0, p0+p, nr, kc-p, g.shiftB)
 	}
-	packGatherF64AVX512((*float64)(unsafe.Pointer(src)), &idx[0], (*float64)(unsafe.Pointer(&dst[0])), kc, sh)
-	return true
 }

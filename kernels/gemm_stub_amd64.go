@@ -198,3 +198,19 @@ func packGatherF64AVX512(src *float64, idx *int32, dst *float64, kc int, shift *
 //
 //go:noescape
 func packTrans14F32AVX512(src *float32, ld int, dst *float32, kc16 int)
+
+// packTransBF32AVX512 transposes 32 rows of src (row stride ld elements) into dst,
+// subtracting shift:
+//
+//	for p := range 16*kcl { for q := range 32 { dst[p*32+q] = src[q*ld+p] - shift[q] } }
+//
+//go:noescape
+func packTransBF32AVX512(src *float32, ld int, dst *float32, kcl int, shift *float32)
+
+// packTransBF64AVX512 transposes 16 rows of src (row stride ld elements) into dst,
+// subtracting shift:
+//
+//	for p := range 8*kcl { for q := range 16 { dst[p*16+q] = src[q*ld+p] - shift[q] } }
+//
+//go:noescape
+func packTransBF64AVX512(src *float64, ld int, dst *float64, kcl int, shift *float64)

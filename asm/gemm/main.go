@@ -73,6 +73,11 @@ func main() {
 		}
 	}
 	packTrans14()
+	for _, d := range isa.All() {
+		if d.Set == isa.AVX512 {
+			packTransB(d)
+		}
+	}
 	Generate()
 }
 
@@ -452,4 +457,163 @@ func packTrans14() {
 	Label(name + "_done")
 	VZEROUPPER()
 	RET()
+}
+
+// packTransB emits the transposing pack of a full AVX-512 B panel (NR = 32
+// f32 / 16 f64 rows of kc contiguous values become kc rows of NR values,
+// minus a per-row shift), for a reduction that is a multiple of the vector
+// length L (the Go caller packs the rest): each block of L columns of a
+// group of L rows is transposed in registers (f32 16×16: four
+// unpack/shuffle stages; f64 8×8: three) and each column is stored as one
+// vector. Shuffles cost about one port-5 operation per element moved,
+// against the gather's several, which made packing a fifth of XXᵀ.
+func packTransB(d isa.Desc) {
+	s := tile(d)
+	nr := s.nv * d.Lanes()
+	L := d.Lanes()
+	t := d.GoType()
+	name := d.Name("packTransB")
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(src *%s, ld int, dst *%s, kcl int, shift *%s)", t, t, t))
+	Doc(fmt.Sprintf("%s transposes %d rows of src (row stride ld elements) into dst,", name, nr),
+		"subtracting shift:",
+		"",
+		fmt.Sprintf("\tfor p := range %d*kcl { for q := range %d { dst[p*%d+q] = src[q*ld+p] - shift[q] } }", L, nr, nr))
+	Pragma("noescape")
+	src := Load(Param("src"), GP64())
+	ld := Load(Param("ld"), GP64())
+	dst := Load(Param("dst"), GP64())
+	n := Load(Param("kcl"), GP64())
+	psh := Load(Param("shift"), GP64())
+	SHLQ(U8(log2(d.Size())), ld) // bytes
+	ld3, ld5, ld7 := GP64(), GP64(), GP64()
+	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
+	LEAQ(Mem{Base: ld, Index: ld, Scale: 4}, ld5)
+	LEAQ(Mem{Base: ld3, Index: ld, Scale: 4}, ld7)
+	// bases[g]: row 8g, so that rows 8g..8g+7 are base + {0,1,2,4,8}·ld etc.
+	nb := nr / 8
+	bases := make([]reg.Register, nb)
+	bases[0] = src
+	for g := 1; g < nb; g++ {
+		bases[g] = GP64()
+		LEAQ(Mem{Base: bases[g-1], Index: ld, Scale: 8}, bases[g])
+	}
+	row := func(i int) Mem {
+		base := bases[i/8]
+		switch i % 8 {
+		case 0:
+			return Mem{Base: base}
+		case 1, 2, 4:
+			return Mem{Base: base, Index: ld, Scale: uint8(i % 8)}
+		case 3:
+			return Mem{Base: base, Index: ld3, Scale: 1}
+		case 5:
+			return Mem{Base: base, Index: ld5, Scale: 1}
+		case 6:
+			return Mem{Base: base, Index: ld3, Scale: 2}
+		}
+		return Mem{Base: base, Index: ld7, Scale: 1}
+	}
+	sh := make([]reg.VecVirtual, s.nv)
+	for v := range sh {
+		sh[v] = d.Vec()
+		d.Load(Mem{Base: psh, Disp: v * d.VecBytes()}, sh[v])
+	}
+	Label(name + "_loop")
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	for g := 0; g < s.nv; g++ { // group of L rows: vector g of each output row
+		store := func(col int, v reg.VecVirtual) {
+			d.Sub(sh[g], v, v)
+			d.Store(v, Mem{Base: dst, Disp: col*nr*d.Size() + g*d.VecBytes()})
+		}
+		r := make([]reg.VecVirtual, L)
+		for i := range r {
+			r[i] = d.Vec()
+			d.Load(row(g*L+i), r[i])
+		}
+		if d.Elem == isa.F32 {
+			transpose16F32(r, store)
+		} else {
+			transpose8F64(r, store)
+		}
+	}
+	for _, b := range bases {
+		ADDQ(U8(d.VecBytes()), b)
+	}
+	ADDQ(U32(L*nr*d.Size()), dst)
+	DECQ(n)
+	JMP(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// transpose16F32 transposes the 16×16 float32 block held in r (row i in
+// r[i]) and hands column c to store as it is formed.
+func transpose16F32(r []reg.VecVirtual, store func(col int, v reg.VecVirtual)) {
+	// t[2i], t[2i+1]: rows 2i and 2i+1 interleaved by element
+	t := make([]reg.VecVirtual, 16)
+	for i := 0; i < 8; i++ {
+		t[2*i], t[2*i+1] = ZMM(), ZMM()
+		VUNPCKLPS(r[2*i+1], r[2*i], t[2*i])
+		VUNPCKHPS(r[2*i+1], r[2*i], t[2*i+1])
+	}
+	// u[4i+j], 128-bit lane l: rows 4i..4i+3 at column 4l+j
+	u := make([]reg.VecVirtual, 16)
+	for i := 0; i < 4; i++ {
+		for j := 0; j < 4; j++ {
+			u[4*i+j] = ZMM()
+		}
+		VUNPCKLPD(t[4*i+2], t[4*i], u[4*i])
+		VUNPCKHPD(t[4*i+2], t[4*i], u[4*i+1])
+		VUNPCKLPD(t[4*i+3], t[4*i+1], u[4*i+2])
+		VUNPCKHPD(t[4*i+3], t[4*i+1], u[4*i+3])
+	}
+	// column 4l+j gathers lane l of u[j], u[4+j], u[8+j], u[12+j]
+	for j := 0; j < 4; j++ {
+		v := []reg.VecVirtual{ZMM(), ZMM(), ZMM(), ZMM()}
+		VSHUFF32X4(U8(0x44), u[4+j], u[j], v[0])
+		VSHUFF32X4(U8(0xEE), u[4+j], u[j], v[1])
+		VSHUFF32X4(U8(0x44), u[12+j], u[8+j], v[2])
+		VSHUFF32X4(U8(0xEE), u[12+j], u[8+j], v[3])
+		for l := 0; l < 4; l++ {
+			o := ZMM()
+			imm := U8(0x88)
+			if l%2 == 1 {
+				imm = U8(0xDD)
+			}
+			VSHUFF32X4(imm, v[l/2+2], v[l/2], o)
+			store(4*l+j, o)
+		}
+	}
+}
+
+// transpose8F64 transposes the 8×8 float64 block held in r and hands
+// column c to store as it is formed.
+func transpose8F64(r []reg.VecVirtual, store func(col int, v reg.VecVirtual)) {
+	// t[2i] (t[2i+1]): rows 2i, 2i+1 at the even (odd) columns; 128-bit
+	// lane l holds column 2l (2l+1).
+	t := make([]reg.VecVirtual, 8)
+	for i := 0; i < 4; i++ {
+		t[2*i], t[2*i+1] = ZMM(), ZMM()
+		VUNPCKLPD(r[2*i+1], r[2*i], t[2*i])
+		VUNPCKHPD(r[2*i+1], r[2*i], t[2*i+1])
+	}
+	for h := 0; h < 2; h++ { // h = 0: even columns, 1: odd
+		// v0 lanes: cols {0,4} of rows 0-1, cols {0,4} of rows 2-3 (offset by h)
+		v := []reg.VecVirtual{ZMM(), ZMM(), ZMM(), ZMM()}
+		VSHUFF64X2(U8(0x88), t[2+h], t[h], v[0]) // rows 0-3, columns 0, 4 (+h)
+		VSHUFF64X2(U8(0xDD), t[2+h], t[h], v[1]) // rows 0-3, columns 2, 6 (+h)
+		VSHUFF64X2(U8(0x88), t[6+h], t[4+h], v[2])
+		VSHUFF64X2(U8(0xDD), t[6+h], t[4+h], v[3])
+		for q := 0; q < 4; q++ { // column 2q+h: q = 0,2 from v[0]/v[2], 1,3 from v[1]/v[3]
+			o := ZMM()
+			imm := U8(0x88)
+			if q >= 2 {
+				imm = U8(0xDD)
+			}
+			VSHUFF64X2(imm, v[2+q%2], v[q%2], o)
+			store(2*q+h, o)
+		}
+	}
 }
