@@ -225,11 +225,16 @@ func correctedGram[T kernels.Float](x *matrix.Dense[T], mean []float64) ([]float
 	for _, v := range mean {
 		mm += v * v
 	}
+	x64, is64 := any(x).(*matrix.Dense[float64])
 	var tr, trc float64
 	for i := 0; i < n; i++ {
 		var s float64
-		for j, v := range x.Row(i) {
-			s += float64(v) * mean[j]
+		if is64 {
+			s = kernels.Dot(x64.Row(i), mean) // vector kernel: p can be 27648
+		} else {
+			for j, v := range x.Row(i) {
+				s += float64(v) * mean[j]
+			}
 		}
 		r[i] = s
 		d := float64(g[i*n+i])

@@ -93,6 +93,14 @@ func (k Kernel) Matrix(x, y *matrix.Dense[float64]) (*matrix.Dense[float64], err
 }
 
 func kernelMatrix[T kernels.Float](k Kernel, x, y *matrix.Dense[T]) (*matrix.Dense[T], error) {
+	return kernelMatrixOf(k, x, y, "")
+}
+
+// kernelMatrixOf is kernelMatrix that, for k(X, X) with what set, also
+// validates X's values from the Gram's diagonal (see checkMoments: a NaN or
+// ±Inf in row i makes ‖xᵢ‖² non-finite), so a fit reads X once less; only
+// then is X scanned, to name the element, as checkData(what, X) would.
+func kernelMatrixOf[T kernels.Float](k Kernel, x, y *matrix.Dense[T], what string) (*matrix.Dense[T], error) {
 	if err := k.check(); err != nil {
 		return nil, err
 	}
@@ -113,6 +121,16 @@ func kernelMatrix[T kernels.Float](k Kernel, x, y *matrix.Dense[T]) (*matrix.Den
 	}
 	if same {
 		kernels.Gram(kernels.NoTrans, n, p, 1, x.Data, x.Stride, 0, out.Data, m)
+		if what != "" {
+			for i := 0; i < n; i++ {
+				if !finite(float64(out.Data[i*m+i])) {
+					if err := checkData(what, x, 1); err != nil {
+						return nil, err
+					}
+					break // finite data whose squares overflow: reported below
+				}
+			}
+		}
 	} else {
 		kernels.Gemm(kernels.NoTrans, kernels.Trans, n, m, p, 1, x.Data, x.Stride, y.Data, y.Stride, 0, out.Data, m)
 	}

@@ -79,8 +79,15 @@ type KernelPCA[T kernels.Float] struct {
 // them through the same features. The inverse transform is not available
 // there (its kernel ridge system is n×n). Accuracy: see nystrom.go.
 func FitKernelPCA[T kernels.Float](x *matrix.Dense[T], opt KernelPCAOptions) (*KernelPCA[T], error) {
-	if err := checkData("kernel PCA input", x, 2); err != nil {
+	// Values are checked with the kernel matrix (kernelMatrixOf), except
+	// where X is the kernel matrix or the Nyström solver's.
+	if err := checkShape("kernel PCA input", x, 2); err != nil {
 		return nil, err
+	}
+	if opt.Kernel.Kind == KernelPrecomputed || opt.Landmarks > 0 {
+		if err := checkData("kernel PCA input", x, 2); err != nil {
+			return nil, err
+		}
 	}
 	if err := opt.Kernel.check(); err != nil {
 		return nil, err
@@ -116,7 +123,7 @@ func FitKernelPCA[T kernels.Float](x *matrix.Dense[T], opt KernelPCAOptions) (*K
 	} else {
 		m.Kernel.Gamma = opt.Kernel.gammaFor(x.Cols)
 		var err error
-		if kmat, err = kernelMatrix(m.Kernel, x, nil); err != nil {
+		if kmat, err = kernelMatrixOf(m.Kernel, x, nil, "kernel PCA input"); err != nil {
 			return nil, err
 		}
 		m.xfit = x.Clone()
