@@ -245,9 +245,14 @@ func fit[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T]) (
 	} else {
 		mdl.Components = mdl.Unmixing.Clone()
 	}
-	mdl.Mixing, err = pinv(mdl.Components)
-	if err != nil {
-		return nil, nil, err
+	ok := false
+	if wh != nil {
+		mdl.Mixing, ok = pinvWhitened(mdl.Unmixing, mdl.Whitening, wh.sigma)
+	}
+	if !ok {
+		if mdl.Mixing, err = pinv(mdl.Components); err != nil {
+			return nil, nil, err
+		}
 	}
 	canonicalise(mdl, s, ro.Order, ro.FixSign)
 	mdl.Timings.Finish, mdl.CPUTimings.Finish = time.Since(t0), ProcessCPU()-c0

@@ -23,6 +23,8 @@ type white[T kernels.Float] struct {
 	// g1 is X1·X1ᵀ (k×k) accumulated in float64 from the float64 X1
 	// before it was rounded to float32; nil for float64 data.
 	g1 []float64
+	// sigma are the singular values σⱼ with K = diag(1/σ)·Vᵀ (pinvWhitened).
+	sigma []float64
 }
 
 // whitenBlock is the number of float32 rows widened to float64 at a time.
@@ -106,7 +108,7 @@ func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved) (*white[T], er
 
 func fromICAWhitening[T kernels.Float, U kernels.Float](wh *whiten.ICAWhitening[U], x1 []T) *white[T] {
 	w := &white[T]{k: wh.NComponents, x1: x1, scale: wh.Scale, mean: toFloat64(wh.Mean),
-		K: matrix.Convert[float64](wh.K), solver: wh.Solver.String(), rank: wh.Rank}
+		K: matrix.Convert[float64](wh.K), solver: wh.Solver.String(), rank: wh.Rank, sigma: wh.SingularValues}
 	for _, m := range wh.Warnings {
 		w.warns = append(w.warns, m.Message)
 	}
