@@ -84,6 +84,7 @@ type Conv2D[T kernels.Float] struct {
 	col            [][]T // per-worker scratch
 	dwPart, dbPart []T   // per-image gradient partials (∂Wᵀ, ∂b), summed in image order
 	wT             []T   // flipped, transposed weights for ∂x as a convolution (see dxGeom)
+	dwHWIO         bool  // dwPart holds HWIO images (kernels.ConvWeightGrad), not ∂Wᵀ
 }
 
 // NewConv2D builds a Conv2D for input images of shape in, initialising its
@@ -250,6 +251,17 @@ func (l *Conv2D[T]) columns(w, i, r0, r1 int) []T {
 	return col
 }
 
+// implicit is the layer's geometry for the kernels' implicit-GEMM
+// convolution, which takes stride 1 only.
+func (l *Conv2D[T]) implicit() (kernels.ConvShape, bool) {
+	g := &l.g
+	if g.sh != 1 || g.sw != 1 {
+		return kernels.ConvShape{}, false
+	}
+	return kernels.ConvShape{C: g.c, H: g.h, W: g.w, O: l.cfg.OutC, KH: g.kh, KW: g.kw,
+		Top: g.top, Left: g.left, OH: g.oh, OW: g.ow}, true
+}
+
 // Forward computes the convolution of the n images of x.
 func (l *Conv2D[T]) Forward(x []T, n int) ([]T, error) {
 	if err := checkBatch("Conv2D", x, n, l.in); err != nil {
@@ -257,6 +269,18 @@ func (l *Conv2D[T]) Forward(x []T, n int) ([]T, error) {
 	}
 	l.x, l.n = x, n
 	l.y = grow(l.y, n*l.out.Size())
+	if s, ok := l.implicit(); ok {
+		if fwd, _ := kernels.ConvAccelerated[T](s); fwd {
+			var bias []T
+			if l.bias != nil {
+				bias = l.bias.Value
+			}
+			parallelFor(n, func(_, i int) {
+				kernels.ConvForward(s, l.weight.Value, bias, x[i*l.in.Size():(i+1)*l.in.Size()], l.y[i*l.out.Size():(i+1)*l.out.Size()])
+			})
+			return l.y, nil
+		}
+	}
 	l.scratch(workers(n))
 	o, k, p := l.cfg.OutC, l.g.colRows(), l.out.H*l.out.W
 	parallelFor(n, func(w, i int) {
@@ -304,6 +328,21 @@ func (l *Conv2D[T]) Backward(dy []T) ([]T, error) {
 	if dxConv {
 		l.flipWeights()
 	}
+	// The kernels' implicit GEMMs where they are accelerated: no column
+	// matrix for ∂W (per-image partials in HWIO order) nor for ∂x.
+	s, implicit := l.implicit()
+	_, fastW := kernels.ConvAccelerated[T](s)
+	fastW = implicit && fastW
+	var sx kernels.ConvShape
+	fastDx := false
+	if dxConv {
+		sx = kernels.ConvShape{C: o, H: l.out.H, W: l.out.W, O: l.in.C, KH: gt.kh, KW: gt.kw,
+			Top: gt.top, Left: gt.left, OH: gt.oh, OW: gt.ow}
+		fastDx, _ = kernels.ConvAccelerated[T](sx)
+	}
+	l.dwHWIO = fastW
+	bandDw := !fastW
+	bandDx := needDx && !dxConv
 	parallelFor(n, func(w, i int) {
 		g := dy[i*l.out.Size() : (i+1)*l.out.Size()]
 		dw := l.dwPart[i*o*k : (i+1)*o*k]
@@ -315,53 +354,79 @@ func (l *Conv2D[T]) Backward(dy []T) ([]T, error) {
 		var dx []T
 		if needDx {
 			dx = l.dx[i*l.in.Size() : (i+1)*l.in.Size()]
-			if !l.direct && !dxConv {
+			if bandDx && !l.direct {
 				clear(dx)
 			}
 		}
-		var beta T
-		l.bands(func(r0, r1 int) {
-			col := l.columns(w, i, r0, r1)
-			np := (r1 - r0) * l.g.ow
-			gb := g[r0*l.g.ow:]
-			// ∂Wᵀ (k×o) = col·∂Yᵀ: with the long col side as GEMM's m and o
-			// as its n, the whole tile width serves OutC = 32 and col's
-			// 14-row A panels are packed by the AVX-512 register transpose
-			// (an im2row layout built in Go, read unpacked with ∂Y as A,
-			// measured slower). Bands are added in order, so the sum does
-			// not depend on threads.
-			kernels.Gemm(kernels.NoTrans, kernels.Trans, k, o, np, 1, col, np, gb, p, beta, dw, o)
-			beta = 1
-			if !needDx || dxConv {
-				return
-			}
-			if l.direct {
-				kernels.Gemm(kernels.Trans, kernels.NoTrans, k, p, o, 1, l.weight.Value, k, g, p, 0, dx, p)
-				return
-			}
-			// the band's column matrix is no longer needed: reuse it for ∂col
-			kernels.Gemm(kernels.Trans, kernels.NoTrans, k, np, o, 1, l.weight.Value, k, gb, p, 0, col, np)
-			col2imBand(&l.g, col, r0, r1, dx)
-		})
-		if dxConv {
-			okk := o * l.g.kh * l.g.kw
-			hw := l.in.H * l.in.W
-			geomBands[T](&gt, func(r0, r1 int) {
-				np := (r1 - r0) * gt.ow
-				col := l.col[w][:okk*np]
-				im2colBand(&gt, g, r0, r1, col)
-				kernels.Gemm(kernels.NoTrans, kernels.NoTrans, l.in.C, np, okk, 1, l.wT, okk, col, np, 0, dx[r0*gt.ow:], hw)
+		if fastW {
+			kernels.ConvWeightGrad(s, l.x[i*l.in.Size():(i+1)*l.in.Size()], g, dw)
+		}
+		if bandDw || bandDx {
+			var beta T
+			l.bands(func(r0, r1 int) {
+				np := (r1 - r0) * l.g.ow
+				gb := g[r0*l.g.ow:]
+				var col []T
+				if bandDw {
+					col = l.columns(w, i, r0, r1)
+					// ∂Wᵀ (k×o) = col·∂Yᵀ: with the long col side as GEMM's m and o
+					// as its n, the whole tile width serves OutC = 32 and col's
+					// 14-row A panels are packed by the AVX-512 register transpose
+					// (an im2row layout built in Go, read unpacked with ∂Y as A,
+					// measured slower). Bands are added in order, so the sum does
+					// not depend on threads.
+					kernels.Gemm(kernels.NoTrans, kernels.Trans, k, o, np, 1, col, np, gb, p, beta, dw, o)
+					beta = 1
+				}
+				if !bandDx {
+					return
+				}
+				if l.direct {
+					kernels.Gemm(kernels.Trans, kernels.NoTrans, k, p, o, 1, l.weight.Value, k, g, p, 0, dx, p)
+					return
+				}
+				// the band's column matrix is no longer needed: reuse it for ∂col
+				col = l.col[w][:k*np]
+				kernels.Gemm(kernels.Trans, kernels.NoTrans, k, np, o, 1, l.weight.Value, k, gb, p, 0, col, np)
+				col2imBand(&l.g, col, r0, r1, dx)
 			})
 		}
+		if !needDx || !dxConv {
+			return
+		}
+		if fastDx {
+			kernels.ConvForward(sx, l.wT, nil, g, dx)
+			return
+		}
+		okk := o * l.g.kh * l.g.kw
+		hw := l.in.H * l.in.W
+		geomBands[T](&gt, func(r0, r1 int) {
+			np := (r1 - r0) * gt.ow
+			col := l.col[w][:okk*np]
+			im2colBand(&gt, g, r0, r1, col)
+			kernels.Gemm(kernels.NoTrans, kernels.NoTrans, l.in.C, np, okk, 1, l.wT, okk, col, np, 0, dx[r0*gt.ow:], hw)
+		})
 	})
-	// image partials are summed in image order, then transposed into ∂W
+	// image partials are summed in image order, then permuted into ∂W
 	sum := l.dwPart[:o*k]
 	for i := 1; i < n; i++ {
 		kernels.Axpy(1, l.dwPart[i*o*k:(i+1)*o*k], sum)
 	}
-	for r := 0; r < k; r++ {
-		for c := 0; c < o; c++ {
-			l.weight.Grad[c*k+r] += sum[r*o+c]
+	if l.dwHWIO {
+		c, kh, kw := l.in.C, l.g.kh, l.g.kw
+		for pq := 0; pq < kh*kw; pq++ {
+			for ci := 0; ci < c; ci++ {
+				src := sum[(pq*c+ci)*o : (pq*c+ci+1)*o]
+				for oi, v := range src {
+					l.weight.Grad[oi*k+ci*kh*kw+pq] += v
+				}
+			}
+		}
+	} else {
+		for r := 0; r < k; r++ {
+			for c := 0; c < o; c++ {
+				l.weight.Grad[c*k+r] += sum[r*o+c]
+			}
 		}
 	}
 	if l.bias != nil {

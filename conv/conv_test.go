@@ -280,11 +280,20 @@ func TestPoolValues(t *testing.T) {
 
 func TestDeterministicAcrossThreads(t *testing.T) {
 	defer kernels.SetThreads(0)
-	in := Shape{3, 12, 12}
+	// the second shape takes the kernels' implicit weight gradient too
+	for _, sh := range []struct {
+		in   Shape
+		outC int
+	}{{Shape{3, 12, 12}, 5}, {Shape{8, 12, 40}, 32}} {
+		testDeterministic(t, sh.in, sh.outC)
+	}
+}
+
+func testDeterministic(t *testing.T, in Shape, outC int) {
 	var ref [][]float32
 	for _, th := range []int{1, 2, 3} {
 		kernels.SetThreads(th)
-		l, err := NewConv2D[float32](in, ConvConfig{OutC: 5, KH: 3, KW: 3, Pad: PadSame}, 1)
+		l, err := NewConv2D[float32](in, ConvConfig{OutC: outC, KH: 3, KW: 3, Pad: PadSame}, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
