@@ -44,7 +44,9 @@ func rankTolerance[T kernels.Float](lambda1 float64, m, N int) float64 {
 // triplets of x, keeping as many as choose says. wantScores also returns U.
 // x must have passed checkShape; its values are checked for NaN and Inf
 // through the moments (checkMoments), what naming it in errors.
-func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, method Eigensolver, choose chooser, wantScores bool) (*factor[T], error) {
+//
+// xxt, when not nil, is X·Xᵀ from a shared Gram (used by the Gram route).
+func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, method Eigensolver, choose chooser, wantScores bool, xxt []T) (*factor[T], error) {
 	n, p := x.Rows, x.Cols
 	f := &factor[T]{n: n, p: p}
 	if solver == SolverAuto {
@@ -73,7 +75,7 @@ func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, 
 		N, m = n, p
 		mean := columnMeans(x)
 		f.mean = toFloat[T](mean)
-		if a, f.inPlace = correctedGram(x, mean); !f.inPlace {
+		if a, f.inPlace = correctedGram(x, mean, xxt); !f.inPlace {
 			a = widen(centeredGram(x, f.mean))
 		}
 	default:
@@ -216,10 +218,13 @@ const maxOffsetRatio = 16
 // each column block). It reports false, and the caller centres first, when
 // the mean dominates the data (‖X‖² > maxOffsetRatio·‖Xc‖²), where the
 // subtraction would cancel digits, or when the moments are not finite.
-func correctedGram[T kernels.Float](x *matrix.Dense[T], mean []float64) ([]float64, bool) {
-	n, p := x.Rows, x.Cols
-	g := make([]T, n*n)
-	kernels.Gram(kernels.NoTrans, n, p, 1, x.Data, x.Stride, 0, g, n)
+//
+// g, when not nil, is X·Xᵀ already computed (a shared Gram); it is read only.
+func correctedGram[T kernels.Float](x *matrix.Dense[T], mean []float64, g []T) ([]float64, bool) {
+	n := x.Rows
+	if g == nil {
+		g = rawGram(x)
+	}
 	r := make([]float64, n)
 	var mm float64
 	for _, v := range mean {

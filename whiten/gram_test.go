@@ -27,7 +27,7 @@ func testCorrectedGram[T kernels.Float](t *testing.T) {
 			x.Data[i] = T(rng.NormFloat64() + offset)
 		}
 		mean := columnMeans(x)
-		got, ok := correctedGram(x, mean)
+		got, ok := correctedGram(x, mean, nil)
 		if offset == 20 {
 			if ok {
 				t.Errorf("offset %v: mean-dominated data took the corrected path", offset)

@@ -72,6 +72,16 @@ type ICAWhitening[T kernels.Float] struct {
 // ForICA computes FastICA's whitening of x (n_samples × n_features, at least
 // 2 samples).
 func ForICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions) (*ICAWhitening[T], error) {
+	return forICA(x, opt, nil)
+}
+
+// ForICAGram is ForICA of g's data starting from its shared X·Xᵀ where the
+// Gram solver is used; the result is identical.
+func ForICAGram[T kernels.Float](g *Gram[T], opt ICAOptions) (*ICAWhitening[T], error) {
+	return forICA(g.x, opt, g.xxt)
+}
+
+func forICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions, xxt []T) (*ICAWhitening[T], error) {
 	if err := checkShape("ICA input", x, 2); err != nil {
 		return nil, err
 	}
@@ -98,7 +108,7 @@ func ForICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions) (*ICAWhitening[
 	}
 	// The Gram route has U (hence White) for free; the covariance route
 	// computes White with one product after the fit.
-	f, err := factorize("ICA input", x, solver, opt.Eigensolver, icaChooser(want, n, p), wantU && solver == SolverGram)
+	f, err := factorize("ICA input", x, solver, opt.Eigensolver, icaChooser(want, n, p), wantU && solver == SolverGram, xxt)
 	if err != nil {
 		return nil, err
 	}

@@ -93,14 +93,16 @@ func (k Kernel) Matrix(x, y *matrix.Dense[float64]) (*matrix.Dense[float64], err
 }
 
 func kernelMatrix[T kernels.Float](k Kernel, x, y *matrix.Dense[T]) (*matrix.Dense[T], error) {
-	return kernelMatrixOf(k, x, y, "")
+	return kernelMatrixOf(k, x, y, "", nil)
 }
 
 // kernelMatrixOf is kernelMatrix that, for k(X, X) with what set, also
 // validates X's values from the Gram's diagonal (see checkMoments: a NaN or
 // ±Inf in row i makes ‖xᵢ‖² non-finite), so a fit reads X once less; only
 // then is X scanned, to name the element, as checkData(what, X) would.
-func kernelMatrixOf[T kernels.Float](k Kernel, x, y *matrix.Dense[T], what string) (*matrix.Dense[T], error) {
+// xxt, when not nil, is X·Xᵀ already computed (k(X, X) only; copied, not
+// changed).
+func kernelMatrixOf[T kernels.Float](k Kernel, x, y *matrix.Dense[T], what string, xxt []T) (*matrix.Dense[T], error) {
 	if err := k.check(); err != nil {
 		return nil, err
 	}
@@ -120,7 +122,11 @@ func kernelMatrixOf[T kernels.Float](k Kernel, x, y *matrix.Dense[T], what strin
 		return out, nil
 	}
 	if same {
-		kernels.Gram(kernels.NoTrans, n, p, 1, x.Data, x.Stride, 0, out.Data, m)
+		if xxt != nil {
+			copy(out.Data, xxt)
+		} else {
+			kernels.Gram(kernels.NoTrans, n, p, 1, x.Data, x.Stride, 0, out.Data, m)
+		}
 		if what != "" {
 			for i := 0; i < n; i++ {
 				if !finite(float64(out.Data[i*m+i])) {

@@ -79,6 +79,17 @@ type KernelPCA[T kernels.Float] struct {
 // them through the same features. The inverse transform is not available
 // there (its kernel ridge system is n×n). Accuracy: see nystrom.go.
 func FitKernelPCA[T kernels.Float](x *matrix.Dense[T], opt KernelPCAOptions) (*KernelPCA[T], error) {
+	return fitKernelPCA(x, opt, nil)
+}
+
+// FitKernelPCAGram is FitKernelPCA of g's data with the dense solver
+// starting from its shared X·Xᵀ (every kernel but precomputed is a function
+// of it); the result is identical.
+func FitKernelPCAGram[T kernels.Float](g *Gram[T], opt KernelPCAOptions) (*KernelPCA[T], error) {
+	return fitKernelPCA(g.x, opt, g.xxt)
+}
+
+func fitKernelPCA[T kernels.Float](x *matrix.Dense[T], opt KernelPCAOptions, xxt []T) (*KernelPCA[T], error) {
 	// Values are checked with the kernel matrix (kernelMatrixOf), except
 	// where X is the kernel matrix or the Nyström solver's.
 	if err := checkShape("kernel PCA input", x, 2); err != nil {
@@ -123,7 +134,7 @@ func FitKernelPCA[T kernels.Float](x *matrix.Dense[T], opt KernelPCAOptions) (*K
 	} else {
 		m.Kernel.Gamma = opt.Kernel.gammaFor(x.Cols)
 		var err error
-		if kmat, err = kernelMatrixOf(m.Kernel, x, nil, "kernel PCA input"); err != nil {
+		if kmat, err = kernelMatrixOf(m.Kernel, x, nil, "kernel PCA input", xxt); err != nil {
 			return nil, err
 		}
 		m.xfit = x.Clone()

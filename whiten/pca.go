@@ -67,13 +67,24 @@ type PCA[T kernels.Float] struct {
 
 // FitPCA fits a PCA to x (n_samples × n_features, n_samples ≥ 2).
 func FitPCA[T kernels.Float](x *matrix.Dense[T], opt PCAOptions) (*PCA[T], error) {
+	return fitPCA(x, opt, nil)
+}
+
+// FitPCAGram is FitPCA of g's data starting from its shared X·Xᵀ where the
+// Gram solver is used (more features than samples, or SolverGram); the
+// result is identical.
+func FitPCAGram[T kernels.Float](g *Gram[T], opt PCAOptions) (*PCA[T], error) {
+	return fitPCA(g.x, opt, g.xxt)
+}
+
+func fitPCA[T kernels.Float](x *matrix.Dense[T], opt PCAOptions, xxt []T) (*PCA[T], error) {
 	if err := checkShape("PCA input", x, 2); err != nil {
 		return nil, err
 	}
 	if err := opt.check(x.Rows, x.Cols); err != nil {
 		return nil, err
 	}
-	f, err := factorize("PCA input", x, opt.Solver, opt.Eigensolver, opt.chooser(x.Rows, x.Cols), true)
+	f, err := factorize("PCA input", x, opt.Solver, opt.Eigensolver, opt.chooser(x.Rows, x.Cols), true, xxt)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,117 @@
+package whiten
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/deepica/deepica/kernels"
+	"github.com/deepica/deepica/matrix"
+)
+
+// wideData is n×p (p > n) data with a column offset, so the Gram solver
+// and correctedGram's in-place path are used.
+func wideData[T kernels.Float](n, p int, seed uint64) *matrix.Dense[T] {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	x := matrix.New[T](n, p)
+	for i := 0; i < n; i++ {
+		for j := 0; j < p; j++ {
+			x.Set(i, j, T(rng.NormFloat64()*float64(1+j%7)+0.3*float64(j%5)))
+		}
+	}
+	return x
+}
+
+func sameBits[T kernels.Float](t *testing.T, what string, a, b []T) {
+	t.Helper()
+	if len(a) != len(b) {
+		t.Fatalf("%s: lengths %d and %d", what, len(a), len(b))
+	}
+	for i := range a {
+		if math.Float64bits(float64(a[i])) != math.Float64bits(float64(b[i])) {
+			t.Fatalf("%s[%d]: %v with the shared Gram, %v without", what, i, a[i], b[i])
+		}
+	}
+}
+
+// TestSharedGramIdentical: fits given a shared Gram return exactly what
+// they return from the data alone (the reference is the existing path).
+func TestSharedGramIdentical(t *testing.T) {
+	t.Run("f64", func(t *testing.T) { testSharedGram[float64](t) })
+	t.Run("f32", func(t *testing.T) { testSharedGram[float32](t) })
+}
+
+func testSharedGram[T kernels.Float](t *testing.T) {
+	x := wideData[T](37, 300, 1)
+	g, err := NewGram(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, opt := range []PCAOptions{{NComponents: 10}, {Variance: 0.9, Whiten: true}, {NComponents: 5, Solver: SolverCovariance}} {
+		a, err := FitPCAGram(g, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := FitPCA(x, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameBits(t, "PCA components", a.Components.Data, b.Components.Data)
+		sameBits(t, "PCA explained variance", a.ExplainedVariance, b.ExplainedVariance)
+		sameBits(t, "PCA mean", a.Mean, b.Mean)
+		if a.Solver != b.Solver {
+			t.Fatalf("solver %v vs %v", a.Solver, b.Solver)
+		}
+	}
+	for _, kind := range []KernelKind{KernelRBF, KernelLinear, KernelPoly, KernelSigmoid, KernelCosine} {
+		opt := KernelPCAOptions{Kernel: NewKernel(kind), NComponents: 8}
+		if kind == KernelSigmoid {
+			opt.Kernel.Gamma = 1e-4
+		}
+		a, err := FitKernelPCAGram(g, opt)
+		if err != nil {
+			t.Fatal(kind, err)
+		}
+		b, err := FitKernelPCA(x, opt)
+		if err != nil {
+			t.Fatal(kind, err)
+		}
+		sameBits(t, "kernel PCA eigenvalues", a.Eigenvalues, b.Eigenvalues)
+		sameBits(t, "kernel PCA eigenvectors", a.Eigenvectors.Data, b.Eigenvectors.Data)
+	}
+	wa, err := ForICAGram(g, ICAOptions{NComponents: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := ForICA(x, ICAOptions{NComponents: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameBits(t, "ICA whitening K", wa.K.Data, wb.K.Data)
+	sameBits(t, "ICA whitened data", wa.White.Data, wb.White.Data)
+	// The shared X·Xᵀ is read, never changed.
+	again, _ := NewGram(x)
+	sameBits(t, "Gram after the fits", g.xxt, again.xxt)
+}
+
+// TestSharedGramNonFinite: a NaN in the data is reported by fits from a
+// shared Gram as by fits from the data.
+func TestSharedGramNonFinite(t *testing.T) {
+	x := wideData[float64](20, 50, 2)
+	x.Set(7, 13, math.NaN())
+	g, err := NewGram(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errA := FitPCAGram(g, PCAOptions{NComponents: 3})
+	_, errB := FitPCA(x, PCAOptions{NComponents: 3})
+	if errA == nil || errB == nil || errA.Error() != errB.Error() {
+		t.Fatalf("PCA: %v vs %v", errA, errB)
+	}
+	_, errA = FitKernelPCAGram(g, KernelPCAOptions{Kernel: NewKernel(KernelRBF), NComponents: 3})
+	_, errB = FitKernelPCA(x, KernelPCAOptions{Kernel: NewKernel(KernelRBF), NComponents: 3})
+	if errA == nil || errB == nil || errA.Error() != errB.Error() || !strings.Contains(errA.Error(), "kernel PCA input") {
+		t.Fatalf("kernel PCA: %v vs %v", errA, errB)
+	}
+}
