@@ -9,6 +9,7 @@ import (
 
 	"github.com/deepica/deepica/kernels"
 	"github.com/deepica/deepica/matrix"
+	"github.com/deepica/deepica/whiten"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -70,7 +71,15 @@ type Timings struct {
 // and returns the model and the sources (n_samples × k, type T), as
 // scikit-learn's fit_transform.
 func Fit[T kernels.Float](x *matrix.Dense[T], opt Options) (*Model, *matrix.Dense[T], error) {
-	return fit(x, opt, nil)
+	return fit(x, opt, nil, nil)
+}
+
+// FitGram is Fit of g's data whose whitening, where it uses the Gram solver
+// on float64 data, starts from the shared X·Xᵀ (whiten.ForICAGram); the
+// result is identical. float32 data are whitened in float64, so their
+// float32 Gram is not used.
+func FitGram[T kernels.Float](g *whiten.Gram[T], opt Options) (*Model, *matrix.Dense[T], error) {
+	return fit(g.Data(), opt, nil, g)
 }
 
 // SourceSink receives the sources n×k in consecutive row blocks: block
@@ -91,11 +100,11 @@ func FitStream[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink
 	if sink == nil {
 		return nil, errors.New("fastica: FitStream needs a sink")
 	}
-	m, _, err := fit(x, opt, sink)
+	m, _, err := fit(x, opt, sink, nil)
 	return m, err
 }
 
-func fit[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T]) (*Model, *matrix.Dense[T], error) {
+func fit[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T], gram *whiten.Gram[T]) (*Model, *matrix.Dense[T], error) {
 	ro, err := opt.resolve()
 	if err != nil {
 		return nil, nil, err
@@ -124,7 +133,7 @@ func fit[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T]) (
 		if lim := min(n, p); ro.Components > lim {
 			return nil, nil, fmt.Errorf("fastica: %d components requested, data (%d×%d) has at most %d", ro.Components, n, p, lim)
 		}
-		wh, err = whitenData(x, ro)
+		wh, err = whitenData(x, ro, gram)
 		if err != nil {
 			return nil, nil, fmt.Errorf("fastica: %w", err)
 		}

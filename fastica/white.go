@@ -37,12 +37,18 @@ const whitenBlock = 4096
 // whiten.ForICAStream (float64 moments) and projected by a float64 GEMM
 // before X1 is rounded to float32 once; with the Gram route (more features
 // than samples, so the data are small) the input is widened whole.
-func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved) (*white[T], error) {
+func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved, gram *whiten.Gram[T]) (*white[T], error) {
 	n, p := x.Rows, x.Cols
 	opt := whiten.ICAOptions{NComponents: ro.Components, Solver: ro.WhitenSolver}
 	var z T
 	if unsafe.Sizeof(z) == 8 {
-		wh, err := whiten.ForICA(x, opt)
+		var wh *whiten.ICAWhitening[T]
+		var err error
+		if gram != nil {
+			wh, err = whiten.ForICAGram(gram, opt)
+		} else {
+			wh, err = whiten.ForICA(x, opt)
+		}
 		if err != nil {
 			return nil, err
 		}
