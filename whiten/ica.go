@@ -58,6 +58,11 @@ type ICAWhitening[T kernels.Float] struct {
 	SingularValues []float64
 	// White is √n·K·Xcᵀ (NComponents×NSamples), nil with NoWhiteData.
 	White *matrix.Dense[T]
+	// WhiteGram is White·Whiteᵀ (NComponents², float64), accumulated block
+	// by block while White is computed from float64 data on the covariance
+	// route (the blocks are still in cache, so the product does not read
+	// White again); nil otherwise. FastICA's unit-variance scaling needs it.
+	WhiteGram []float64
 	// Scale is √NSamples, the factor between K·Xcᵀ and White.
 	Scale float64
 	// SignFallback[j] is true where component j's sign came from its
@@ -117,7 +122,14 @@ func forICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions, xxt []T) (*ICAW
 		w.White = f.scores.T()
 		kernels.Scale(T(w.Scale), w.White.Data)
 	} else if wantU {
-		w.White = w.apply(x)
+		var g []T
+		if _, is64 := any(x).(*matrix.Dense[float64]); is64 {
+			g = make([]T, w.NComponents*w.NComponents)
+		}
+		w.White = w.apply(x, g)
+		if g != nil {
+			w.WhiteGram = widen(g)
+		}
 	}
 	return w, nil
 }
@@ -183,14 +195,30 @@ func (w *ICAWhitening[T]) Apply(x *matrix.Dense[T]) (*matrix.Dense[T], error) {
 	if x.Cols != w.NFeatures {
 		return nil, fmt.Errorf("whiten: whitening fitted on %d features, input has %d", w.NFeatures, x.Cols)
 	}
-	return w.apply(x), nil
+	return w.apply(x, nil), nil
 }
 
-func (w *ICAWhitening[T]) apply(x *matrix.Dense[T]) *matrix.Dense[T] {
+// apply whitens x; with g not nil (k×k) it also accumulates White·Whiteᵀ
+// into g over the blocks as they are produced.
+func (w *ICAWhitening[T]) apply(x *matrix.Dense[T], g []T) *matrix.Dense[T] {
 	if bias, ok := w.smallBias(); ok {
-		return w.applyUncentered(x, bias)
+		return w.applyUncentered(x, bias, g)
 	}
-	return w.applyCentered(x)
+	return w.applyCentered(x, g)
+}
+
+// gramBlock adds the Gram of columns [r0, r1) of out (k×n) to g (the first
+// block overwrites it).
+func gramBlock[T kernels.Float](out *matrix.Dense[T], r0, r1 int, g []T) {
+	if g == nil {
+		return
+	}
+	var beta T
+	if r0 > 0 {
+		beta = 1
+	}
+	k := out.Rows
+	kernels.Gram(kernels.NoTrans, k, r1-r0, 1, out.Data[r0:], out.Stride, beta, g, k)
 }
 
 // uncenteredBiasLimit bounds |√n·K·Mean| (per component) for which apply
@@ -218,7 +246,7 @@ func (w *ICAWhitening[T]) smallBias() ([]float64, bool) {
 }
 
 // applyCentered computes √n·K·(x − Mean)ᵀ over centred row blocks.
-func (w *ICAWhitening[T]) applyCentered(x *matrix.Dense[T]) *matrix.Dense[T] {
+func (w *ICAWhitening[T]) applyCentered(x *matrix.Dense[T], g []T) *matrix.Dense[T] {
 	n, p, k := x.Rows, x.Cols, w.NComponents
 	out := matrix.New[T](k, n)
 	buf := make([]T, min(rowBlock, n)*p)
@@ -226,6 +254,7 @@ func (w *ICAWhitening[T]) applyCentered(x *matrix.Dense[T]) *matrix.Dense[T] {
 		r1 := min(r0+rowBlock, n)
 		centerRowsInto(x, w.Mean, r0, r1, buf)
 		kernels.Gemm(kernels.NoTrans, kernels.Trans, k, r1-r0, p, T(w.Scale), w.K.Data, w.K.Stride, buf, p, 0, out.Data[r0:], n)
+		gramBlock(out, r0, r1, g)
 	}
 	return out
 }
@@ -235,7 +264,7 @@ func (w *ICAWhitening[T]) applyCentered(x *matrix.Dense[T]) *matrix.Dense[T] {
 const uncenteredBlock = 4096
 
 // applyUncentered computes √n·K·xᵀ − bias·1ᵀ, reading x in place.
-func (w *ICAWhitening[T]) applyUncentered(x *matrix.Dense[T], bias []float64) *matrix.Dense[T] {
+func (w *ICAWhitening[T]) applyUncentered(x *matrix.Dense[T], bias []float64, g []T) *matrix.Dense[T] {
 	n, p, k := x.Rows, x.Cols, w.NComponents
 	out := matrix.New[T](k, n)
 	for r0 := 0; r0 < n; r0 += uncenteredBlock {
@@ -248,6 +277,7 @@ func (w *ICAWhitening[T]) applyUncentered(x *matrix.Dense[T], bias []float64) *m
 				seg[j] -= b
 			}
 		}
+		gramBlock(out, r0, r1, g)
 	}
 	return out
 }
