@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // These tests check the assembly GEMM driver (packing, blocking, register
@@ -149,5 +150,60 @@ func TestGemmBlockedAsm(t *testing.T) {
 	for _, lvl := range asmLevelsHere() {
 		t.Run(lvl.String()+"/f32", func(t *testing.T) { testGemmAsm[float32](t, lvl) })
 		t.Run(lvl.String()+"/f64", func(t *testing.T) { testGemmAsm[float64](t, lvl) })
+	}
+}
+
+// TestGemmNonTemporal runs products whose C is stored non-temporally (one
+// reduction slice, beta = 0, 64-byte aligned C) on small sizes, checking
+// the values and that the padding between C's rows is left alone.
+func TestGemmNonTemporal(t *testing.T) {
+	prev := ntMinBytes
+	ntMinBytes = 0
+	defer func() { ntMinBytes = prev }()
+	for _, lvl := range asmLevelsHere() {
+		t.Run(lvl.String()+"/f32", func(t *testing.T) { testGemmNT[float32](t, lvl) })
+		t.Run(lvl.String()+"/f64", func(t *testing.T) { testGemmNT[float64](t, lvl) })
+	}
+}
+
+func testGemmNT[T Float](t *testing.T, lvl Level) {
+	r := rand.New(rand.NewPCG(11, 12))
+	var z T
+	size := int(unsafe.Sizeof(z))
+	for _, tB := range []bool{false, true} {
+		for _, m := range []int{1, 8, 14, 16, 29, 40, 64, 70} {
+			for _, n := range []int{1, 16, 32, 33, 100} {
+				for _, k := range []int{1, 17, 40} {
+					ldc := ceilDiv(n, 64/size)*(64/size) + 64/size // a multiple of 64 bytes, with padding
+					br, bc := k, n
+					if tB {
+						br, bc = n, k
+					}
+					a, b := randSlice[T](r, m*k), randSlice[T](r, br*bc)
+					buf := make([]T, m*ldc+64/size)
+					off := 0
+					for uintptr(unsafe.Pointer(&buf[off]))%64 != 0 {
+						off++
+					}
+					c := buf[off : off+m*ldc]
+					for i := range c {
+						c[i] = T(math.NaN())
+					}
+					alpha := T(r.Float64()*2 - 1)
+					want, mag := naiveGemm(false, tB, m, n, k, alpha, a, k, b, bc, 0, c, ldc, nil, nil)
+					g := gemmArgs[T]{transB: tB, m: m, n: n, k: k, alpha: alpha, a: a, lda: k, b: b, ldb: bc, c: c, ldc: ldc}
+					gemmBlocked(lvl, &g, false)
+					what := fmt.Sprintf("tB=%v m=%d n=%d k=%d", tB, m, n, k)
+					checkClose(t, what, m, n, k, c, ldc, want, mag)
+					for i := 0; i < m; i++ {
+						for j := n; j < ldc; j++ {
+							if v := c[i*ldc+j]; !math.IsNaN(float64(v)) {
+								t.Fatalf("%s: padding C[%d][%d] written (%v)", what, i, j, v)
+							}
+						}
+					}
+				}
+			}
+		}
 	}
 }

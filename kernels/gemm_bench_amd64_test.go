@@ -154,19 +154,29 @@ func BenchmarkGemmMicro(b *testing.B) {
 		if !Supported(lvl) {
 			continue
 		}
-		b.Run("impl="+lvl.String()+"/dtype=f32", func(b *testing.B) { benchMicro[float32](b, lvl) })
-		b.Run("impl="+lvl.String()+"/dtype=f64", func(b *testing.B) { benchMicro[float64](b, lvl) })
+		for _, short := range []bool{false, true} {
+			tile := "tall"
+			if short {
+				tile = "short"
+			}
+			b.Run("impl="+lvl.String()+"/tile="+tile+"/dtype=f32", func(b *testing.B) { benchMicro[float32](b, lvl, short) })
+			b.Run("impl="+lvl.String()+"/tile="+tile+"/dtype=f64", func(b *testing.B) { benchMicro[float64](b, lvl, short) })
+		}
 	}
 }
 
-func benchMicro[T Float](b *testing.B, lvl Level) {
+func benchMicro[T Float](b *testing.B, lvl Level, short bool) {
 	bl := blockingFor(lvl, !is32[T]())
+	mr := bl.mr
+	if short {
+		mr = gramMR(lvl)
+	}
 	r := rand.New(rand.NewPCG(7, 8))
-	a := randSlice[T](r, bl.mr*bl.kc)
+	a := randSlice[T](r, mr*bl.kc)
 	bp := randSlice[T](r, bl.nr*bl.kc)
-	c := make([]T, bl.mr*bl.nr)
-	runFlops(b, 2*float64(bl.mr*bl.nr*bl.kc), func() {
-		micro(lvl, false, bl.kc, &a[0], &bp[0], bl.nr, &c[0], bl.nr, 1, 1, 1)
+	c := make([]T, mr*bl.nr)
+	runFlops(b, 2*float64(mr*bl.nr*bl.kc), func() {
+		micro(lvl, short, bl.kc, &a[0], &bp[0], bl.nr, &c[0], bl.nr, 1, 1, 1)
 	})
 }
 

@@ -130,8 +130,12 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 	mr, nr, mcBlk := bl.mr, bl.nr, bl.mc
 	// A short tile when it pads m much less (m = 32 output channels: 4
 	// tiles of 8 instead of 3 of 14, 42 rows computed for 32).
+	// Also when a few rows are a whole number of short tiles but not of tall
+	// ones (m = 40: 5 full tiles of 8, not 3 of 14 whose last one goes
+	// through a scratch tile and a Go copy).
 	short := false
-	if sm := gramMR(lvl); ceilDiv(m, sm)*sm*100 < ceilDiv(m, mr)*mr*85 {
+	if sm := gramMR(lvl); ceilDiv(m, sm)*sm*100 < ceilDiv(m, mr)*mr*85 ||
+		(m <= directMaxM && m%sm == 0 && m%mr != 0) {
 		short, mr, mcBlk = true, sm, bl.mc/sm*sm
 	}
 	kcMax := min(bl.kc, k)
@@ -147,6 +151,13 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 	// packing B would double its memory traffic for little reuse: the
 	// micro-kernel reads a row-major B in place (prefetching ahead) instead.
 	direct := !g.transB && g.shiftB == nil && m <= directMaxM
+	// A C far larger than the caches, written once (one reduction slice,
+	// beta = 0), is stored around the caches: no read for ownership of
+	// lines that are entirely overwritten, no eviction of the operands.
+	var z T
+	size := int(unsafe.Sizeof(z))
+	nt := k <= bl.kc && g.beta == 0 && !lower && m*n*size >= ntMinBytes &&
+		uintptr(unsafe.Pointer(&g.c[0]))%64 == 0 && g.ldc*size%64 == 0
 	for jc := 0; jc < n; jc += bl.nc {
 		nc := min(bl.nc, n-jc)
 		icStart := 0
@@ -192,6 +203,10 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 						}
 						ap := &bufs.a[ir*mr*kc]
 						if mrows == mr && ncols == nr {
+							if nt {
+								microNT(lvl, short, kc, ap, bp, ldb, &g.c[i0*g.ldc+j0], g.ldc, g.alpha)
+								continue
+							}
 							micro(lvl, short, kc, ap, bp, ldb, &g.c[i0*g.ldc+j0], g.ldc, g.alpha, beta, accum)
 							continue
 						}
@@ -209,9 +224,46 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 							}
 						}
 					}
+					if nt {
+						sfence() // this goroutine's non-temporal stores, before the join
+					}
 				})
 			}
 		}
+	}
+}
+
+// ntMinBytes is the size of C above which a product written in one
+// reduction slice stores C non-temporally: several times the L2.
+var ntMinBytes = 16 << 20 // a variable so that tests reach the path with small sizes
+
+// microNT is micro overwriting C (beta = 0) with non-temporal stores; c must
+// be 64-byte aligned and ldc·size a multiple of 64.
+func microNT[T Float](lvl Level, short bool, kc int, a, b *T, ldb int, c *T, ldc int, alpha T) {
+	if is32[T]() {
+		a, b, c, al := (*float32)(unsafe.Pointer(a)), (*float32)(unsafe.Pointer(b)), (*float32)(unsafe.Pointer(c)), float32(alpha)
+		switch {
+		case lvl == AVX512 && short:
+			gemmMicroShortNTF32AVX512(kc, a, b, ldb, c, ldc, al, 0, 0)
+		case lvl == AVX512:
+			gemmMicroNTF32AVX512(kc, a, b, ldb, c, ldc, al, 0, 0)
+		case short:
+			gemmMicroShortNTF32AVX2(kc, a, b, ldb, c, ldc, al, 0, 0)
+		default:
+			gemmMicroNTF32AVX2(kc, a, b, ldb, c, ldc, al, 0, 0)
+		}
+		return
+	}
+	a64, b64, c64, al := (*float64)(unsafe.Pointer(a)), (*float64)(unsafe.Pointer(b)), (*float64)(unsafe.Pointer(c)), float64(alpha)
+	switch {
+	case lvl == AVX512 && short:
+		gemmMicroShortNTF64AVX512(kc, a64, b64, ldb, c64, ldc, al, 0, 0)
+	case lvl == AVX512:
+		gemmMicroNTF64AVX512(kc, a64, b64, ldb, c64, ldc, al, 0, 0)
+	case short:
+		gemmMicroShortNTF64AVX2(kc, a64, b64, ldb, c64, ldc, al, 0, 0)
+	default:
+		gemmMicroNTF64AVX2(kc, a64, b64, ldb, c64, ldc, al, 0, 0)
 	}
 }
 

@@ -172,6 +172,118 @@ func gramMicroF32AVX512(kc int, a *float32, b *float32, c *float32, ldc int, alp
 //go:noescape
 func gramMicroF64AVX512(kc int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64, accum int)
 
+// With accum = 0, c is written with non-temporal stores: c must be 64-byte
+// aligned and ldc·size a multiple of 64, and the caller runs sfence before
+// anything else may read c.
+//
+//go:noescape
+func gemmMicroNTF32AVX2(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
+
+// With accum = 0, c is written with non-temporal stores: c must be 64-byte
+// aligned and ldc·size a multiple of 64, and the caller runs sfence before
+// anything else may read c.
+//
+//go:noescape
+func gemmMicroNTF64AVX2(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
+
+// With accum = 0, c is written with non-temporal stores: c must be 64-byte
+// aligned and ldc·size a multiple of 64, and the caller runs sfence before
+// anything else may read c.
+//
+//go:noescape
+func gemmMicroNTF32AVX512(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
+
+// With accum = 0, c is written with non-temporal stores: c must be 64-byte
+// aligned and ldc·size a multiple of 64, and the caller runs sfence before
+// anything else may read c.
+//
+//go:noescape
+func gemmMicroNTF64AVX512(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
+
+// With accum = 0, c is written with non-temporal stores: c must be 64-byte
+// aligned and ldc·size a multiple of 64, and the caller runs sfence before
+// anything else may read c.
+//
+//go:noescape
+func gemmMicroShortNTF32AVX2(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
+
+// With accum = 0, c is written with non-temporal stores: c must be 64-byte
+// aligned and ldc·size a multiple of 64, and the caller runs sfence before
+// anything else may read c.
+//
+//go:noescape
+func gemmMicroShortNTF64AVX2(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
+
+// With accum = 0, c is written with non-temporal stores: c must be 64-byte
+// aligned and ldc·size a multiple of 64, and the caller runs sfence before
+// anything else may read c.
+//
+//go:noescape
+func gemmMicroShortNTF32AVX512(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
+
+// With accum = 0, c is written with non-temporal stores: c must be 64-byte
+// aligned and ldc·size a multiple of 64, and the caller runs sfence before
+// anything else may read c.
+//
+//go:noescape
+func gemmMicroShortNTF64AVX512(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
+
+// gramMicroInPlaceF32AVX2 computes, for the 4×16 tile c (row stride ldc elements),
+// c[i][j] = alpha·Σ_p a[p·ldb+i]·b[p·ldb+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
+//
+//	for i := range MR { for j := range NR {
+//		var acc T
+//		for p := range kc { acc = fma(a[p*ldb+i], b[p*ldb+j], acc) }
+//		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
+//	}}
+//
+// kc ≥ 0; a holds (kc−1)·ldb+MR and b (kc−1)·ldb+NR elements; c must be a full tile.
+//
+//go:noescape
+func gramMicroInPlaceF32AVX2(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
+
+// gramMicroInPlaceF64AVX2 computes, for the 4×8 tile c (row stride ldc elements),
+// c[i][j] = alpha·Σ_p a[p·ldb+i]·b[p·ldb+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
+//
+//	for i := range MR { for j := range NR {
+//		var acc T
+//		for p := range kc { acc = fma(a[p*ldb+i], b[p*ldb+j], acc) }
+//		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
+//	}}
+//
+// kc ≥ 0; a holds (kc−1)·ldb+MR and b (kc−1)·ldb+NR elements; c must be a full tile.
+//
+//go:noescape
+func gramMicroInPlaceF64AVX2(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
+
+// gramMicroInPlaceF32AVX512 computes, for the 8×32 tile c (row stride ldc elements),
+// c[i][j] = alpha·Σ_p a[p·ldb+i]·b[p·ldb+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
+//
+//	for i := range MR { for j := range NR {
+//		var acc T
+//		for p := range kc { acc = fma(a[p*ldb+i], b[p*ldb+j], acc) }
+//		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
+//	}}
+//
+// kc ≥ 0; a holds (kc−1)·ldb+MR and b (kc−1)·ldb+NR elements; c must be a full tile.
+//
+//go:noescape
+func gramMicroInPlaceF32AVX512(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, accum int)
+
+// gramMicroInPlaceF64AVX512 computes, for the 8×16 tile c (row stride ldc elements),
+// c[i][j] = alpha·Σ_p a[p·ldb+i]·b[p·ldb+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:
+//
+//	for i := range MR { for j := range NR {
+//		var acc T
+//		for p := range kc { acc = fma(a[p*ldb+i], b[p*ldb+j], acc) }
+//		if accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }
+//	}}
+//
+// kc ≥ 0; a holds (kc−1)·ldb+MR and b (kc−1)·ldb+NR elements; c must be a full tile.
+//
+//go:noescape
+func gramMicroInPlaceF64AVX512(kc int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, accum int)
+
 // packGatherF32AVX512 transposes 32 rows of src into dst, subtracting shift:
 //
 //	for p := range kc { for q := range 32 { dst[p*32+q] = src[q*ld+p] - shift[q] } }
@@ -198,6 +310,9 @@ func packGatherF64AVX512(src *float64, idx *int32, dst *float64, kc int, shift *
 //
 //go:noescape
 func packTrans14F32AVX512(src *float32, ld int, dst *float32, kc16 int)
+
+// sfence orders earlier non-temporal stores before later stores (SFENCE).
+func sfence()
 
 // packTransBF32AVX512 transposes 32 rows of src (row stride ld elements) into dst,
 // subtracting shift:

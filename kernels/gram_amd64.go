@@ -63,16 +63,26 @@ func gramBlocked[T Float](lvl Level, trans bool, n, k int, alpha T, a []T, lda i
 		if float64(n)*float64(n)*float64(k) >= minParallelFlops {
 			threads = Threads()
 		}
-		kc := blockingFor(lvl, !is32[T]()).kc
-		chunk := gramChunk(n, k, kc)
+		bl := blockingFor(lvl, !is32[T]())
+		chunk := gramChunk(n, k, bl.kc)
+		// XᵀX of a matrix whose rows are a whole number of B panels: the
+		// tiles read its rows in place, nothing is packed.
+		inPlace := trans && shift == nil && n%bl.nr == 0
+		panels := func(k0, k1 int, alpha, beta T, c []T, ldc, threads int) {
+			if inPlace {
+				gramInPlace(lvl, &g, k0, k1, alpha, beta, c, ldc, threads)
+				return
+			}
+			gramPanels(lvl, &g, k0, k1, alpha, beta, c, ldc, threads)
+		}
 		if chunk >= k {
-			gramPanels(lvl, &g, 0, k, alpha, beta, c, ldc, threads)
+			panels(0, k, alpha, beta, c, ldc, threads)
 			break
 		}
 		nch := ceilDiv(k, chunk)
 		parts := make([]T, nch*n*n)
 		gemmParallel(threads, nch, func(q int) {
-			gramPanels(lvl, &g, q*chunk, min(k, (q+1)*chunk), 1, 0, parts[q*n*n:(q+1)*n*n], n, 1)
+			panels(q*chunk, min(k, (q+1)*chunk), 1, 0, parts[q*n*n:(q+1)*n*n], n, 1)
 		})
 		gemmParallel(threads, n, func(i int) {
 			row := c[i*ldc : i*ldc+i+1]
@@ -148,6 +158,53 @@ func gramPanels[T Float](lvl Level, g *gemmArgs[T], k0, k1 int, alpha, beta T, c
 				}
 			}
 		})
+	}
+}
+
+// gramInPlace is gramPanels for trans (op(A) = Aᵀ, A row-major k×n) with n
+// a multiple of NR: each MR×NR tile reads its MR and NR columns of A's rows
+// k0..k1 in place. The rows of a slice (about 256 KB) stay in L2 while
+// all its tiles run.
+func gramInPlace[T Float](lvl Level, g *gemmArgs[T], k0, k1 int, alpha, beta T, c []T, ldc, threads int) {
+	n, lda := g.n, g.lda
+	var z T
+	bl := blockingFor(lvl, !is32[T]())
+	nr, mr := bl.nr, gramMR(lvl)
+	ks := max(bl.kc, (256<<10)/(lda*int(unsafe.Sizeof(z)))/4*4)
+	for pc := k0; pc < k1; pc += ks {
+		kc := min(ks, k1-pc)
+		sbeta, accum := T(1), 1
+		if pc == k0 {
+			sbeta = beta
+			if beta == 0 {
+				accum = 0
+			}
+		}
+		gemmParallel(threads, n/nr, func(jr int) {
+			j0 := jr * nr
+			for i0 := j0; i0 < n; i0 += mr {
+				gramMicroInPlace(lvl, kc, &g.a[pc*lda+i0], &g.a[pc*lda+j0], lda, &c[i0*ldc+j0], ldc, alpha, sbeta, accum)
+			}
+		})
+	}
+}
+
+// gramMicroInPlace calls the level's in-place Gram tile kernel.
+func gramMicroInPlace[T Float](lvl Level, kc int, a, b *T, ldb int, c *T, ldc int, alpha, beta T, accum int) {
+	if is32[T]() {
+		a, b, c := (*float32)(unsafe.Pointer(a)), (*float32)(unsafe.Pointer(b)), (*float32)(unsafe.Pointer(c))
+		if lvl == AVX512 {
+			gramMicroInPlaceF32AVX512(kc, a, b, ldb, c, ldc, float32(alpha), float32(beta), accum)
+		} else {
+			gramMicroInPlaceF32AVX2(kc, a, b, ldb, c, ldc, float32(alpha), float32(beta), accum)
+		}
+		return
+	}
+	a64, b64, c64 := (*float64)(unsafe.Pointer(a)), (*float64)(unsafe.Pointer(b)), (*float64)(unsafe.Pointer(c))
+	if lvl == AVX512 {
+		gramMicroInPlaceF64AVX512(kc, a64, b64, ldb, c64, ldc, float64(alpha), float64(beta), accum)
+	} else {
+		gramMicroInPlaceF64AVX2(kc, a64, b64, ldb, c64, ldc, float64(alpha), float64(beta), accum)
 	}
 }
 

@@ -49,6 +49,9 @@ func gramTile(d isa.Desc) shape {
 
 const unroll = 4
 
+// microOpt selects a variant of the micro-kernel (see micro).
+type microOpt struct{ nt, ald bool }
+
 // aAhead is how many reduction steps ahead of its use the A stream is
 // prefetched, every cache line of it.
 const aAhead = 16
@@ -57,15 +60,27 @@ func main() {
 	ConstraintExpr("!purego")
 	for _, d := range isa.All() {
 		s := tile(d)
-		micro(d, "gemmMicro", s, s.mr, true)
+		micro(d, "gemmMicro", s, s.mr, true, microOpt{})
 	}
 	for _, d := range isa.All() {
 		s := gramTile(d)
-		micro(d, "gemmMicroShort", s, s.mr, true)
+		micro(d, "gemmMicroShort", s, s.mr, true, microOpt{})
 	}
 	for _, d := range isa.All() {
 		s := gramTile(d)
-		micro(d, "gramMicro", s, s.nv*d.Lanes(), false)
+		micro(d, "gramMicro", s, s.nv*d.Lanes(), false, microOpt{})
+	}
+	for _, d := range isa.All() {
+		s := tile(d)
+		micro(d, "gemmMicroNT", s, s.mr, true, microOpt{nt: true})
+	}
+	for _, d := range isa.All() {
+		s := gramTile(d)
+		micro(d, "gemmMicroShortNT", s, s.mr, true, microOpt{nt: true})
+	}
+	for _, d := range isa.All() {
+		s := gramTile(d)
+		micro(d, "gramMicroInPlace", s, 0, true, microOpt{ald: true})
 	}
 	for _, d := range isa.All() {
 		if d.Set == isa.AVX512 {
@@ -73,6 +88,7 @@ func main() {
 		}
 	}
 	packTrans14()
+	sfence()
 	for _, d := range isa.All() {
 		if d.Set == isa.AVX512 {
 			packTransB(d)
@@ -86,11 +102,22 @@ func main() {
 // is a slice of a packed B panel, as in Gram). With ldb set, B's rows are
 // ldb elements apart (a packed panel has ldb = NR; an unpacked row-major B
 // is read in place); otherwise ldb is NR.
-func micro(d isa.Desc, base string, s shape, astride int, ldb bool) {
+//
+// Variants: with o.nt the overwrite path (accum = 0) stores C with
+// non-temporal stores (c 64-byte aligned, ldc·size a multiple of 64; the
+// caller fences) and C is not prefetched: for a C far larger than the
+// caches, written once. With o.ald (needs ldb) the A operand is read in
+// place too, ldb elements per step, a[p·ldb+i]: Gram of a row-major
+// matrix's columns (XᵀX) without packing.
+func micro(d isa.Desc, base string, s shape, astride int, ldb bool, o microOpt) {
 	nr := s.nv * d.Lanes()
 	t := d.GoType()
 	name := d.Name(base)
 	bs := fmt.Sprint(nr)
+	as := fmt.Sprint(astride)
+	if o.ald {
+		as = "ldb"
+	}
 	if ldb {
 		bs = "ldb"
 		TEXT(name, NOSPLIT, fmt.Sprintf("func(kc int, a, b *%s, ldb int, c *%s, ldc int, alpha, beta %s, accum int)", t, t, t))
@@ -98,15 +125,20 @@ func micro(d isa.Desc, base string, s shape, astride int, ldb bool) {
 		TEXT(name, NOSPLIT, fmt.Sprintf("func(kc int, a, b, c *%s, ldc int, alpha, beta %s, accum int)", t, t))
 	}
 	Doc(fmt.Sprintf("%s computes, for the %d×%d tile c (row stride ldc elements),", name, s.mr, nr),
-		fmt.Sprintf("c[i][j] = alpha·Σ_p a[p·%d+i]·b[p·%s+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:", astride, bs),
+		fmt.Sprintf("c[i][j] = alpha·Σ_p a[p·%s+i]·b[p·%s+j] (+ beta·c[i][j] when accum ≠ 0), p < kc:", as, bs),
 		"",
 		"\tfor i := range MR { for j := range NR {",
 		"\t\tvar acc T",
-		fmt.Sprintf("\t\tfor p := range kc { acc = fma(a[p*%d+i], b[p*%s+j], acc) }", astride, bs),
+		fmt.Sprintf("\t\tfor p := range kc { acc = fma(a[p*%s+i], b[p*%s+j], acc) }", as, bs),
 		"\t\tif accum != 0 { c[i*ldc+j] = fma(beta, c[i*ldc+j], alpha*acc) } else { c[i*ldc+j] = alpha*acc }",
 		"\t}}",
 		"",
-		fmt.Sprintf("kc ≥ 0; a holds (kc−1)·%d+MR and b (kc−1)·%s+NR elements; c must be a full tile.", astride, bs))
+		fmt.Sprintf("kc ≥ 0; a holds (kc−1)·%s+MR and b (kc−1)·%s+NR elements; c must be a full tile.", as, bs))
+	if o.nt {
+		Doc("With accum = 0, c is written with non-temporal stores: c must be 64-byte",
+			"aligned and ldc·size a multiple of 64, and the caller runs sfence before",
+			"anything else may read c.")
+	}
 	Pragma("noescape")
 
 	nacc := s.mr * s.nv
@@ -136,10 +168,17 @@ func micro(d isa.Desc, base string, s shape, astride int, ldb bool) {
 	// Warm the C tile while the reduction runs: it is needed only at the
 	// end. One row per unrolled step, not all at once: MR·NV misses issued
 	// together fill the L1's miss buffers and stall the A stream behind them.
-	cpf, cend := GP64(), GP64()
-	MOVQ(pc, cpf)
-	IMUL3Q(U32(s.mr), ldc, cend)
-	ADDQ(pc, cend)
+	var cpf, cend reg.Register
+	if !o.nt {
+		cpf, cend = GP64(), GP64()
+		MOVQ(pc, cpf)
+		IMUL3Q(U32(s.mr), ldc, cend)
+		ADDQ(pc, cend)
+	}
+	var pa2 reg.Register // pa + 2 rows, for o.ald
+	if o.ald {
+		pa2 = GP64()
+	}
 
 	for i := 0; i < s.mr; i++ {
 		for v := 0; v < s.nv; v++ {
@@ -168,7 +207,17 @@ func micro(d isa.Desc, base string, s shape, astride int, ldb bool) {
 		}
 		for i := 0; i < s.mr; i++ {
 			ar := areg[i%2]
-			d.Broadcast(Mem{Base: pa, Disp: u*astep + i*d.Size()}, ar)
+			am := Mem{Base: pa, Disp: u*astep + i*d.Size()}
+			if o.ald {
+				am = Mem{Base: pa, Disp: i * d.Size()}
+				if u >= 2 {
+					am.Base = pa2
+				}
+				if u%2 == 1 {
+					am.Index, am.Scale = bstr, 1
+				}
+			}
+			d.Broadcast(am, ar)
 			for v := 0; v < s.nv; v++ {
 				d.FMA231(breg[v], ar, acc(i, v))
 			}
@@ -179,18 +228,30 @@ func micro(d isa.Desc, base string, s shape, astride int, ldb bool) {
 	Label(name + "_unrolled")
 	CMPQ(kc, U8(unroll))
 	JL(LabelRef(name + "_single"))
-	CMPQ(cpf, cend)
-	JAE(LabelRef(name + "_cdone"))
-	PREFETCHT0(Mem{Base: cpf})
-	if s.nv*d.VecBytes() > 64 {
-		PREFETCHT0(Mem{Base: cpf, Disp: s.nv*d.VecBytes() - 1})
+	if !o.nt {
+		CMPQ(cpf, cend)
+		JAE(LabelRef(name + "_cdone"))
+		PREFETCHT0(Mem{Base: cpf})
+		if s.nv*d.VecBytes() > 64 {
+			PREFETCHT0(Mem{Base: cpf, Disp: s.nv*d.VecBytes() - 1})
+		}
+		ADDQ(ldc, cpf)
+		Label(name + "_cdone")
 	}
-	ADDQ(ldc, cpf)
-	Label(name + "_cdone")
-	// Keep the A stream ahead of its use. A packed B panel is L1-resident;
-	// B read in place comes from memory (see below).
-	for off := 0; off < unroll*astep; off += 64 {
-		PREFETCHT0(Mem{Base: pa, Disp: aAhead*astep + off})
+	// Keep the A stream ahead of its use (every line of a packed panel, one
+	// line per step of a panel slice). A packed B panel is L1-resident; B
+	// read in place comes from memory (see below). A read in place (o.ald)
+	// is the same rows as B: sequential, left to the hardware prefetcher.
+	if !o.ald {
+		pfStep := 64 // a packed A panel: every line
+		if astride > s.mr {
+			pfStep = astep // a slice of a B panel: the line each step reads
+		}
+		for off := 0; off < unroll*astep; off += pfStep {
+			PREFETCHT0(Mem{Base: pa, Disp: aAhead*astep + off})
+		}
+	} else {
+		LEAQ(Mem{Base: pa, Index: bstr, Scale: 2}, pa2)
 	}
 	if ldb {
 		// The same rows of the next NR columns: the next panel, which the
@@ -205,7 +266,11 @@ func micro(d isa.Desc, base string, s shape, astride int, ldb bool) {
 	for u := 0; u < unroll; u++ {
 		step(u)
 	}
-	ADDQ(U32(unroll*astep), pa)
+	if o.ald {
+		LEAQ(Mem{Base: pa, Index: bstr, Scale: 4}, pa)
+	} else {
+		ADDQ(U32(unroll*astep), pa)
+	}
 	if ldb {
 		LEAQ(Mem{Base: pb, Index: bstr, Scale: 4}, pb)
 	} else {
@@ -218,7 +283,11 @@ func micro(d isa.Desc, base string, s shape, astride int, ldb bool) {
 	TESTQ(kc, kc)
 	JZ(LabelRef(name + "_update"))
 	step(0)
-	ADDQ(U32(astep), pa)
+	if o.ald {
+		ADDQ(bstr, pa)
+	} else {
+		ADDQ(U32(astep), pa)
+	}
 	if ldb {
 		ADDQ(bstr, pb)
 	} else {
@@ -248,7 +317,17 @@ func micro(d isa.Desc, base string, s shape, astride int, ldb bool) {
 	RET()
 
 	Label(name + "_overwrite")
-	update(d, s, acc, pc, ldc, func(i, v int, m Mem) { d.Store(acc(i, v), m) })
+	update(d, s, acc, pc, ldc, func(i, v int, m Mem) {
+		if o.nt {
+			if d.Elem == isa.F32 {
+				VMOVNTPS(acc(i, v), m)
+			} else {
+				VMOVNTPD(acc(i, v), m)
+			}
+		} else {
+			d.Store(acc(i, v), m)
+		}
+	})
 	VZEROUPPER()
 	RET()
 }
@@ -616,4 +695,13 @@ func transpose8F64(r []reg.VecVirtual, store func(col int, v reg.VecVirtual)) {
 			store(2*q+h, o)
 		}
 	}
+}
+
+// sfence emits the store fence that orders the non-temporal C stores of
+// the NT micro-kernels before whatever the caller does next.
+func sfence() {
+	TEXT("sfence", NOSPLIT, "func()")
+	Doc("sfence orders earlier non-temporal stores before later stores (SFENCE).")
+	SFENCE()
+	RET()
 }
