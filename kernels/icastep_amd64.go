@@ -45,9 +45,9 @@ func icaStep64(f Contrast, alpha float64, m, k, n int, w []float64, ldw int, x [
 // icaBuf is one worker's scratch.
 type icaBuf[T Float] struct {
 	xb   []T       // k×B copy of the block of X
-	u    []T       // mp×B projected block
-	acc  []T       // mp×k lane vectors of Σ G·Xᵀ
-	gp   []float64 // mp lane vectors (64 bytes each) of Σ g'
+	u    []T       // mp×B projected block (transposed path: Uᵀ, BcP rows of kv vectors)
+	acc  []T       // mp×k lane vectors of Σ G·Xᵀ (transposed path: At, k rows of kv vectors)
+	gp   []float64 // mp lane vectors (64 bytes each) of Σ g' (transposed path: kv vectors)
 	tail []T       // m×B for the columns after the last whole block
 }
 
@@ -62,7 +62,9 @@ type icaRun[T Float] struct {
 	w, x             []T
 	wp               []T // W padded to mp rows, leading dimension k
 	chunkCols, B     int
-	vb, lanes        int // vector bytes and lanes of the level
+	vb, lanes        int  // vector bytes and lanes of the level
+	tiled            bool // the transposed (component-lane) kernels, see icaStepTiled
+	kv, cpv, pair    int  // component vectors, components per vector, elements per 8-byte pair
 	chunks           int
 	parts            []T
 	bufs             []icaBuf[T]
@@ -102,16 +104,26 @@ func icaStepAsm[T Float](lvl Level, f Contrast, alpha T, m, k, n int, w []T, ldw
 	r.lvl, r.f, r.alpha = lvl, f, alpha
 	r.m, r.k, r.n, r.mp, r.ldx, r.ldw = m, k, n, (m+3)&^3, ldx, ldw
 	r.w, r.x = w, x
-	r.B = icaBlockBytes / size
-	r.chunkCols = icaAsmChunkBlocks * r.B
+	r.vb = 32
+	if lvl == AVX512 {
+		r.vb = 64
+	}
+	r.lanes = r.vb / size
+	r.tiled = lvl == AVX2 || m > 4
+	if r.tiled {
+		r.setupTiled()
+	} else {
+		r.B = icaBlockBytes / size
+		r.chunkCols = icaAsmChunkBlocks * r.B
+		r.wp = grow(r.wp, r.mp*k)
+		clear(r.wp)
+		for i := 0; i < m; i++ {
+			copy(r.wp[i*k:i*k+k], w[i*ldw:i*ldw+k])
+		}
+	}
 	r.chunks = ceilDiv(n, r.chunkCols)
 	per := m*k + m
 	r.parts = grow(r.parts, max(r.chunks, 1)*per)
-	r.wp = grow(r.wp, r.mp*k)
-	clear(r.wp)
-	for i := 0; i < m; i++ {
-		copy(r.wp[i*k:i*k+k], w[i*ldw:i*ldw+k])
-	}
 	t := min(Threads(), r.chunks)
 	if t < 1 {
 		t = 1
@@ -120,17 +132,20 @@ func icaStepAsm[T Float](lvl Level, f Contrast, alpha T, m, k, n int, w []T, ldw
 		r.bufs = append(r.bufs[:cap(r.bufs)], make([]icaBuf[T], t-cap(r.bufs))...)
 	}
 	r.bufs = r.bufs[:t]
-	r.vb = 32
-	if lvl == AVX512 {
-		r.vb = 64
-	}
-	r.lanes = r.vb / size
 	for i := range r.bufs {
 		b := &r.bufs[i]
-		b.xb = grow(b.xb, k*r.B)
-		b.u = grow(b.u, r.mp*r.B)
-		b.acc = grow(b.acc, r.mp*k*r.lanes)
-		b.gp = grow(b.gp, r.mp*r.vb/8)
+		if r.tiled {
+			L := r.lanes
+			b.xb = grow(b.xb, k*r.B)
+			b.u = grow(b.u, r.B/r.pair*r.kv*L)
+			b.acc = grow(b.acc, k*r.kv*L)
+			b.gp = grow(b.gp, r.kv*L)
+		} else {
+			b.xb = grow(b.xb, k*r.B)
+			b.u = grow(b.u, r.mp*r.B)
+			b.acc = grow(b.acc, r.mp*k*r.lanes)
+			b.gp = grow(b.gp, r.mp*r.vb/8)
+		}
 		b.tail = grow(b.tail, m*r.B)
 	}
 	r.next.Store(0)
@@ -156,7 +171,11 @@ func (r *icaRun[T]) work(wk int) {
 		if c >= r.chunks {
 			return
 		}
-		r.chunk(&r.bufs[wk], c)
+		if r.tiled {
+			r.chunkTiled(&r.bufs[wk], c)
+		} else {
+			r.chunk(&r.bufs[wk], c)
+		}
 	}
 }
 
@@ -319,4 +338,155 @@ func icaEnsureWorkers(n int) {
 		}()
 	}
 	icaMu.Unlock()
+}
+
+// The transposed (component-lane) path, used unless AVX-512 has m ≤ 4
+// (where the column-lane kernel above wastes less on padding). Components
+// are in the vector lanes, cpv per vector (AVX-512: 8, AVX2: 4), float32
+// with two lanes per component, one per column of a pair; a block is BcP
+// pairs of columns, small enough for its packed X, Uᵀ, the packed Wᵀ and
+// the accumulator Aᵀ to stay in L1 (see asm/icastep/tile.go). Chunks are
+// icaTiledChunk columns whatever the level and type.
+
+const icaTiledChunk = 12288
+
+func (r *icaRun[T]) setupTiled() {
+	var z T
+	size := int(unsafe.Sizeof(z))
+	m, k, w, ldw := r.m, r.k, r.w, r.ldw
+	bcp := 24
+	r.cpv = 4
+	if r.lvl == AVX512 {
+		bcp, r.cpv = 32, 8
+	}
+	r.pair = 8 / size
+	r.B = bcp * r.pair
+	r.chunkCols = icaTiledChunk
+	r.kv = ceilDiv(m, r.cpv)
+	L := r.lanes
+	r.wp = grow(r.wp, k*r.kv*L)
+	clear(r.wp)
+	scale := T(1)
+	if r.f == LogCosh {
+		scale = r.alpha // the kernel evaluates tanh(Uᵀ): Uᵀ = (αW)ᵀ·X
+	}
+	for i := 0; i < m; i++ {
+		v, c := i/r.cpv, i%r.cpv
+		for l := 0; l < k; l++ {
+			wv := scale * w[i*ldw+l]
+			for p := 0; p < r.pair; p++ {
+				r.wp[l*r.kv*L+v*L+c*r.pair+p] = wv
+			}
+		}
+	}
+}
+
+// chunkTiled computes chunk c's partial sums into r.parts[c].
+func (r *icaRun[T]) chunkTiled(b *icaBuf[T], c int) {
+	m, k, B := r.m, r.k, r.B
+	per := m*k + m
+	part := r.parts[c*per : (c+1)*per]
+	j0 := c * r.chunkCols
+	j1 := min(r.n, j0+r.chunkCols)
+	nb := (j1 - j0) / B
+	jt := j0 + nb*B
+	clear(b.acc)
+	clear(b.gp)
+	if nb > 0 {
+		for l := 0; l < k; l++ {
+			ewRaceRead(r.x[l*r.ldx+j0 : l*r.ldx+jt])
+		}
+		for blk := 0; blk < nb; blk++ {
+			r.blockTiled(&r.x[j0+blk*B], b)
+		}
+	}
+	L, kvL, P := r.lanes, r.kv*r.lanes, r.pair
+	for i := 0; i < m; i++ {
+		e := i/r.cpv*L + i%r.cpv*P
+		for l := 0; l < k; l++ {
+			a := b.acc[l*kvL+e:]
+			s := a[0]
+			if P == 2 {
+				s += a[1]
+			}
+			part[i*k+l] = s
+		}
+		if is32[T]() && r.f == Exp {
+			part[m*k+i] = T(b.gp[e] + b.gp[e+1])
+		} else {
+			g := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b.gp))), kvL)[e:]
+			s := g[0]
+			if P == 2 {
+				s += g[1]
+			}
+			if r.f == LogCosh {
+				s *= r.alpha // the kernel sums 1 − tanh²
+			}
+			part[m*k+i] = s
+		}
+	}
+	if jt < j1 {
+		r.tailCols(b, part, jt, j1)
+	}
+}
+
+// blockTiled runs the three kernels on the B columns starting at x0.
+func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
+	wp, xb, u, acc := unsafe.SliceData(r.wp), unsafe.SliceData(b.xb), unsafe.SliceData(b.u), unsafe.SliceData(b.acc)
+	gp := unsafe.SliceData(b.gp)
+	k, kv := r.k, r.kv
+	if is32[T]() {
+		w, x, xb, u, acc := (*float32)(unsafe.Pointer(wp)), (*float32)(unsafe.Pointer(x0)), (*float32)(unsafe.Pointer(xb)),
+			(*float32)(unsafe.Pointer(u)), (*float32)(unsafe.Pointer(acc))
+		gp32 := (*float32)(unsafe.Pointer(gp))
+		if r.lvl == AVX512 {
+			icaTProjF32AVX512(w, x, r.ldx, k, kv, xb, u)
+			switch r.f {
+			case LogCosh:
+				icaTGTanhF32AVX512(u, kv, gp32)
+			case Exp:
+				icaTGExpF32AVX512(u, kv, gp)
+			default:
+				icaTGCubeF32AVX512(u, kv, gp32)
+			}
+			icaTAccF32AVX512(xb, k, kv, u, acc)
+			return
+		}
+		icaTProjF32AVX2(w, x, r.ldx, k, kv, xb, u)
+		switch r.f {
+		case LogCosh:
+			icaTGTanhF32AVX2(u, kv, gp32)
+		case Exp:
+			icaTGExpF32AVX2(u, kv, gp)
+		default:
+			icaTGCubeF32AVX2(u, kv, gp32)
+		}
+		icaTAccF32AVX2(xb, k, kv, u, acc)
+		return
+	}
+	w, x, xb64, u64, acc64 := (*float64)(unsafe.Pointer(wp)), (*float64)(unsafe.Pointer(x0)), (*float64)(unsafe.Pointer(xb)),
+		(*float64)(unsafe.Pointer(u)), (*float64)(unsafe.Pointer(acc))
+	if r.lvl == AVX512 {
+		icaTProjF64AVX512(w, x, r.ldx, k, kv, xb64, u64)
+		switch r.f {
+		case LogCosh:
+			icaTGTanhF64AVX512(u64, kv, gp)
+		case Exp:
+			icaTGExpF64AVX512(u64, kv, gp)
+		default:
+			icaTGCubeF64AVX512(u64, kv, gp)
+		}
+		icaTAccF64AVX512(xb64, k, kv, u64, acc64)
+		return
+	}
+	icaTProjF64AVX2(w, x, r.ldx, k, kv, xb64, u64)
+	switch r.f {
+	case LogCosh:
+		icaTGTanhF64AVX2(u64, kv, gp)
+	case Exp:
+		icaTGExpF64AVX2(u64, kv, gp)
+	default:
+		icaTGCubeF64AVX2(u64, kv, gp)
+	}
+	icaTAccF64AVX2(xb64, k, kv, u64, acc64)
 }

@@ -1647,6 +1647,1057 @@ DATA ew_three32_32<>+24(SB)/4, $0x40400000
 DATA ew_three32_32<>+28(SB)/4, $0x40400000
 GLOBL ew_three32_32<>(SB), RODATA|NOPTR, $32
 
+// func icaTProjF32AVX2(wt *float32, x *float32, ldx int, k int, kv int, xb *float32, ut *float32)
+// Requires: AVX, FMA3, MMX+
+TEXT ·icaTProjF32AVX2(SB), NOSPLIT, $0-56
+	// Pack: xb = X_blk, prefetching the rows of a later block
+	MOVQ x+8(FP), AX
+	MOVQ xb+40(FP), CX
+	MOVQ ldx+16(FP), DX
+	SHLQ $0x02, DX
+	MOVQ k+24(FP), BX
+
+tpack:
+	PREFETCHT0 1152(AX)
+	PREFETCHT0 1216(AX)
+	PREFETCHT0 1280(AX)
+	VMOVUPS    (AX), Y0
+	VMOVUPS    32(AX), Y1
+	VMOVUPS    64(AX), Y2
+	VMOVUPS    96(AX), Y3
+	VMOVUPS    128(AX), Y4
+	VMOVUPS    160(AX), Y5
+	VMOVUPS    Y0, (CX)
+	VMOVUPS    Y1, 32(CX)
+	VMOVUPS    Y2, 64(CX)
+	VMOVUPS    Y3, 96(CX)
+	VMOVUPS    Y4, 128(CX)
+	VMOVUPS    Y5, 160(CX)
+	ADDQ       DX, AX
+	ADDQ       $0x000000c0, CX
+	DECQ       BX
+	JNZ        tpack
+
+	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
+	MOVQ kv+32(FP), AX
+	SHLQ $0x05, AX
+	XORQ CX, CX
+	MOVQ kv+32(FP), DX
+
+tpgroups:
+	CMPQ DX, $0x02
+	JB   tpedge
+	MOVQ xb+40(FP), BX
+	MOVQ ut+48(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000004, DI
+
+tptilesfull:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   BX, R9
+	MOVQ   k+24(FP), R10
+
+tpkfull:
+	VMOVUPS      (R8), Y12
+	VMOVUPS      32(R8), Y13
+	VBROADCASTSD (R9), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSD 8(R9), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSD 16(R9), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSD 24(R9), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSD 32(R9), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSD 40(R9), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         AX, R8
+	ADDQ         $0x000000c0, R9
+	DECQ         R10
+	JNZ          tpkfull
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      Y1, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y2, (SI)
+	VMOVUPS      Y3, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y4, (SI)
+	VMOVUPS      Y5, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y6, (SI)
+	VMOVUPS      Y7, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y8, (SI)
+	VMOVUPS      Y9, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y10, (SI)
+	VMOVUPS      Y11, 32(SI)
+	ADDQ         AX, SI
+	ADDQ         $0x30, BX
+	DECQ         DI
+	JNZ          tptilesfull
+	ADDQ         $0x00000040, CX
+	SUBQ         $0x02, DX
+	JMP          tpgroups
+
+tpedge:
+	CMPQ DX, $0x01
+	JNE  tpnot1
+	MOVQ xb+40(FP), DX
+	MOVQ ut+48(FP), BX
+	ADDQ CX, BX
+	MOVQ $0x00000004, SI
+
+tptiles1:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	MOVQ   wt+0(FP), DI
+	ADDQ   CX, DI
+	MOVQ   DX, R8
+	MOVQ   k+24(FP), R9
+
+tpk1:
+	VMOVUPS      (DI), Y6
+	VBROADCASTSD (R8), Y7
+	VFMADD231PS  Y6, Y7, Y0
+	VBROADCASTSD 8(R8), Y7
+	VFMADD231PS  Y6, Y7, Y1
+	VBROADCASTSD 16(R8), Y7
+	VFMADD231PS  Y6, Y7, Y2
+	VBROADCASTSD 24(R8), Y7
+	VFMADD231PS  Y6, Y7, Y3
+	VBROADCASTSD 32(R8), Y7
+	VFMADD231PS  Y6, Y7, Y4
+	VBROADCASTSD 40(R8), Y7
+	VFMADD231PS  Y6, Y7, Y5
+	ADDQ         AX, DI
+	ADDQ         $0x000000c0, R8
+	DECQ         R9
+	JNZ          tpk1
+	VMOVUPS      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y1, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y3, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y4, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y5, (BX)
+	ADDQ         AX, BX
+	ADDQ         $0x30, DX
+	DECQ         SI
+	JNZ          tptiles1
+	JMP          tpdone
+
+tpnot1:
+tpdone:
+	VZEROUPPER
+	RET
+
+// func icaTGTanhF32AVX2(ut *float32, kv int, gp *float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·icaTGTanhF32AVX2(SB), NOSPLIT, $0-24
+	MOVQ    kv+8(FP), AX
+	SHLQ    $0x05, AX
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS it_clamp32_32<>+0(SB), Y1
+	MOVQ    ut+0(FP), CX
+	MOVQ    gp+16(FP), DX
+	MOVQ    kv+8(FP), BX
+
+tgvecs:
+	VXORPS Y0, Y0, Y0
+	MOVQ   CX, SI
+	MOVQ   $0x00000018, DI
+
+tgrows:
+	VMOVUPS      (SI), Y2
+	VANDPS       ew_abs32_32<>+0(SB), Y2, Y3
+	VMINPS       Y3, Y1, Y3
+	VMOVUPS      ew_shifter32_32<>+0(SB), Y4
+	VFMADD231PS  it_2log2e32_32<>+0(SB), Y3, Y4
+	VSUBPS       ew_shifter32_32<>+0(SB), Y4, Y5
+	VFNMADD231PS it_c132_32<>+0(SB), Y5, Y3
+	VFNMADD231PS it_c232_32<>+0(SB), Y5, Y3
+	VMULPS       Y3, Y3, Y6
+	VMOVUPS      it_p132_32<>+0(SB), Y7
+	VFMADD213PS  it_p032_32<>+0(SB), Y6, Y7
+	VMOVUPS      it_q132_32<>+0(SB), Y8
+	VFMADD213PS  it_q032_32<>+0(SB), Y6, Y8
+	VMULPS       Y3, Y7, Y7
+	VPSLLD       $0x17, Y4, Y3
+	VPADDD       ew_expbias32_32<>+0(SB), Y3, Y3
+	VSUBPS       ew_one32_32<>+0(SB), Y3, Y5
+	VADDPS       ew_one32_32<>+0(SB), Y3, Y4
+	VMULPS       Y4, Y7, Y6
+	VFMADD231PS  Y5, Y8, Y6
+	VMULPS       Y5, Y7, Y3
+	VFMADD231PS  Y4, Y8, Y3
+	VDIVPS       Y3, Y6, Y3
+	VANDPS       ew_sign32_32<>+0(SB), Y2, Y2
+	VORPS        Y2, Y3, Y3
+	VMOVUPS      ew_one32_32<>+0(SB), Y2
+	VFNMADD231PS Y3, Y3, Y2
+	VADDPS       Y2, Y0, Y0
+	VMOVUPS      Y3, (SI)
+	ADDQ         AX, SI
+	DECQ         DI
+	JNZ          tgrows
+	VADDPS       (DX), Y0, Y0
+	VMOVUPS      Y0, (DX)
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, CX
+	DECQ         BX
+	JNZ          tgvecs
+	VZEROUPPER
+	RET
+
+DATA it_clamp32_32<>+0(SB)/4, $0x41200000
+DATA it_clamp32_32<>+4(SB)/4, $0x41200000
+DATA it_clamp32_32<>+8(SB)/4, $0x41200000
+DATA it_clamp32_32<>+12(SB)/4, $0x41200000
+DATA it_clamp32_32<>+16(SB)/4, $0x41200000
+DATA it_clamp32_32<>+20(SB)/4, $0x41200000
+DATA it_clamp32_32<>+24(SB)/4, $0x41200000
+DATA it_clamp32_32<>+28(SB)/4, $0x41200000
+GLOBL it_clamp32_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_2log2e32_32<>+0(SB)/4, $0x4038aa3b
+DATA it_2log2e32_32<>+4(SB)/4, $0x4038aa3b
+DATA it_2log2e32_32<>+8(SB)/4, $0x4038aa3b
+DATA it_2log2e32_32<>+12(SB)/4, $0x4038aa3b
+DATA it_2log2e32_32<>+16(SB)/4, $0x4038aa3b
+DATA it_2log2e32_32<>+20(SB)/4, $0x4038aa3b
+DATA it_2log2e32_32<>+24(SB)/4, $0x4038aa3b
+DATA it_2log2e32_32<>+28(SB)/4, $0x4038aa3b
+GLOBL it_2log2e32_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_c132_32<>+0(SB)/4, $0x3eb18000
+DATA it_c132_32<>+4(SB)/4, $0x3eb18000
+DATA it_c132_32<>+8(SB)/4, $0x3eb18000
+DATA it_c132_32<>+12(SB)/4, $0x3eb18000
+DATA it_c132_32<>+16(SB)/4, $0x3eb18000
+DATA it_c132_32<>+20(SB)/4, $0x3eb18000
+DATA it_c132_32<>+24(SB)/4, $0x3eb18000
+DATA it_c132_32<>+28(SB)/4, $0x3eb18000
+GLOBL it_c132_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_c232_32<>+0(SB)/4, $0xb8de8083
+DATA it_c232_32<>+4(SB)/4, $0xb8de8083
+DATA it_c232_32<>+8(SB)/4, $0xb8de8083
+DATA it_c232_32<>+12(SB)/4, $0xb8de8083
+DATA it_c232_32<>+16(SB)/4, $0xb8de8083
+DATA it_c232_32<>+20(SB)/4, $0xb8de8083
+DATA it_c232_32<>+24(SB)/4, $0xb8de8083
+DATA it_c232_32<>+28(SB)/4, $0xb8de8083
+GLOBL it_c232_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_p132_32<>+0(SB)/4, $0x3d885eb2
+DATA it_p132_32<>+4(SB)/4, $0x3d885eb2
+DATA it_p132_32<>+8(SB)/4, $0x3d885eb2
+DATA it_p132_32<>+12(SB)/4, $0x3d885eb2
+DATA it_p132_32<>+16(SB)/4, $0x3d885eb2
+DATA it_p132_32<>+20(SB)/4, $0x3d885eb2
+DATA it_p132_32<>+24(SB)/4, $0x3d885eb2
+DATA it_p132_32<>+28(SB)/4, $0x3d885eb2
+GLOBL it_p132_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_p032_32<>+0(SB)/4, $0x3f800000
+DATA it_p032_32<>+4(SB)/4, $0x3f800000
+DATA it_p032_32<>+8(SB)/4, $0x3f800000
+DATA it_p032_32<>+12(SB)/4, $0x3f800000
+DATA it_p032_32<>+16(SB)/4, $0x3f800000
+DATA it_p032_32<>+20(SB)/4, $0x3f800000
+DATA it_p032_32<>+24(SB)/4, $0x3f800000
+DATA it_p032_32<>+28(SB)/4, $0x3f800000
+GLOBL it_p032_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_q132_32<>+0(SB)/4, $0x3eccc24f
+DATA it_q132_32<>+4(SB)/4, $0x3eccc24f
+DATA it_q132_32<>+8(SB)/4, $0x3eccc24f
+DATA it_q132_32<>+12(SB)/4, $0x3eccc24f
+DATA it_q132_32<>+16(SB)/4, $0x3eccc24f
+DATA it_q132_32<>+20(SB)/4, $0x3eccc24f
+DATA it_q132_32<>+24(SB)/4, $0x3eccc24f
+DATA it_q132_32<>+28(SB)/4, $0x3eccc24f
+GLOBL it_q132_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_q032_32<>+0(SB)/4, $0x3f800000
+DATA it_q032_32<>+4(SB)/4, $0x3f800000
+DATA it_q032_32<>+8(SB)/4, $0x3f800000
+DATA it_q032_32<>+12(SB)/4, $0x3f800000
+DATA it_q032_32<>+16(SB)/4, $0x3f800000
+DATA it_q032_32<>+20(SB)/4, $0x3f800000
+DATA it_q032_32<>+24(SB)/4, $0x3f800000
+DATA it_q032_32<>+28(SB)/4, $0x3f800000
+GLOBL it_q032_32<>(SB), RODATA|NOPTR, $32
+
+// func icaTGExpF32AVX2(ut *float32, kv int, gp *float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·icaTGExpF32AVX2(SB), NOSPLIT, $0-24
+	MOVQ   kv+8(FP), AX
+	SHLQ   $0x05, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y0, Y0, Y0
+	MOVQ   ut+0(FP), CX
+	MOVQ   gp+16(FP), DX
+	MOVQ   kv+8(FP), BX
+
+tgvecs:
+	VXORPD Y0, Y0, Y0
+	VXORPS Y2, Y2, Y2
+	MOVQ   CX, SI
+	MOVQ   $0x00000018, DI
+
+tgrows:
+	VMOVUPS      (SI), Y3
+	VEXTRACTF128 $0x01, Y3, X1
+	VCVTPS2PD    X3, Y3
+	VCVTPS2PD    X1, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       ew_mhalf64_32<>+0(SB), Y5, Y6
+	VMOVUPD      ew_explow64_32<>+0(SB), Y7
+	VMAXPD       Y6, Y7, Y6
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y7
+	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y6, Y7
+	VSUBPD       ew_shifter64_32<>+0(SB), Y7, Y7
+	VMOVUPD      Y6, Y6
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y7, Y6
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y7, Y6
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y6, Y8
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y6, Y9
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y6, Y10
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y6, Y11
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y12
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y6, Y12
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y13
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y6, Y13
+	VMULPD       Y6, Y6, Y14
+	VFMADD231PD  Y9, Y14, Y8
+	VFMADD231PD  Y11, Y14, Y10
+	VFMADD231PD  Y13, Y14, Y12
+	VMULPD       Y14, Y14, Y9
+	VFMADD231PD  Y10, Y9, Y8
+	VMULPD       Y9, Y9, Y9
+	VFMADD231PD  Y12, Y9, Y8
+	VFMADD213PD  Y6, Y14, Y8
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y6
+	VFMADD231PD  ew_half64_32<>+0(SB), Y7, Y6
+	VSUBPD       ew_shifter64_32<>+0(SB), Y6, Y9
+	VSUBPD       Y9, Y7, Y7
+	VADDPD       ew_shifter64_32<>+0(SB), Y7, Y7
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       ew_expbias64_32<>+0(SB), Y6, Y6
+	VPSLLQ       $0x34, Y7, Y7
+	VPADDQ       ew_expbias64_32<>+0(SB), Y7, Y7
+	VMOVUPD      Y6, Y9
+	VFMADD213PD  Y6, Y8, Y9
+	VMULPD       Y7, Y9, Y9
+	VMULPD       Y9, Y3, Y3
+	VMOVUPD      ew_one64_32<>+0(SB), Y6
+	VSUBPD       Y5, Y6, Y6
+	VFMADD231PD  Y6, Y9, Y0
+	VMULPD       Y4, Y4, Y5
+	VMULPD       ew_mhalf64_32<>+0(SB), Y5, Y6
+	VMOVUPD      ew_explow64_32<>+0(SB), Y7
+	VMAXPD       Y6, Y7, Y6
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y7
+	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y6, Y7
+	VSUBPD       ew_shifter64_32<>+0(SB), Y7, Y7
+	VMOVUPD      Y6, Y6
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y7, Y6
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y7, Y6
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y6, Y8
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y6, Y9
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y6, Y10
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y11
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y6, Y11
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y12
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y6, Y12
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y13
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y6, Y13
+	VMULPD       Y6, Y6, Y14
+	VFMADD231PD  Y9, Y14, Y8
+	VFMADD231PD  Y11, Y14, Y10
+	VFMADD231PD  Y13, Y14, Y12
+	VMULPD       Y14, Y14, Y9
+	VFMADD231PD  Y10, Y9, Y8
+	VMULPD       Y9, Y9, Y9
+	VFMADD231PD  Y12, Y9, Y8
+	VFMADD213PD  Y6, Y14, Y8
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y6
+	VFMADD231PD  ew_half64_32<>+0(SB), Y7, Y6
+	VSUBPD       ew_shifter64_32<>+0(SB), Y6, Y9
+	VSUBPD       Y9, Y7, Y7
+	VADDPD       ew_shifter64_32<>+0(SB), Y7, Y7
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       ew_expbias64_32<>+0(SB), Y6, Y6
+	VPSLLQ       $0x34, Y7, Y7
+	VPADDQ       ew_expbias64_32<>+0(SB), Y7, Y7
+	VMOVUPD      Y6, Y9
+	VFMADD213PD  Y6, Y8, Y9
+	VMULPD       Y7, Y9, Y9
+	VMULPD       Y9, Y4, Y4
+	VMOVUPD      ew_one64_32<>+0(SB), Y6
+	VSUBPD       Y5, Y6, Y6
+	VFMADD231PD  Y6, Y9, Y2
+	VCVTPD2PSY   Y3, X1
+	VCVTPD2PSY   Y4, X3
+	VINSERTF128  $0x01, X3, Y1, Y1
+	VMOVUPS      Y1, (SI)
+	ADDQ         AX, SI
+	DECQ         DI
+	JNZ          tgrows
+	VADDPD       (DX), Y0, Y0
+	VMOVUPD      Y0, (DX)
+	VADDPD       32(DX), Y2, Y2
+	VMOVUPD      Y2, 32(DX)
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000020, CX
+	DECQ         BX
+	JNZ          tgvecs
+	VZEROUPPER
+	RET
+
+// func icaTGCubeF32AVX2(ut *float32, kv int, gp *float32)
+// Requires: AVX, FMA3
+TEXT ·icaTGCubeF32AVX2(SB), NOSPLIT, $0-24
+	MOVQ   kv+8(FP), AX
+	SHLQ   $0x05, AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y0, Y0, Y0
+	MOVQ   ut+0(FP), CX
+	MOVQ   gp+16(FP), DX
+	MOVQ   kv+8(FP), BX
+
+tgvecs:
+	VXORPS Y0, Y0, Y0
+	MOVQ   CX, SI
+	MOVQ   $0x00000018, DI
+
+tgrows:
+	VMOVUPS     (SI), Y1
+	VMULPS      Y1, Y1, Y2
+	VMULPS      Y1, Y2, Y2
+	VMULPS      ew_three32_32<>+0(SB), Y1, Y3
+	VFMADD231PS Y3, Y1, Y0
+	VMOVUPS     Y2, (SI)
+	ADDQ        AX, SI
+	DECQ        DI
+	JNZ         tgrows
+	VADDPS      (DX), Y0, Y0
+	VMOVUPS     Y0, (DX)
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, CX
+	DECQ        BX
+	JNZ         tgvecs
+	VZEROUPPER
+	RET
+
+// func icaTAccF32AVX2(xb *float32, k int, kv int, ut *float32, at *float32)
+// Requires: AVX, FMA3
+TEXT ·icaTAccF32AVX2(SB), NOSPLIT, $16-40
+	MOVQ kv+16(FP), AX
+	SHLQ $0x05, AX
+	MOVQ kv+16(FP), CX
+	MOVQ CX, (SP)
+	MOVQ $0x00000000, 8(SP)
+
+tagroups:
+	CMPQ (SP), $0x02
+	JB   taedge
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarowsfull:
+	CMPQ    BX, $0x06
+	JB      taredgefull
+	MOVQ    DX, SI
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y2
+	VMOVUPS 32(SI), Y3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y4
+	VMOVUPS 32(SI), Y5
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y6
+	VMOVUPS 32(SI), Y7
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y8
+	VMOVUPS 32(SI), Y9
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y10
+	VMOVUPS 32(SI), Y11
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    CX, DI
+	MOVQ    $0x00000018, R8
+
+tajfullr:
+	VMOVUPS      (SI), Y12
+	VMOVUPS      32(SI), Y13
+	VBROADCASTSD (DI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSD 192(DI), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSD 384(DI), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSD 576(DI), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSD 768(DI), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSD 960(DI), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         AX, SI
+	ADDQ         $0x08, DI
+	DECQ         R8
+	JNZ          tajfullr
+	MOVQ         DX, SI
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      Y1, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y2, (SI)
+	VMOVUPS      Y3, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y4, (SI)
+	VMOVUPS      Y5, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y6, (SI)
+	VMOVUPS      Y7, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y8, (SI)
+	VMOVUPS      Y9, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y10, (SI)
+	VMOVUPS      Y11, 32(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000480, CX
+	SUBQ         $0x06, BX
+	JMP          tarowsfull
+
+taredgefull:
+	CMPQ    BX, $0x05
+	JNE     tarnotfull_5
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	VMOVUPS 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y2
+	VMOVUPS 32(BX), Y3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y4
+	VMOVUPS 32(BX), Y5
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y6
+	VMOVUPS 32(BX), Y7
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y8
+	VMOVUPS 32(BX), Y9
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+tajfull_5:
+	VMOVUPS      (BX), Y10
+	VMOVUPS      32(BX), Y11
+	VBROADCASTSD (CX), Y12
+	VFMADD231PS  Y10, Y12, Y0
+	VFMADD231PS  Y11, Y12, Y1
+	VBROADCASTSD 192(CX), Y12
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSD 384(CX), Y12
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSD 576(CX), Y12
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	VBROADCASTSD 768(CX), Y12
+	VFMADD231PS  Y10, Y12, Y8
+	VFMADD231PS  Y11, Y12, Y9
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_5
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	VMOVUPS      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	VMOVUPS      Y3, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y4, (BX)
+	VMOVUPS      Y5, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y6, (BX)
+	VMOVUPS      Y7, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y8, (BX)
+	VMOVUPS      Y9, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_5:
+	CMPQ    BX, $0x04
+	JNE     tarnotfull_4
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	VMOVUPS 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y2
+	VMOVUPS 32(BX), Y3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y4
+	VMOVUPS 32(BX), Y5
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y6
+	VMOVUPS 32(BX), Y7
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+tajfull_4:
+	VMOVUPS      (BX), Y8
+	VMOVUPS      32(BX), Y9
+	VBROADCASTSD (CX), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSD 192(CX), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSD 384(CX), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSD 576(CX), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_4
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	VMOVUPS      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	VMOVUPS      Y3, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y4, (BX)
+	VMOVUPS      Y5, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y6, (BX)
+	VMOVUPS      Y7, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_4:
+	CMPQ    BX, $0x03
+	JNE     tarnotfull_3
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	VMOVUPS 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y2
+	VMOVUPS 32(BX), Y3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y4
+	VMOVUPS 32(BX), Y5
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+tajfull_3:
+	VMOVUPS      (BX), Y6
+	VMOVUPS      32(BX), Y7
+	VBROADCASTSD (CX), Y8
+	VFMADD231PS  Y6, Y8, Y0
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSD 192(CX), Y8
+	VFMADD231PS  Y6, Y8, Y2
+	VFMADD231PS  Y7, Y8, Y3
+	VBROADCASTSD 384(CX), Y8
+	VFMADD231PS  Y6, Y8, Y4
+	VFMADD231PS  Y7, Y8, Y5
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_3
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	VMOVUPS      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	VMOVUPS      Y3, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y4, (BX)
+	VMOVUPS      Y5, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_3:
+	CMPQ    BX, $0x02
+	JNE     tarnotfull_2
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	VMOVUPS 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y2
+	VMOVUPS 32(BX), Y3
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+tajfull_2:
+	VMOVUPS      (BX), Y4
+	VMOVUPS      32(BX), Y5
+	VBROADCASTSD (CX), Y6
+	VFMADD231PS  Y4, Y6, Y0
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSD 192(CX), Y6
+	VFMADD231PS  Y4, Y6, Y2
+	VFMADD231PS  Y5, Y6, Y3
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_2
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	VMOVUPS      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	VMOVUPS      Y3, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_2:
+	CMPQ    BX, $0x01
+	JNE     tarnotfull_1
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	VMOVUPS 32(BX), Y1
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+tajfull_1:
+	VMOVUPS      (BX), Y2
+	VMOVUPS      32(BX), Y3
+	VBROADCASTSD (CX), Y4
+	VFMADD231PS  Y2, Y4, Y0
+	VFMADD231PS  Y3, Y4, Y1
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_1
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	VMOVUPS      Y1, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_1:
+tardonefull:
+	ADDQ $0x00000040, 8(SP)
+	SUBQ $0x02, (SP)
+	JMP  tagroups
+
+taedge:
+	CMPQ (SP), $0x01
+	JNE  tanot1
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows1:
+	CMPQ    BX, $0x06
+	JB      taredge1
+	MOVQ    DX, SI
+	VMOVUPS (SI), Y0
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y2
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y4
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y5
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    CX, DI
+	MOVQ    $0x00000018, R8
+
+taj1r:
+	VMOVUPS      (SI), Y6
+	VBROADCASTSD (DI), Y7
+	VFMADD231PS  Y6, Y7, Y0
+	VBROADCASTSD 192(DI), Y7
+	VFMADD231PS  Y6, Y7, Y1
+	VBROADCASTSD 384(DI), Y7
+	VFMADD231PS  Y6, Y7, Y2
+	VBROADCASTSD 576(DI), Y7
+	VFMADD231PS  Y6, Y7, Y3
+	VBROADCASTSD 768(DI), Y7
+	VFMADD231PS  Y6, Y7, Y4
+	VBROADCASTSD 960(DI), Y7
+	VFMADD231PS  Y6, Y7, Y5
+	ADDQ         AX, SI
+	ADDQ         $0x08, DI
+	DECQ         R8
+	JNZ          taj1r
+	MOVQ         DX, SI
+	VMOVUPS      Y0, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y1, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y2, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y3, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y4, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y5, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000480, CX
+	SUBQ         $0x06, BX
+	JMP          tarows1
+
+taredge1:
+	CMPQ    BX, $0x05
+	JNE     tarnot1_5
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y2
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y4
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+taj1_5:
+	VMOVUPS      (BX), Y5
+	VBROADCASTSD (CX), Y6
+	VFMADD231PS  Y5, Y6, Y0
+	VBROADCASTSD 192(CX), Y6
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSD 384(CX), Y6
+	VFMADD231PS  Y5, Y6, Y2
+	VBROADCASTSD 576(CX), Y6
+	VFMADD231PS  Y5, Y6, Y3
+	VBROADCASTSD 768(CX), Y6
+	VFMADD231PS  Y5, Y6, Y4
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_5
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y1, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y3, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y4, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_5:
+	CMPQ    BX, $0x04
+	JNE     tarnot1_4
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y2
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y3
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+taj1_4:
+	VMOVUPS      (BX), Y4
+	VBROADCASTSD (CX), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	VBROADCASTSD 192(CX), Y5
+	VFMADD231PS  Y4, Y5, Y1
+	VBROADCASTSD 384(CX), Y5
+	VFMADD231PS  Y4, Y5, Y2
+	VBROADCASTSD 576(CX), Y5
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_4
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y1, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y3, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot1_3
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y2
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+taj1_3:
+	VMOVUPS      (BX), Y3
+	VBROADCASTSD (CX), Y4
+	VFMADD231PS  Y3, Y4, Y0
+	VBROADCASTSD 192(CX), Y4
+	VFMADD231PS  Y3, Y4, Y1
+	VBROADCASTSD 384(CX), Y4
+	VFMADD231PS  Y3, Y4, Y2
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_3
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y1, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot1_2
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y1
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+taj1_2:
+	VMOVUPS      (BX), Y2
+	VBROADCASTSD (CX), Y3
+	VFMADD231PS  Y2, Y3, Y0
+	VBROADCASTSD 192(CX), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_2
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y1, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot1_1
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+taj1_1:
+	VMOVUPS      (BX), Y1
+	VBROADCASTSD (CX), Y2
+	VFMADD231PS  Y1, Y2, Y0
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_1
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_1:
+tardone1:
+	JMP tadone
+
+tanot1:
+tadone:
+	VZEROUPPER
+	RET
+
 // func icaBlockTanhF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, xb *float64, u *float64, acc *float64, gp *float64, alpha float64)
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·icaBlockTanhF64AVX2(SB), NOSPLIT, $24-88
@@ -2974,6 +4025,983 @@ DATA ew_three64_32<>+8(SB)/8, $0x4008000000000000
 DATA ew_three64_32<>+16(SB)/8, $0x4008000000000000
 DATA ew_three64_32<>+24(SB)/8, $0x4008000000000000
 GLOBL ew_three64_32<>(SB), RODATA|NOPTR, $32
+
+// func icaTProjF64AVX2(wt *float64, x *float64, ldx int, k int, kv int, xb *float64, ut *float64)
+// Requires: AVX, FMA3, MMX+
+TEXT ·icaTProjF64AVX2(SB), NOSPLIT, $0-56
+	// Pack: xb = X_blk, prefetching the rows of a later block
+	MOVQ x+8(FP), AX
+	MOVQ xb+40(FP), CX
+	MOVQ ldx+16(FP), DX
+	SHLQ $0x03, DX
+	MOVQ k+24(FP), BX
+
+tpack:
+	PREFETCHT0 1152(AX)
+	PREFETCHT0 1216(AX)
+	PREFETCHT0 1280(AX)
+	VMOVUPD    (AX), Y0
+	VMOVUPD    32(AX), Y1
+	VMOVUPD    64(AX), Y2
+	VMOVUPD    96(AX), Y3
+	VMOVUPD    128(AX), Y4
+	VMOVUPD    160(AX), Y5
+	VMOVUPD    Y0, (CX)
+	VMOVUPD    Y1, 32(CX)
+	VMOVUPD    Y2, 64(CX)
+	VMOVUPD    Y3, 96(CX)
+	VMOVUPD    Y4, 128(CX)
+	VMOVUPD    Y5, 160(CX)
+	ADDQ       DX, AX
+	ADDQ       $0x000000c0, CX
+	DECQ       BX
+	JNZ        tpack
+
+	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
+	MOVQ kv+32(FP), AX
+	SHLQ $0x05, AX
+	XORQ CX, CX
+	MOVQ kv+32(FP), DX
+
+tpgroups:
+	CMPQ DX, $0x02
+	JB   tpedge
+	MOVQ xb+40(FP), BX
+	MOVQ ut+48(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000004, DI
+
+tptilesfull:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   BX, R9
+	MOVQ   k+24(FP), R10
+
+tpkfull:
+	VMOVUPD      (R8), Y12
+	VMOVUPD      32(R8), Y13
+	VBROADCASTSD (R9), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VFMADD231PD  Y13, Y14, Y1
+	VBROADCASTSD 8(R9), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VFMADD231PD  Y13, Y14, Y3
+	VBROADCASTSD 16(R9), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VFMADD231PD  Y13, Y14, Y5
+	VBROADCASTSD 24(R9), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VFMADD231PD  Y13, Y14, Y7
+	VBROADCASTSD 32(R9), Y14
+	VFMADD231PD  Y12, Y14, Y8
+	VFMADD231PD  Y13, Y14, Y9
+	VBROADCASTSD 40(R9), Y14
+	VFMADD231PD  Y12, Y14, Y10
+	VFMADD231PD  Y13, Y14, Y11
+	ADDQ         AX, R8
+	ADDQ         $0x000000c0, R9
+	DECQ         R10
+	JNZ          tpkfull
+	VMOVUPD      Y0, (SI)
+	VMOVUPD      Y1, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y2, (SI)
+	VMOVUPD      Y3, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y4, (SI)
+	VMOVUPD      Y5, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y6, (SI)
+	VMOVUPD      Y7, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y8, (SI)
+	VMOVUPD      Y9, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y10, (SI)
+	VMOVUPD      Y11, 32(SI)
+	ADDQ         AX, SI
+	ADDQ         $0x30, BX
+	DECQ         DI
+	JNZ          tptilesfull
+	ADDQ         $0x00000040, CX
+	SUBQ         $0x02, DX
+	JMP          tpgroups
+
+tpedge:
+	CMPQ DX, $0x01
+	JNE  tpnot1
+	MOVQ xb+40(FP), DX
+	MOVQ ut+48(FP), BX
+	ADDQ CX, BX
+	MOVQ $0x00000004, SI
+
+tptiles1:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	MOVQ   wt+0(FP), DI
+	ADDQ   CX, DI
+	MOVQ   DX, R8
+	MOVQ   k+24(FP), R9
+
+tpk1:
+	VMOVUPD      (DI), Y6
+	VBROADCASTSD (R8), Y7
+	VFMADD231PD  Y6, Y7, Y0
+	VBROADCASTSD 8(R8), Y7
+	VFMADD231PD  Y6, Y7, Y1
+	VBROADCASTSD 16(R8), Y7
+	VFMADD231PD  Y6, Y7, Y2
+	VBROADCASTSD 24(R8), Y7
+	VFMADD231PD  Y6, Y7, Y3
+	VBROADCASTSD 32(R8), Y7
+	VFMADD231PD  Y6, Y7, Y4
+	VBROADCASTSD 40(R8), Y7
+	VFMADD231PD  Y6, Y7, Y5
+	ADDQ         AX, DI
+	ADDQ         $0x000000c0, R8
+	DECQ         R9
+	JNZ          tpk1
+	VMOVUPD      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y1, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y3, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y4, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y5, (BX)
+	ADDQ         AX, BX
+	ADDQ         $0x30, DX
+	DECQ         SI
+	JNZ          tptiles1
+	JMP          tpdone
+
+tpnot1:
+tpdone:
+	VZEROUPPER
+	RET
+
+// func icaTGTanhF64AVX2(ut *float64, kv int, gp *float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·icaTGTanhF64AVX2(SB), NOSPLIT, $0-24
+	MOVQ    kv+8(FP), AX
+	SHLQ    $0x05, AX
+	VXORPD  Y0, Y0, Y0
+	VMOVUPD it_clamp64_32<>+0(SB), Y1
+	MOVQ    ut+0(FP), CX
+	MOVQ    gp+16(FP), DX
+	MOVQ    kv+8(FP), BX
+
+tgvecs:
+	VXORPD Y0, Y0, Y0
+	MOVQ   CX, SI
+	MOVQ   $0x00000018, DI
+
+tgrows:
+	VMOVUPD      (SI), Y2
+	VANDPD       ew_abs64_32<>+0(SB), Y2, Y3
+	VMINPD       Y3, Y1, Y3
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y4
+	VFMADD231PD  it_2log2e64_32<>+0(SB), Y3, Y4
+	VSUBPD       ew_shifter64_32<>+0(SB), Y4, Y5
+	VFNMADD231PD it_c164_32<>+0(SB), Y5, Y3
+	VFNMADD231PD it_c264_32<>+0(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y6
+	VMOVUPD      it_p264_32<>+0(SB), Y7
+	VFMADD213PD  it_p164_32<>+0(SB), Y6, Y7
+	VFMADD213PD  it_p064_32<>+0(SB), Y6, Y7
+	VMOVUPD      it_q264_32<>+0(SB), Y8
+	VFMADD213PD  it_q164_32<>+0(SB), Y6, Y8
+	VFMADD213PD  it_q064_32<>+0(SB), Y6, Y8
+	VMULPD       Y3, Y7, Y7
+	VPSLLQ       $0x34, Y4, Y3
+	VPADDQ       ew_expbias64_32<>+0(SB), Y3, Y3
+	VSUBPD       ew_one64_32<>+0(SB), Y3, Y5
+	VADDPD       ew_one64_32<>+0(SB), Y3, Y4
+	VMULPD       Y4, Y7, Y6
+	VFMADD231PD  Y5, Y8, Y6
+	VMULPD       Y5, Y7, Y3
+	VFMADD231PD  Y4, Y8, Y3
+	VDIVPD       Y3, Y6, Y3
+	VANDPD       ew_sign64_32<>+0(SB), Y2, Y2
+	VORPD        Y2, Y3, Y3
+	VMOVUPD      ew_one64_32<>+0(SB), Y2
+	VFNMADD231PD Y3, Y3, Y2
+	VADDPD       Y2, Y0, Y0
+	VMOVUPD      Y3, (SI)
+	ADDQ         AX, SI
+	DECQ         DI
+	JNZ          tgrows
+	VADDPD       (DX), Y0, Y0
+	VMOVUPD      Y0, (DX)
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, CX
+	DECQ         BX
+	JNZ          tgvecs
+	VZEROUPPER
+	RET
+
+DATA it_clamp64_32<>+0(SB)/8, $0x4034000000000000
+DATA it_clamp64_32<>+8(SB)/8, $0x4034000000000000
+DATA it_clamp64_32<>+16(SB)/8, $0x4034000000000000
+DATA it_clamp64_32<>+24(SB)/8, $0x4034000000000000
+GLOBL it_clamp64_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_2log2e64_32<>+0(SB)/8, $0x40071547652b82fe
+DATA it_2log2e64_32<>+8(SB)/8, $0x40071547652b82fe
+DATA it_2log2e64_32<>+16(SB)/8, $0x40071547652b82fe
+DATA it_2log2e64_32<>+24(SB)/8, $0x40071547652b82fe
+GLOBL it_2log2e64_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_c164_32<>+0(SB)/8, $0x3fd62e42fee00000
+DATA it_c164_32<>+8(SB)/8, $0x3fd62e42fee00000
+DATA it_c164_32<>+16(SB)/8, $0x3fd62e42fee00000
+DATA it_c164_32<>+24(SB)/8, $0x3fd62e42fee00000
+GLOBL it_c164_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_c264_32<>+0(SB)/8, $0x3dda39ef35793c76
+DATA it_c264_32<>+8(SB)/8, $0x3dda39ef35793c76
+DATA it_c264_32<>+16(SB)/8, $0x3dda39ef35793c76
+DATA it_c264_32<>+24(SB)/8, $0x3dda39ef35793c76
+GLOBL it_c264_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_p264_32<>+0(SB)/8, $0x3f515323751eb448
+DATA it_p264_32<>+8(SB)/8, $0x3f515323751eb448
+DATA it_p264_32<>+16(SB)/8, $0x3f515323751eb448
+DATA it_p264_32<>+24(SB)/8, $0x3f515323751eb448
+GLOBL it_p264_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_p164_32<>+0(SB)/8, $0x3fbc7102438a2dd1
+DATA it_p164_32<>+8(SB)/8, $0x3fbc7102438a2dd1
+DATA it_p164_32<>+16(SB)/8, $0x3fbc7102438a2dd1
+DATA it_p164_32<>+24(SB)/8, $0x3fbc7102438a2dd1
+GLOBL it_p164_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_p064_32<>+0(SB)/8, $0x3ff0000000000000
+DATA it_p064_32<>+8(SB)/8, $0x3ff0000000000000
+DATA it_p064_32<>+16(SB)/8, $0x3ff0000000000000
+DATA it_p064_32<>+24(SB)/8, $0x3ff0000000000000
+GLOBL it_p064_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_q264_32<>+0(SB)/8, $0x3f903fc92550ee61
+DATA it_q264_32<>+8(SB)/8, $0x3f903fc92550ee61
+DATA it_q264_32<>+16(SB)/8, $0x3f903fc92550ee61
+DATA it_q264_32<>+24(SB)/8, $0x3f903fc92550ee61
+GLOBL it_q264_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_q164_32<>+0(SB)/8, $0x3fdc7195e637e062
+DATA it_q164_32<>+8(SB)/8, $0x3fdc7195e637e062
+DATA it_q164_32<>+16(SB)/8, $0x3fdc7195e637e062
+DATA it_q164_32<>+24(SB)/8, $0x3fdc7195e637e062
+GLOBL it_q164_32<>(SB), RODATA|NOPTR, $32
+
+DATA it_q064_32<>+0(SB)/8, $0x3ff0000000000000
+DATA it_q064_32<>+8(SB)/8, $0x3ff0000000000000
+DATA it_q064_32<>+16(SB)/8, $0x3ff0000000000000
+DATA it_q064_32<>+24(SB)/8, $0x3ff0000000000000
+GLOBL it_q064_32<>(SB), RODATA|NOPTR, $32
+
+// func icaTGExpF64AVX2(ut *float64, kv int, gp *float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·icaTGExpF64AVX2(SB), NOSPLIT, $0-24
+	MOVQ   kv+8(FP), AX
+	SHLQ   $0x05, AX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y0, Y0, Y0
+	MOVQ   ut+0(FP), CX
+	MOVQ   gp+16(FP), DX
+	MOVQ   kv+8(FP), BX
+
+tgvecs:
+	VXORPD Y0, Y0, Y0
+	MOVQ   CX, SI
+	MOVQ   $0x00000018, DI
+
+tgrows:
+	VMOVUPD      (SI), Y1
+	VMULPD       Y1, Y1, Y2
+	VMULPD       ew_mhalf64_32<>+0(SB), Y2, Y3
+	VMOVUPD      ew_explow64_32<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y4
+	VFMADD231PD  ew_log2efalse64_32<>+0(SB), Y3, Y4
+	VSUBPD       ew_shifter64_32<>+0(SB), Y4, Y4
+	VMOVUPD      Y3, Y3
+	VFNMADD231PD ew_ln2hi64_32<>+0(SB), Y4, Y3
+	VFNMADD231PD ew_ln2lo64_32<>+0(SB), Y4, Y3
+	VMOVUPD      ew_inv3fact64_32<>+0(SB), Y5
+	VFMADD213PD  ew_inv2fact64_32<>+0(SB), Y3, Y5
+	VMOVUPD      ew_inv5fact64_32<>+0(SB), Y6
+	VFMADD213PD  ew_inv4fact64_32<>+0(SB), Y3, Y6
+	VMOVUPD      ew_inv7fact64_32<>+0(SB), Y7
+	VFMADD213PD  ew_inv6fact64_32<>+0(SB), Y3, Y7
+	VMOVUPD      ew_inv9fact64_32<>+0(SB), Y8
+	VFMADD213PD  ew_inv8fact64_32<>+0(SB), Y3, Y8
+	VMOVUPD      ew_inv11fact64_32<>+0(SB), Y9
+	VFMADD213PD  ew_inv10fact64_32<>+0(SB), Y3, Y9
+	VMOVUPD      ew_inv13fact64_32<>+0(SB), Y10
+	VFMADD213PD  ew_inv12fact64_32<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD231PD  Y6, Y11, Y5
+	VFMADD231PD  Y8, Y11, Y7
+	VFMADD231PD  Y10, Y11, Y9
+	VMULPD       Y11, Y11, Y6
+	VFMADD231PD  Y7, Y6, Y5
+	VMULPD       Y6, Y6, Y6
+	VFMADD231PD  Y9, Y6, Y5
+	VFMADD213PD  Y3, Y11, Y5
+	VMOVUPD      ew_shifter64_32<>+0(SB), Y3
+	VFMADD231PD  ew_half64_32<>+0(SB), Y4, Y3
+	VSUBPD       ew_shifter64_32<>+0(SB), Y3, Y6
+	VSUBPD       Y6, Y4, Y4
+	VADDPD       ew_shifter64_32<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y3, Y3
+	VPADDQ       ew_expbias64_32<>+0(SB), Y3, Y3
+	VPSLLQ       $0x34, Y4, Y4
+	VPADDQ       ew_expbias64_32<>+0(SB), Y4, Y4
+	VMOVUPD      Y3, Y6
+	VFMADD213PD  Y3, Y5, Y6
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y6, Y1, Y1
+	VMOVUPD      ew_one64_32<>+0(SB), Y3
+	VSUBPD       Y2, Y3, Y3
+	VFMADD231PD  Y3, Y6, Y0
+	VMOVUPD      Y1, (SI)
+	ADDQ         AX, SI
+	DECQ         DI
+	JNZ          tgrows
+	VADDPD       (DX), Y0, Y0
+	VMOVUPD      Y0, (DX)
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, CX
+	DECQ         BX
+	JNZ          tgvecs
+	VZEROUPPER
+	RET
+
+// func icaTGCubeF64AVX2(ut *float64, kv int, gp *float64)
+// Requires: AVX, FMA3
+TEXT ·icaTGCubeF64AVX2(SB), NOSPLIT, $0-24
+	MOVQ   kv+8(FP), AX
+	SHLQ   $0x05, AX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y0, Y0, Y0
+	MOVQ   ut+0(FP), CX
+	MOVQ   gp+16(FP), DX
+	MOVQ   kv+8(FP), BX
+
+tgvecs:
+	VXORPD Y0, Y0, Y0
+	MOVQ   CX, SI
+	MOVQ   $0x00000018, DI
+
+tgrows:
+	VMOVUPD     (SI), Y1
+	VMULPD      Y1, Y1, Y2
+	VMULPD      Y1, Y2, Y2
+	VMULPD      ew_three64_32<>+0(SB), Y1, Y3
+	VFMADD231PD Y3, Y1, Y0
+	VMOVUPD     Y2, (SI)
+	ADDQ        AX, SI
+	DECQ        DI
+	JNZ         tgrows
+	VADDPD      (DX), Y0, Y0
+	VMOVUPD     Y0, (DX)
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, CX
+	DECQ        BX
+	JNZ         tgvecs
+	VZEROUPPER
+	RET
+
+// func icaTAccF64AVX2(xb *float64, k int, kv int, ut *float64, at *float64)
+// Requires: AVX, FMA3
+TEXT ·icaTAccF64AVX2(SB), NOSPLIT, $16-40
+	MOVQ kv+16(FP), AX
+	SHLQ $0x05, AX
+	MOVQ kv+16(FP), CX
+	MOVQ CX, (SP)
+	MOVQ $0x00000000, 8(SP)
+
+tagroups:
+	CMPQ (SP), $0x02
+	JB   taedge
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarowsfull:
+	CMPQ    BX, $0x06
+	JB      taredgefull
+	MOVQ    DX, SI
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y2
+	VMOVUPD 32(SI), Y3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y4
+	VMOVUPD 32(SI), Y5
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y6
+	VMOVUPD 32(SI), Y7
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y8
+	VMOVUPD 32(SI), Y9
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y10
+	VMOVUPD 32(SI), Y11
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    CX, DI
+	MOVQ    $0x00000018, R8
+
+tajfullr:
+	VMOVUPD      (SI), Y12
+	VMOVUPD      32(SI), Y13
+	VBROADCASTSD (DI), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VFMADD231PD  Y13, Y14, Y1
+	VBROADCASTSD 192(DI), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VFMADD231PD  Y13, Y14, Y3
+	VBROADCASTSD 384(DI), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VFMADD231PD  Y13, Y14, Y5
+	VBROADCASTSD 576(DI), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VFMADD231PD  Y13, Y14, Y7
+	VBROADCASTSD 768(DI), Y14
+	VFMADD231PD  Y12, Y14, Y8
+	VFMADD231PD  Y13, Y14, Y9
+	VBROADCASTSD 960(DI), Y14
+	VFMADD231PD  Y12, Y14, Y10
+	VFMADD231PD  Y13, Y14, Y11
+	ADDQ         AX, SI
+	ADDQ         $0x08, DI
+	DECQ         R8
+	JNZ          tajfullr
+	MOVQ         DX, SI
+	VMOVUPD      Y0, (SI)
+	VMOVUPD      Y1, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y2, (SI)
+	VMOVUPD      Y3, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y4, (SI)
+	VMOVUPD      Y5, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y6, (SI)
+	VMOVUPD      Y7, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y8, (SI)
+	VMOVUPD      Y9, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y10, (SI)
+	VMOVUPD      Y11, 32(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000480, CX
+	SUBQ         $0x06, BX
+	JMP          tarowsfull
+
+taredgefull:
+	CMPQ    BX, $0x05
+	JNE     tarnotfull_5
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	VMOVUPD 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y2
+	VMOVUPD 32(BX), Y3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y4
+	VMOVUPD 32(BX), Y5
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y6
+	VMOVUPD 32(BX), Y7
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y8
+	VMOVUPD 32(BX), Y9
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+tajfull_5:
+	VMOVUPD      (BX), Y10
+	VMOVUPD      32(BX), Y11
+	VBROADCASTSD (CX), Y12
+	VFMADD231PD  Y10, Y12, Y0
+	VFMADD231PD  Y11, Y12, Y1
+	VBROADCASTSD 192(CX), Y12
+	VFMADD231PD  Y10, Y12, Y2
+	VFMADD231PD  Y11, Y12, Y3
+	VBROADCASTSD 384(CX), Y12
+	VFMADD231PD  Y10, Y12, Y4
+	VFMADD231PD  Y11, Y12, Y5
+	VBROADCASTSD 576(CX), Y12
+	VFMADD231PD  Y10, Y12, Y6
+	VFMADD231PD  Y11, Y12, Y7
+	VBROADCASTSD 768(CX), Y12
+	VFMADD231PD  Y10, Y12, Y8
+	VFMADD231PD  Y11, Y12, Y9
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_5
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	VMOVUPD      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	VMOVUPD      Y3, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y4, (BX)
+	VMOVUPD      Y5, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y6, (BX)
+	VMOVUPD      Y7, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y8, (BX)
+	VMOVUPD      Y9, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_5:
+	CMPQ    BX, $0x04
+	JNE     tarnotfull_4
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	VMOVUPD 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y2
+	VMOVUPD 32(BX), Y3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y4
+	VMOVUPD 32(BX), Y5
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y6
+	VMOVUPD 32(BX), Y7
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+tajfull_4:
+	VMOVUPD      (BX), Y8
+	VMOVUPD      32(BX), Y9
+	VBROADCASTSD (CX), Y10
+	VFMADD231PD  Y8, Y10, Y0
+	VFMADD231PD  Y9, Y10, Y1
+	VBROADCASTSD 192(CX), Y10
+	VFMADD231PD  Y8, Y10, Y2
+	VFMADD231PD  Y9, Y10, Y3
+	VBROADCASTSD 384(CX), Y10
+	VFMADD231PD  Y8, Y10, Y4
+	VFMADD231PD  Y9, Y10, Y5
+	VBROADCASTSD 576(CX), Y10
+	VFMADD231PD  Y8, Y10, Y6
+	VFMADD231PD  Y9, Y10, Y7
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_4
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	VMOVUPD      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	VMOVUPD      Y3, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y4, (BX)
+	VMOVUPD      Y5, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y6, (BX)
+	VMOVUPD      Y7, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_4:
+	CMPQ    BX, $0x03
+	JNE     tarnotfull_3
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	VMOVUPD 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y2
+	VMOVUPD 32(BX), Y3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y4
+	VMOVUPD 32(BX), Y5
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+tajfull_3:
+	VMOVUPD      (BX), Y6
+	VMOVUPD      32(BX), Y7
+	VBROADCASTSD (CX), Y8
+	VFMADD231PD  Y6, Y8, Y0
+	VFMADD231PD  Y7, Y8, Y1
+	VBROADCASTSD 192(CX), Y8
+	VFMADD231PD  Y6, Y8, Y2
+	VFMADD231PD  Y7, Y8, Y3
+	VBROADCASTSD 384(CX), Y8
+	VFMADD231PD  Y6, Y8, Y4
+	VFMADD231PD  Y7, Y8, Y5
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_3
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	VMOVUPD      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	VMOVUPD      Y3, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y4, (BX)
+	VMOVUPD      Y5, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_3:
+	CMPQ    BX, $0x02
+	JNE     tarnotfull_2
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	VMOVUPD 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y2
+	VMOVUPD 32(BX), Y3
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+tajfull_2:
+	VMOVUPD      (BX), Y4
+	VMOVUPD      32(BX), Y5
+	VBROADCASTSD (CX), Y6
+	VFMADD231PD  Y4, Y6, Y0
+	VFMADD231PD  Y5, Y6, Y1
+	VBROADCASTSD 192(CX), Y6
+	VFMADD231PD  Y4, Y6, Y2
+	VFMADD231PD  Y5, Y6, Y3
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_2
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	VMOVUPD      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	VMOVUPD      Y3, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_2:
+	CMPQ    BX, $0x01
+	JNE     tarnotfull_1
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	VMOVUPD 32(BX), Y1
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+tajfull_1:
+	VMOVUPD      (BX), Y2
+	VMOVUPD      32(BX), Y3
+	VBROADCASTSD (CX), Y4
+	VFMADD231PD  Y2, Y4, Y0
+	VFMADD231PD  Y3, Y4, Y1
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_1
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	VMOVUPD      Y1, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_1:
+tardonefull:
+	ADDQ $0x00000040, 8(SP)
+	SUBQ $0x02, (SP)
+	JMP  tagroups
+
+taedge:
+	CMPQ (SP), $0x01
+	JNE  tanot1
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows1:
+	CMPQ    BX, $0x06
+	JB      taredge1
+	MOVQ    DX, SI
+	VMOVUPD (SI), Y0
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y2
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y4
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y5
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    CX, DI
+	MOVQ    $0x00000018, R8
+
+taj1r:
+	VMOVUPD      (SI), Y6
+	VBROADCASTSD (DI), Y7
+	VFMADD231PD  Y6, Y7, Y0
+	VBROADCASTSD 192(DI), Y7
+	VFMADD231PD  Y6, Y7, Y1
+	VBROADCASTSD 384(DI), Y7
+	VFMADD231PD  Y6, Y7, Y2
+	VBROADCASTSD 576(DI), Y7
+	VFMADD231PD  Y6, Y7, Y3
+	VBROADCASTSD 768(DI), Y7
+	VFMADD231PD  Y6, Y7, Y4
+	VBROADCASTSD 960(DI), Y7
+	VFMADD231PD  Y6, Y7, Y5
+	ADDQ         AX, SI
+	ADDQ         $0x08, DI
+	DECQ         R8
+	JNZ          taj1r
+	MOVQ         DX, SI
+	VMOVUPD      Y0, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y1, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y2, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y3, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y4, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y5, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000480, CX
+	SUBQ         $0x06, BX
+	JMP          tarows1
+
+taredge1:
+	CMPQ    BX, $0x05
+	JNE     tarnot1_5
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y2
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y4
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+taj1_5:
+	VMOVUPD      (BX), Y5
+	VBROADCASTSD (CX), Y6
+	VFMADD231PD  Y5, Y6, Y0
+	VBROADCASTSD 192(CX), Y6
+	VFMADD231PD  Y5, Y6, Y1
+	VBROADCASTSD 384(CX), Y6
+	VFMADD231PD  Y5, Y6, Y2
+	VBROADCASTSD 576(CX), Y6
+	VFMADD231PD  Y5, Y6, Y3
+	VBROADCASTSD 768(CX), Y6
+	VFMADD231PD  Y5, Y6, Y4
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_5
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y1, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y3, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y4, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_5:
+	CMPQ    BX, $0x04
+	JNE     tarnot1_4
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y2
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y3
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+taj1_4:
+	VMOVUPD      (BX), Y4
+	VBROADCASTSD (CX), Y5
+	VFMADD231PD  Y4, Y5, Y0
+	VBROADCASTSD 192(CX), Y5
+	VFMADD231PD  Y4, Y5, Y1
+	VBROADCASTSD 384(CX), Y5
+	VFMADD231PD  Y4, Y5, Y2
+	VBROADCASTSD 576(CX), Y5
+	VFMADD231PD  Y4, Y5, Y3
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_4
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y1, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y3, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot1_3
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y2
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+taj1_3:
+	VMOVUPD      (BX), Y3
+	VBROADCASTSD (CX), Y4
+	VFMADD231PD  Y3, Y4, Y0
+	VBROADCASTSD 192(CX), Y4
+	VFMADD231PD  Y3, Y4, Y1
+	VBROADCASTSD 384(CX), Y4
+	VFMADD231PD  Y3, Y4, Y2
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_3
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y1, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot1_2
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y1
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+taj1_2:
+	VMOVUPD      (BX), Y2
+	VBROADCASTSD (CX), Y3
+	VFMADD231PD  Y2, Y3, Y0
+	VBROADCASTSD 192(CX), Y3
+	VFMADD231PD  Y2, Y3, Y1
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_2
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y1, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot1_1
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000018, SI
+
+taj1_1:
+	VMOVUPD      (BX), Y1
+	VBROADCASTSD (CX), Y2
+	VFMADD231PD  Y1, Y2, Y0
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_1
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_1:
+tardone1:
+	JMP tadone
+
+tanot1:
+tadone:
+	VZEROUPPER
+	RET
 
 // func icaBlockTanhF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int, xb *float32, u *float32, acc *float32, gp *float32, alpha float32)
 // Requires: AVX, AVX512DQ, AVX512F, SSE
@@ -5801,6 +7829,2376 @@ DATA ew_three32_64<>+56(SB)/4, $0x40400000
 DATA ew_three32_64<>+60(SB)/4, $0x40400000
 GLOBL ew_three32_64<>(SB), RODATA|NOPTR, $64
 
+// func icaTProjF32AVX512(wt *float32, x *float32, ldx int, k int, kv int, xb *float32, ut *float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·icaTProjF32AVX512(SB), NOSPLIT, $0-56
+	// Pack: xb = X_blk, prefetching the rows of a later block
+	MOVQ x+8(FP), AX
+	MOVQ xb+40(FP), CX
+	MOVQ ldx+16(FP), DX
+	SHLQ $0x02, DX
+	MOVQ k+24(FP), BX
+
+tpack:
+	PREFETCHT0 1536(AX)
+	PREFETCHT0 1600(AX)
+	PREFETCHT0 1664(AX)
+	PREFETCHT0 1728(AX)
+	VMOVUPS    (AX), Z0
+	VMOVUPS    64(AX), Z1
+	VMOVUPS    128(AX), Z2
+	VMOVUPS    192(AX), Z3
+	VMOVUPS    Z0, (CX)
+	VMOVUPS    Z1, 64(CX)
+	VMOVUPS    Z2, 128(CX)
+	VMOVUPS    Z3, 192(CX)
+	ADDQ       DX, AX
+	ADDQ       $0x00000100, CX
+	DECQ       BX
+	JNZ        tpack
+
+	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
+	MOVQ kv+32(FP), AX
+	SHLQ $0x06, AX
+	XORQ CX, CX
+	MOVQ kv+32(FP), DX
+
+tpgroups:
+	CMPQ DX, $0x06
+	JB   tpedge
+	MOVQ xb+40(FP), BX
+	MOVQ ut+48(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000008, DI
+
+tptilesfull:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+	VXORPS Z23, Z23, Z23
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   BX, R9
+	MOVQ   k+24(FP), R10
+
+tpkfull:
+	VMOVUPS      (R8), Z24
+	VMOVUPS      64(R8), Z25
+	VMOVUPS      128(R8), Z26
+	VMOVUPS      192(R8), Z27
+	VMOVUPS      256(R8), Z28
+	VMOVUPS      320(R8), Z29
+	VBROADCASTSD (R9), Z30
+	VFMADD231PS  Z24, Z30, Z0
+	VFMADD231PS  Z25, Z30, Z1
+	VFMADD231PS  Z26, Z30, Z2
+	VFMADD231PS  Z27, Z30, Z3
+	VFMADD231PS  Z28, Z30, Z4
+	VFMADD231PS  Z29, Z30, Z5
+	VBROADCASTSD 8(R9), Z30
+	VFMADD231PS  Z24, Z30, Z6
+	VFMADD231PS  Z25, Z30, Z7
+	VFMADD231PS  Z26, Z30, Z8
+	VFMADD231PS  Z27, Z30, Z9
+	VFMADD231PS  Z28, Z30, Z10
+	VFMADD231PS  Z29, Z30, Z11
+	VBROADCASTSD 16(R9), Z30
+	VFMADD231PS  Z24, Z30, Z12
+	VFMADD231PS  Z25, Z30, Z13
+	VFMADD231PS  Z26, Z30, Z14
+	VFMADD231PS  Z27, Z30, Z15
+	VFMADD231PS  Z28, Z30, Z16
+	VFMADD231PS  Z29, Z30, Z17
+	VBROADCASTSD 24(R9), Z30
+	VFMADD231PS  Z24, Z30, Z18
+	VFMADD231PS  Z25, Z30, Z19
+	VFMADD231PS  Z26, Z30, Z20
+	VFMADD231PS  Z27, Z30, Z21
+	VFMADD231PS  Z28, Z30, Z22
+	VFMADD231PS  Z29, Z30, Z23
+	ADDQ         AX, R8
+	ADDQ         $0x00000100, R9
+	DECQ         R10
+	JNZ          tpkfull
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	VMOVUPS      Z3, 192(SI)
+	VMOVUPS      Z4, 256(SI)
+	VMOVUPS      Z5, 320(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z6, (SI)
+	VMOVUPS      Z7, 64(SI)
+	VMOVUPS      Z8, 128(SI)
+	VMOVUPS      Z9, 192(SI)
+	VMOVUPS      Z10, 256(SI)
+	VMOVUPS      Z11, 320(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z12, (SI)
+	VMOVUPS      Z13, 64(SI)
+	VMOVUPS      Z14, 128(SI)
+	VMOVUPS      Z15, 192(SI)
+	VMOVUPS      Z16, 256(SI)
+	VMOVUPS      Z17, 320(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z18, (SI)
+	VMOVUPS      Z19, 64(SI)
+	VMOVUPS      Z20, 128(SI)
+	VMOVUPS      Z21, 192(SI)
+	VMOVUPS      Z22, 256(SI)
+	VMOVUPS      Z23, 320(SI)
+	ADDQ         AX, SI
+	ADDQ         $0x20, BX
+	DECQ         DI
+	JNZ          tptilesfull
+	ADDQ         $0x00000180, CX
+	SUBQ         $0x06, DX
+	JMP          tpgroups
+
+tpedge:
+	CMPQ DX, $0x05
+	JNE  tpnot5
+	MOVQ xb+40(FP), DX
+	MOVQ ut+48(FP), BX
+	ADDQ CX, BX
+	MOVQ $0x00000008, SI
+
+tptiles5:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	MOVQ   wt+0(FP), DI
+	ADDQ   CX, DI
+	MOVQ   DX, R8
+	MOVQ   k+24(FP), R9
+
+tpk5:
+	VMOVUPS      (DI), Z20
+	VMOVUPS      64(DI), Z21
+	VMOVUPS      128(DI), Z22
+	VMOVUPS      192(DI), Z23
+	VMOVUPS      256(DI), Z24
+	VBROADCASTSD (R8), Z25
+	VFMADD231PS  Z20, Z25, Z0
+	VFMADD231PS  Z21, Z25, Z1
+	VFMADD231PS  Z22, Z25, Z2
+	VFMADD231PS  Z23, Z25, Z3
+	VFMADD231PS  Z24, Z25, Z4
+	VBROADCASTSD 8(R8), Z25
+	VFMADD231PS  Z20, Z25, Z5
+	VFMADD231PS  Z21, Z25, Z6
+	VFMADD231PS  Z22, Z25, Z7
+	VFMADD231PS  Z23, Z25, Z8
+	VFMADD231PS  Z24, Z25, Z9
+	VBROADCASTSD 16(R8), Z25
+	VFMADD231PS  Z20, Z25, Z10
+	VFMADD231PS  Z21, Z25, Z11
+	VFMADD231PS  Z22, Z25, Z12
+	VFMADD231PS  Z23, Z25, Z13
+	VFMADD231PS  Z24, Z25, Z14
+	VBROADCASTSD 24(R8), Z25
+	VFMADD231PS  Z20, Z25, Z15
+	VFMADD231PS  Z21, Z25, Z16
+	VFMADD231PS  Z22, Z25, Z17
+	VFMADD231PS  Z23, Z25, Z18
+	VFMADD231PS  Z24, Z25, Z19
+	ADDQ         AX, DI
+	ADDQ         $0x00000100, R8
+	DECQ         R9
+	JNZ          tpk5
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	VMOVUPS      Z4, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z5, (BX)
+	VMOVUPS      Z6, 64(BX)
+	VMOVUPS      Z7, 128(BX)
+	VMOVUPS      Z8, 192(BX)
+	VMOVUPS      Z9, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z10, (BX)
+	VMOVUPS      Z11, 64(BX)
+	VMOVUPS      Z12, 128(BX)
+	VMOVUPS      Z13, 192(BX)
+	VMOVUPS      Z14, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z15, (BX)
+	VMOVUPS      Z16, 64(BX)
+	VMOVUPS      Z17, 128(BX)
+	VMOVUPS      Z18, 192(BX)
+	VMOVUPS      Z19, 256(BX)
+	ADDQ         AX, BX
+	ADDQ         $0x20, DX
+	DECQ         SI
+	JNZ          tptiles5
+	JMP          tpdone
+
+tpnot5:
+	CMPQ DX, $0x04
+	JNE  tpnot4
+	MOVQ xb+40(FP), DX
+	MOVQ ut+48(FP), BX
+	ADDQ CX, BX
+	MOVQ $0x00000008, SI
+
+tptiles4:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	MOVQ   wt+0(FP), DI
+	ADDQ   CX, DI
+	MOVQ   DX, R8
+	MOVQ   k+24(FP), R9
+
+tpk4:
+	VMOVUPS      (DI), Z16
+	VMOVUPS      64(DI), Z17
+	VMOVUPS      128(DI), Z18
+	VMOVUPS      192(DI), Z19
+	VBROADCASTSD (R8), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSD 8(R8), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSD 16(R8), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSD 24(R8), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	ADDQ         AX, DI
+	ADDQ         $0x00000100, R8
+	DECQ         R9
+	JNZ          tpk4
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z4, (BX)
+	VMOVUPS      Z5, 64(BX)
+	VMOVUPS      Z6, 128(BX)
+	VMOVUPS      Z7, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z8, (BX)
+	VMOVUPS      Z9, 64(BX)
+	VMOVUPS      Z10, 128(BX)
+	VMOVUPS      Z11, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z12, (BX)
+	VMOVUPS      Z13, 64(BX)
+	VMOVUPS      Z14, 128(BX)
+	VMOVUPS      Z15, 192(BX)
+	ADDQ         AX, BX
+	ADDQ         $0x20, DX
+	DECQ         SI
+	JNZ          tptiles4
+	JMP          tpdone
+
+tpnot4:
+	CMPQ DX, $0x03
+	JNE  tpnot3
+	MOVQ xb+40(FP), DX
+	MOVQ ut+48(FP), BX
+	ADDQ CX, BX
+	MOVQ $0x00000008, SI
+
+tptiles3:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	MOVQ   wt+0(FP), DI
+	ADDQ   CX, DI
+	MOVQ   DX, R8
+	MOVQ   k+24(FP), R9
+
+tpk3:
+	VMOVUPS      (DI), Z12
+	VMOVUPS      64(DI), Z13
+	VMOVUPS      128(DI), Z14
+	VBROADCASTSD (R8), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSD 8(R8), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSD 16(R8), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSD 24(R8), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         AX, DI
+	ADDQ         $0x00000100, R8
+	DECQ         R9
+	JNZ          tpk3
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z3, (BX)
+	VMOVUPS      Z4, 64(BX)
+	VMOVUPS      Z5, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z6, (BX)
+	VMOVUPS      Z7, 64(BX)
+	VMOVUPS      Z8, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z9, (BX)
+	VMOVUPS      Z10, 64(BX)
+	VMOVUPS      Z11, 128(BX)
+	ADDQ         AX, BX
+	ADDQ         $0x20, DX
+	DECQ         SI
+	JNZ          tptiles3
+	JMP          tpdone
+
+tpnot3:
+	CMPQ DX, $0x02
+	JNE  tpnot2
+	MOVQ xb+40(FP), DX
+	MOVQ ut+48(FP), BX
+	ADDQ CX, BX
+	MOVQ $0x00000008, SI
+
+tptiles2:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt+0(FP), DI
+	ADDQ   CX, DI
+	MOVQ   DX, R8
+	MOVQ   k+24(FP), R9
+
+tpk2:
+	VMOVUPS      (DI), Z8
+	VMOVUPS      64(DI), Z9
+	VBROADCASTSD (R8), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSD 8(R8), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSD 16(R8), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSD 24(R8), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	ADDQ         AX, DI
+	ADDQ         $0x00000100, R8
+	DECQ         R9
+	JNZ          tpk2
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z2, (BX)
+	VMOVUPS      Z3, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z4, (BX)
+	VMOVUPS      Z5, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z6, (BX)
+	VMOVUPS      Z7, 64(BX)
+	ADDQ         AX, BX
+	ADDQ         $0x20, DX
+	DECQ         SI
+	JNZ          tptiles2
+	JMP          tpdone
+
+tpnot2:
+	CMPQ DX, $0x01
+	JNE  tpnot1
+	MOVQ xb+40(FP), DX
+	MOVQ ut+48(FP), BX
+	ADDQ CX, BX
+	MOVQ $0x00000008, SI
+
+tptiles1:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt+0(FP), DI
+	ADDQ   CX, DI
+	MOVQ   DX, R8
+	MOVQ   k+24(FP), R9
+
+tpk1:
+	VMOVUPS      (DI), Z4
+	VBROADCASTSD (R8), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSD 8(R8), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSD 16(R8), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSD 24(R8), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         AX, DI
+	ADDQ         $0x00000100, R8
+	DECQ         R9
+	JNZ          tpk1
+	VMOVUPS      Z0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z1, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z2, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z3, (BX)
+	ADDQ         AX, BX
+	ADDQ         $0x20, DX
+	DECQ         SI
+	JNZ          tptiles1
+	JMP          tpdone
+
+tpnot1:
+tpdone:
+	VZEROUPPER
+	RET
+
+// func icaTGTanhF32AVX512(ut *float32, kv int, gp *float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·icaTGTanhF32AVX512(SB), NOSPLIT, $0-24
+	MOVQ    kv+8(FP), AX
+	SHLQ    $0x06, AX
+	VXORPS  Z0, Z0, Z0
+	VMOVUPS ew_one32_64<>+0(SB), Z1
+	VMOVUPS it_clamp32_64<>+0(SB), Z2
+	MOVQ    ut+0(FP), CX
+	MOVQ    gp+16(FP), DX
+	MOVQ    kv+8(FP), BX
+
+tgvecs:
+	VXORPS Z0, Z0, Z0
+	MOVQ   CX, SI
+	MOVQ   $0x00000010, DI
+
+tgrows:
+	VMOVUPS      (SI), Z3
+	VMOVUPS      (SI)(AX*1), Z4
+	VANDPS       ew_abs32_64<>+0(SB), Z3, Z5
+	VANDPS       ew_abs32_64<>+0(SB), Z4, Z6
+	VMINPS       Z5, Z2, Z5
+	VMINPS       Z6, Z2, Z6
+	VMOVUPS      ew_shifter32_64<>+0(SB), Z7
+	VFMADD231PS  it_2log2e32_64<>+0(SB), Z5, Z7
+	VMOVUPS      ew_shifter32_64<>+0(SB), Z8
+	VFMADD231PS  it_2log2e32_64<>+0(SB), Z6, Z8
+	VSUBPS       ew_shifter32_64<>+0(SB), Z7, Z9
+	VSUBPS       ew_shifter32_64<>+0(SB), Z8, Z10
+	VFNMADD231PS it_c132_64<>+0(SB), Z9, Z5
+	VFNMADD231PS it_c132_64<>+0(SB), Z10, Z6
+	VFNMADD231PS it_c232_64<>+0(SB), Z9, Z5
+	VFNMADD231PS it_c232_64<>+0(SB), Z10, Z6
+	VMULPS       Z5, Z5, Z11
+	VMULPS       Z6, Z6, Z12
+	VMOVUPS      it_p132_64<>+0(SB), Z13
+	VMOVUPS      it_p132_64<>+0(SB), Z14
+	VFMADD213PS  it_p032_64<>+0(SB), Z11, Z13
+	VFMADD213PS  it_p032_64<>+0(SB), Z12, Z14
+	VMOVUPS      it_q132_64<>+0(SB), Z15
+	VMOVUPS      it_q132_64<>+0(SB), Z16
+	VFMADD213PS  it_q032_64<>+0(SB), Z11, Z15
+	VFMADD213PS  it_q032_64<>+0(SB), Z12, Z16
+	VMULPS       Z5, Z13, Z13
+	VMULPS       Z6, Z14, Z14
+	VSCALEFPS    Z9, Z1, Z5
+	VSCALEFPS    Z10, Z1, Z6
+	VSUBPS       ew_one32_64<>+0(SB), Z5, Z9
+	VADDPS       ew_one32_64<>+0(SB), Z5, Z7
+	VSUBPS       ew_one32_64<>+0(SB), Z6, Z10
+	VADDPS       ew_one32_64<>+0(SB), Z6, Z8
+	VMULPS       Z7, Z13, Z11
+	VFMADD231PS  Z9, Z15, Z11
+	VMULPS       Z8, Z14, Z12
+	VFMADD231PS  Z10, Z16, Z12
+	VMULPS       Z9, Z13, Z5
+	VFMADD231PS  Z7, Z15, Z5
+	VMULPS       Z10, Z14, Z6
+	VFMADD231PS  Z8, Z16, Z6
+	VDIVPS       Z5, Z11, Z5
+	VDIVPS       Z6, Z12, Z6
+	VPTERNLOGD   $0xf8, ew_sign32_64<>+0(SB), Z3, Z5
+	VPTERNLOGD   $0xf8, ew_sign32_64<>+0(SB), Z4, Z6
+	VMOVUPS      ew_one32_64<>+0(SB), Z3
+	VFNMADD231PS Z5, Z5, Z3
+	VADDPS       Z3, Z0, Z0
+	VMOVUPS      ew_one32_64<>+0(SB), Z3
+	VFNMADD231PS Z6, Z6, Z3
+	VADDPS       Z3, Z0, Z0
+	VMOVUPS      Z5, (SI)
+	VMOVUPS      Z6, (SI)(AX*1)
+	ADDQ         AX, SI
+	ADDQ         AX, SI
+	DECQ         DI
+	JNZ          tgrows
+	VADDPS       (DX), Z0, Z0
+	VMOVUPS      Z0, (DX)
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          tgvecs
+	VZEROUPPER
+	RET
+
+DATA it_clamp32_64<>+0(SB)/4, $0x41200000
+DATA it_clamp32_64<>+4(SB)/4, $0x41200000
+DATA it_clamp32_64<>+8(SB)/4, $0x41200000
+DATA it_clamp32_64<>+12(SB)/4, $0x41200000
+DATA it_clamp32_64<>+16(SB)/4, $0x41200000
+DATA it_clamp32_64<>+20(SB)/4, $0x41200000
+DATA it_clamp32_64<>+24(SB)/4, $0x41200000
+DATA it_clamp32_64<>+28(SB)/4, $0x41200000
+DATA it_clamp32_64<>+32(SB)/4, $0x41200000
+DATA it_clamp32_64<>+36(SB)/4, $0x41200000
+DATA it_clamp32_64<>+40(SB)/4, $0x41200000
+DATA it_clamp32_64<>+44(SB)/4, $0x41200000
+DATA it_clamp32_64<>+48(SB)/4, $0x41200000
+DATA it_clamp32_64<>+52(SB)/4, $0x41200000
+DATA it_clamp32_64<>+56(SB)/4, $0x41200000
+DATA it_clamp32_64<>+60(SB)/4, $0x41200000
+GLOBL it_clamp32_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_2log2e32_64<>+0(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+4(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+8(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+12(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+16(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+20(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+24(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+28(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+32(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+36(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+40(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+44(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+48(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+52(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+56(SB)/4, $0x4038aa3b
+DATA it_2log2e32_64<>+60(SB)/4, $0x4038aa3b
+GLOBL it_2log2e32_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_c132_64<>+0(SB)/4, $0x3eb18000
+DATA it_c132_64<>+4(SB)/4, $0x3eb18000
+DATA it_c132_64<>+8(SB)/4, $0x3eb18000
+DATA it_c132_64<>+12(SB)/4, $0x3eb18000
+DATA it_c132_64<>+16(SB)/4, $0x3eb18000
+DATA it_c132_64<>+20(SB)/4, $0x3eb18000
+DATA it_c132_64<>+24(SB)/4, $0x3eb18000
+DATA it_c132_64<>+28(SB)/4, $0x3eb18000
+DATA it_c132_64<>+32(SB)/4, $0x3eb18000
+DATA it_c132_64<>+36(SB)/4, $0x3eb18000
+DATA it_c132_64<>+40(SB)/4, $0x3eb18000
+DATA it_c132_64<>+44(SB)/4, $0x3eb18000
+DATA it_c132_64<>+48(SB)/4, $0x3eb18000
+DATA it_c132_64<>+52(SB)/4, $0x3eb18000
+DATA it_c132_64<>+56(SB)/4, $0x3eb18000
+DATA it_c132_64<>+60(SB)/4, $0x3eb18000
+GLOBL it_c132_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_c232_64<>+0(SB)/4, $0xb8de8083
+DATA it_c232_64<>+4(SB)/4, $0xb8de8083
+DATA it_c232_64<>+8(SB)/4, $0xb8de8083
+DATA it_c232_64<>+12(SB)/4, $0xb8de8083
+DATA it_c232_64<>+16(SB)/4, $0xb8de8083
+DATA it_c232_64<>+20(SB)/4, $0xb8de8083
+DATA it_c232_64<>+24(SB)/4, $0xb8de8083
+DATA it_c232_64<>+28(SB)/4, $0xb8de8083
+DATA it_c232_64<>+32(SB)/4, $0xb8de8083
+DATA it_c232_64<>+36(SB)/4, $0xb8de8083
+DATA it_c232_64<>+40(SB)/4, $0xb8de8083
+DATA it_c232_64<>+44(SB)/4, $0xb8de8083
+DATA it_c232_64<>+48(SB)/4, $0xb8de8083
+DATA it_c232_64<>+52(SB)/4, $0xb8de8083
+DATA it_c232_64<>+56(SB)/4, $0xb8de8083
+DATA it_c232_64<>+60(SB)/4, $0xb8de8083
+GLOBL it_c232_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_p132_64<>+0(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+4(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+8(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+12(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+16(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+20(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+24(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+28(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+32(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+36(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+40(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+44(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+48(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+52(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+56(SB)/4, $0x3d885eb2
+DATA it_p132_64<>+60(SB)/4, $0x3d885eb2
+GLOBL it_p132_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_p032_64<>+0(SB)/4, $0x3f800000
+DATA it_p032_64<>+4(SB)/4, $0x3f800000
+DATA it_p032_64<>+8(SB)/4, $0x3f800000
+DATA it_p032_64<>+12(SB)/4, $0x3f800000
+DATA it_p032_64<>+16(SB)/4, $0x3f800000
+DATA it_p032_64<>+20(SB)/4, $0x3f800000
+DATA it_p032_64<>+24(SB)/4, $0x3f800000
+DATA it_p032_64<>+28(SB)/4, $0x3f800000
+DATA it_p032_64<>+32(SB)/4, $0x3f800000
+DATA it_p032_64<>+36(SB)/4, $0x3f800000
+DATA it_p032_64<>+40(SB)/4, $0x3f800000
+DATA it_p032_64<>+44(SB)/4, $0x3f800000
+DATA it_p032_64<>+48(SB)/4, $0x3f800000
+DATA it_p032_64<>+52(SB)/4, $0x3f800000
+DATA it_p032_64<>+56(SB)/4, $0x3f800000
+DATA it_p032_64<>+60(SB)/4, $0x3f800000
+GLOBL it_p032_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_q132_64<>+0(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+4(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+8(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+12(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+16(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+20(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+24(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+28(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+32(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+36(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+40(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+44(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+48(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+52(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+56(SB)/4, $0x3eccc24f
+DATA it_q132_64<>+60(SB)/4, $0x3eccc24f
+GLOBL it_q132_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_q032_64<>+0(SB)/4, $0x3f800000
+DATA it_q032_64<>+4(SB)/4, $0x3f800000
+DATA it_q032_64<>+8(SB)/4, $0x3f800000
+DATA it_q032_64<>+12(SB)/4, $0x3f800000
+DATA it_q032_64<>+16(SB)/4, $0x3f800000
+DATA it_q032_64<>+20(SB)/4, $0x3f800000
+DATA it_q032_64<>+24(SB)/4, $0x3f800000
+DATA it_q032_64<>+28(SB)/4, $0x3f800000
+DATA it_q032_64<>+32(SB)/4, $0x3f800000
+DATA it_q032_64<>+36(SB)/4, $0x3f800000
+DATA it_q032_64<>+40(SB)/4, $0x3f800000
+DATA it_q032_64<>+44(SB)/4, $0x3f800000
+DATA it_q032_64<>+48(SB)/4, $0x3f800000
+DATA it_q032_64<>+52(SB)/4, $0x3f800000
+DATA it_q032_64<>+56(SB)/4, $0x3f800000
+DATA it_q032_64<>+60(SB)/4, $0x3f800000
+GLOBL it_q032_64<>(SB), RODATA|NOPTR, $64
+
+// func icaTGExpF32AVX512(ut *float32, kv int, gp *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·icaTGExpF32AVX512(SB), NOSPLIT, $0-24
+	MOVQ   kv+8(FP), AX
+	SHLQ   $0x06, AX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z0, Z0, Z0
+	MOVQ   ut+0(FP), CX
+	MOVQ   gp+16(FP), DX
+	MOVQ   kv+8(FP), BX
+
+tgvecs:
+	VXORPD Z0, Z0, Z0
+	VXORPS Z2, Z2, Z2
+	MOVQ   CX, SI
+	MOVQ   $0x00000020, DI
+
+tgrows:
+	VMOVUPS       (SI), Z3
+	VEXTRACTF64X4 $0x01, Z3, Y1
+	VCVTPS2PD     Y3, Z3
+	VCVTPS2PD     Y1, Z4
+	VMULPD        Z3, Z3, Z5
+	VMULPD        ew_mhalf64_64<>+0(SB), Z5, Z6
+	VMOVUPD       ew_explow64_64<>+0(SB), Z7
+	VMAXPD        Z6, Z7, Z6
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z7
+	VFMADD231PD   ew_log2efalse64_64<>+0(SB), Z6, Z7
+	VSUBPD        ew_shifter64_64<>+0(SB), Z7, Z7
+	VMOVUPD       Z6, Z6
+	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z7, Z6
+	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z7, Z6
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z8
+	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z6, Z8
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z9
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z6, Z9
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z10
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z6, Z10
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z11
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z6, Z11
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z12
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z6, Z12
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z13
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z6, Z13
+	VMULPD        Z6, Z6, Z14
+	VFMADD231PD   Z9, Z14, Z8
+	VFMADD231PD   Z11, Z14, Z10
+	VFMADD231PD   Z13, Z14, Z12
+	VMULPD        Z14, Z14, Z9
+	VFMADD231PD   Z10, Z9, Z8
+	VMULPD        Z9, Z9, Z9
+	VFMADD231PD   Z12, Z9, Z8
+	VFMADD213PD   Z6, Z14, Z8
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z6
+	VFMADD231PD   ew_half64_64<>+0(SB), Z7, Z6
+	VSUBPD        ew_shifter64_64<>+0(SB), Z6, Z9
+	VSUBPD        Z9, Z7, Z7
+	VADDPD        ew_shifter64_64<>+0(SB), Z7, Z7
+	VPSLLQ        $0x34, Z6, Z6
+	VPADDQ        ew_expbias64_64<>+0(SB), Z6, Z6
+	VPSLLQ        $0x34, Z7, Z7
+	VPADDQ        ew_expbias64_64<>+0(SB), Z7, Z7
+	VMOVUPD       Z6, Z9
+	VFMADD213PD   Z6, Z8, Z9
+	VMULPD        Z7, Z9, Z9
+	VMULPD        Z9, Z3, Z3
+	VMOVUPD       ew_one64_64<>+0(SB), Z6
+	VSUBPD        Z5, Z6, Z6
+	VFMADD231PD   Z6, Z9, Z0
+	VMULPD        Z4, Z4, Z5
+	VMULPD        ew_mhalf64_64<>+0(SB), Z5, Z6
+	VMOVUPD       ew_explow64_64<>+0(SB), Z7
+	VMAXPD        Z6, Z7, Z6
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z7
+	VFMADD231PD   ew_log2efalse64_64<>+0(SB), Z6, Z7
+	VSUBPD        ew_shifter64_64<>+0(SB), Z7, Z7
+	VMOVUPD       Z6, Z6
+	VFNMADD231PD  ew_ln2hi64_64<>+0(SB), Z7, Z6
+	VFNMADD231PD  ew_ln2lo64_64<>+0(SB), Z7, Z6
+	VMOVUPD       ew_inv3fact64_64<>+0(SB), Z8
+	VFMADD213PD   ew_inv2fact64_64<>+0(SB), Z6, Z8
+	VMOVUPD       ew_inv5fact64_64<>+0(SB), Z9
+	VFMADD213PD   ew_inv4fact64_64<>+0(SB), Z6, Z9
+	VMOVUPD       ew_inv7fact64_64<>+0(SB), Z10
+	VFMADD213PD   ew_inv6fact64_64<>+0(SB), Z6, Z10
+	VMOVUPD       ew_inv9fact64_64<>+0(SB), Z11
+	VFMADD213PD   ew_inv8fact64_64<>+0(SB), Z6, Z11
+	VMOVUPD       ew_inv11fact64_64<>+0(SB), Z12
+	VFMADD213PD   ew_inv10fact64_64<>+0(SB), Z6, Z12
+	VMOVUPD       ew_inv13fact64_64<>+0(SB), Z13
+	VFMADD213PD   ew_inv12fact64_64<>+0(SB), Z6, Z13
+	VMULPD        Z6, Z6, Z14
+	VFMADD231PD   Z9, Z14, Z8
+	VFMADD231PD   Z11, Z14, Z10
+	VFMADD231PD   Z13, Z14, Z12
+	VMULPD        Z14, Z14, Z9
+	VFMADD231PD   Z10, Z9, Z8
+	VMULPD        Z9, Z9, Z9
+	VFMADD231PD   Z12, Z9, Z8
+	VFMADD213PD   Z6, Z14, Z8
+	VMOVUPD       ew_shifter64_64<>+0(SB), Z6
+	VFMADD231PD   ew_half64_64<>+0(SB), Z7, Z6
+	VSUBPD        ew_shifter64_64<>+0(SB), Z6, Z9
+	VSUBPD        Z9, Z7, Z7
+	VADDPD        ew_shifter64_64<>+0(SB), Z7, Z7
+	VPSLLQ        $0x34, Z6, Z6
+	VPADDQ        ew_expbias64_64<>+0(SB), Z6, Z6
+	VPSLLQ        $0x34, Z7, Z7
+	VPADDQ        ew_expbias64_64<>+0(SB), Z7, Z7
+	VMOVUPD       Z6, Z9
+	VFMADD213PD   Z6, Z8, Z9
+	VMULPD        Z7, Z9, Z9
+	VMULPD        Z9, Z4, Z4
+	VMOVUPD       ew_one64_64<>+0(SB), Z6
+	VSUBPD        Z5, Z6, Z6
+	VFMADD231PD   Z6, Z9, Z2
+	VCVTPD2PS     Z3, Y1
+	VCVTPD2PS     Z4, Y3
+	VINSERTF64X4  $0x01, Y3, Z1, Z1
+	VMOVUPS       Z1, (SI)
+	ADDQ          AX, SI
+	DECQ          DI
+	JNZ           tgrows
+	VADDPD        (DX), Z0, Z0
+	VMOVUPD       Z0, (DX)
+	VADDPD        64(DX), Z2, Z2
+	VMOVUPD       Z2, 64(DX)
+	ADDQ          $0x00000080, DX
+	ADDQ          $0x00000040, CX
+	DECQ          BX
+	JNZ           tgvecs
+	VZEROUPPER
+	RET
+
+// func icaTGCubeF32AVX512(ut *float32, kv int, gp *float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·icaTGCubeF32AVX512(SB), NOSPLIT, $0-24
+	MOVQ   kv+8(FP), AX
+	SHLQ   $0x06, AX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z0, Z0, Z0
+	MOVQ   ut+0(FP), CX
+	MOVQ   gp+16(FP), DX
+	MOVQ   kv+8(FP), BX
+
+tgvecs:
+	VXORPS Z0, Z0, Z0
+	MOVQ   CX, SI
+	MOVQ   $0x00000020, DI
+
+tgrows:
+	VMOVUPS     (SI), Z1
+	VMULPS      Z1, Z1, Z2
+	VMULPS      Z1, Z2, Z2
+	VMULPS      ew_three32_64<>+0(SB), Z1, Z3
+	VFMADD231PS Z3, Z1, Z0
+	VMOVUPS     Z2, (SI)
+	ADDQ        AX, SI
+	DECQ        DI
+	JNZ         tgrows
+	VADDPS      (DX), Z0, Z0
+	VMOVUPS     Z0, (DX)
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, CX
+	DECQ        BX
+	JNZ         tgvecs
+	VZEROUPPER
+	RET
+
+// func icaTAccF32AVX512(xb *float32, k int, kv int, ut *float32, at *float32)
+// Requires: AVX, AVX512F
+TEXT ·icaTAccF32AVX512(SB), NOSPLIT, $16-40
+	MOVQ kv+16(FP), AX
+	SHLQ $0x06, AX
+	MOVQ kv+16(FP), CX
+	MOVQ CX, (SP)
+	MOVQ $0x00000000, 8(SP)
+
+tagroups:
+	CMPQ (SP), $0x05
+	JB   taedge
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarowsfull:
+	CMPQ    BX, $0x05
+	JB      taredgefull
+	MOVQ    DX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS 256(SI), Z4
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z5
+	VMOVUPS 64(SI), Z6
+	VMOVUPS 128(SI), Z7
+	VMOVUPS 192(SI), Z8
+	VMOVUPS 256(SI), Z9
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z10
+	VMOVUPS 64(SI), Z11
+	VMOVUPS 128(SI), Z12
+	VMOVUPS 192(SI), Z13
+	VMOVUPS 256(SI), Z14
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z15
+	VMOVUPS 64(SI), Z16
+	VMOVUPS 128(SI), Z17
+	VMOVUPS 192(SI), Z18
+	VMOVUPS 256(SI), Z19
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z20
+	VMOVUPS 64(SI), Z21
+	VMOVUPS 128(SI), Z22
+	VMOVUPS 192(SI), Z23
+	VMOVUPS 256(SI), Z24
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    CX, DI
+	MOVQ    $0x00000020, R8
+
+tajfullr:
+	VMOVUPS      (SI), Z25
+	VMOVUPS      64(SI), Z26
+	VMOVUPS      128(SI), Z27
+	VMOVUPS      192(SI), Z28
+	VMOVUPS      256(SI), Z29
+	VBROADCASTSD (DI), Z30
+	VFMADD231PS  Z25, Z30, Z0
+	VFMADD231PS  Z26, Z30, Z1
+	VFMADD231PS  Z27, Z30, Z2
+	VFMADD231PS  Z28, Z30, Z3
+	VFMADD231PS  Z29, Z30, Z4
+	VBROADCASTSD 256(DI), Z30
+	VFMADD231PS  Z25, Z30, Z5
+	VFMADD231PS  Z26, Z30, Z6
+	VFMADD231PS  Z27, Z30, Z7
+	VFMADD231PS  Z28, Z30, Z8
+	VFMADD231PS  Z29, Z30, Z9
+	VBROADCASTSD 512(DI), Z30
+	VFMADD231PS  Z25, Z30, Z10
+	VFMADD231PS  Z26, Z30, Z11
+	VFMADD231PS  Z27, Z30, Z12
+	VFMADD231PS  Z28, Z30, Z13
+	VFMADD231PS  Z29, Z30, Z14
+	VBROADCASTSD 768(DI), Z30
+	VFMADD231PS  Z25, Z30, Z15
+	VFMADD231PS  Z26, Z30, Z16
+	VFMADD231PS  Z27, Z30, Z17
+	VFMADD231PS  Z28, Z30, Z18
+	VFMADD231PS  Z29, Z30, Z19
+	VBROADCASTSD 1024(DI), Z30
+	VFMADD231PS  Z25, Z30, Z20
+	VFMADD231PS  Z26, Z30, Z21
+	VFMADD231PS  Z27, Z30, Z22
+	VFMADD231PS  Z28, Z30, Z23
+	VFMADD231PS  Z29, Z30, Z24
+	ADDQ         AX, SI
+	ADDQ         $0x08, DI
+	DECQ         R8
+	JNZ          tajfullr
+	MOVQ         DX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	VMOVUPS      Z3, 192(SI)
+	VMOVUPS      Z4, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z5, (SI)
+	VMOVUPS      Z6, 64(SI)
+	VMOVUPS      Z7, 128(SI)
+	VMOVUPS      Z8, 192(SI)
+	VMOVUPS      Z9, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z10, (SI)
+	VMOVUPS      Z11, 64(SI)
+	VMOVUPS      Z12, 128(SI)
+	VMOVUPS      Z13, 192(SI)
+	VMOVUPS      Z14, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z15, (SI)
+	VMOVUPS      Z16, 64(SI)
+	VMOVUPS      Z17, 128(SI)
+	VMOVUPS      Z18, 192(SI)
+	VMOVUPS      Z19, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z20, (SI)
+	VMOVUPS      Z21, 64(SI)
+	VMOVUPS      Z22, 128(SI)
+	VMOVUPS      Z23, 192(SI)
+	VMOVUPS      Z24, 256(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000500, CX
+	SUBQ         $0x05, BX
+	JMP          tarowsfull
+
+taredgefull:
+	CMPQ    BX, $0x04
+	JNE     tarnotfull_4
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	VMOVUPS 256(BX), Z4
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z5
+	VMOVUPS 64(BX), Z6
+	VMOVUPS 128(BX), Z7
+	VMOVUPS 192(BX), Z8
+	VMOVUPS 256(BX), Z9
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z10
+	VMOVUPS 64(BX), Z11
+	VMOVUPS 128(BX), Z12
+	VMOVUPS 192(BX), Z13
+	VMOVUPS 256(BX), Z14
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z15
+	VMOVUPS 64(BX), Z16
+	VMOVUPS 128(BX), Z17
+	VMOVUPS 192(BX), Z18
+	VMOVUPS 256(BX), Z19
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+tajfull_4:
+	VMOVUPS      (BX), Z20
+	VMOVUPS      64(BX), Z21
+	VMOVUPS      128(BX), Z22
+	VMOVUPS      192(BX), Z23
+	VMOVUPS      256(BX), Z24
+	VBROADCASTSD (CX), Z25
+	VFMADD231PS  Z20, Z25, Z0
+	VFMADD231PS  Z21, Z25, Z1
+	VFMADD231PS  Z22, Z25, Z2
+	VFMADD231PS  Z23, Z25, Z3
+	VFMADD231PS  Z24, Z25, Z4
+	VBROADCASTSD 256(CX), Z25
+	VFMADD231PS  Z20, Z25, Z5
+	VFMADD231PS  Z21, Z25, Z6
+	VFMADD231PS  Z22, Z25, Z7
+	VFMADD231PS  Z23, Z25, Z8
+	VFMADD231PS  Z24, Z25, Z9
+	VBROADCASTSD 512(CX), Z25
+	VFMADD231PS  Z20, Z25, Z10
+	VFMADD231PS  Z21, Z25, Z11
+	VFMADD231PS  Z22, Z25, Z12
+	VFMADD231PS  Z23, Z25, Z13
+	VFMADD231PS  Z24, Z25, Z14
+	VBROADCASTSD 768(CX), Z25
+	VFMADD231PS  Z20, Z25, Z15
+	VFMADD231PS  Z21, Z25, Z16
+	VFMADD231PS  Z22, Z25, Z17
+	VFMADD231PS  Z23, Z25, Z18
+	VFMADD231PS  Z24, Z25, Z19
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_4
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	VMOVUPS      Z4, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z5, (BX)
+	VMOVUPS      Z6, 64(BX)
+	VMOVUPS      Z7, 128(BX)
+	VMOVUPS      Z8, 192(BX)
+	VMOVUPS      Z9, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z10, (BX)
+	VMOVUPS      Z11, 64(BX)
+	VMOVUPS      Z12, 128(BX)
+	VMOVUPS      Z13, 192(BX)
+	VMOVUPS      Z14, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z15, (BX)
+	VMOVUPS      Z16, 64(BX)
+	VMOVUPS      Z17, 128(BX)
+	VMOVUPS      Z18, 192(BX)
+	VMOVUPS      Z19, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_4:
+	CMPQ    BX, $0x03
+	JNE     tarnotfull_3
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	VMOVUPS 256(BX), Z4
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z5
+	VMOVUPS 64(BX), Z6
+	VMOVUPS 128(BX), Z7
+	VMOVUPS 192(BX), Z8
+	VMOVUPS 256(BX), Z9
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z10
+	VMOVUPS 64(BX), Z11
+	VMOVUPS 128(BX), Z12
+	VMOVUPS 192(BX), Z13
+	VMOVUPS 256(BX), Z14
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+tajfull_3:
+	VMOVUPS      (BX), Z15
+	VMOVUPS      64(BX), Z16
+	VMOVUPS      128(BX), Z17
+	VMOVUPS      192(BX), Z18
+	VMOVUPS      256(BX), Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PS  Z15, Z20, Z0
+	VFMADD231PS  Z16, Z20, Z1
+	VFMADD231PS  Z17, Z20, Z2
+	VFMADD231PS  Z18, Z20, Z3
+	VFMADD231PS  Z19, Z20, Z4
+	VBROADCASTSD 256(CX), Z20
+	VFMADD231PS  Z15, Z20, Z5
+	VFMADD231PS  Z16, Z20, Z6
+	VFMADD231PS  Z17, Z20, Z7
+	VFMADD231PS  Z18, Z20, Z8
+	VFMADD231PS  Z19, Z20, Z9
+	VBROADCASTSD 512(CX), Z20
+	VFMADD231PS  Z15, Z20, Z10
+	VFMADD231PS  Z16, Z20, Z11
+	VFMADD231PS  Z17, Z20, Z12
+	VFMADD231PS  Z18, Z20, Z13
+	VFMADD231PS  Z19, Z20, Z14
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_3
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	VMOVUPS      Z4, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z5, (BX)
+	VMOVUPS      Z6, 64(BX)
+	VMOVUPS      Z7, 128(BX)
+	VMOVUPS      Z8, 192(BX)
+	VMOVUPS      Z9, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z10, (BX)
+	VMOVUPS      Z11, 64(BX)
+	VMOVUPS      Z12, 128(BX)
+	VMOVUPS      Z13, 192(BX)
+	VMOVUPS      Z14, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_3:
+	CMPQ    BX, $0x02
+	JNE     tarnotfull_2
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	VMOVUPS 256(BX), Z4
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z5
+	VMOVUPS 64(BX), Z6
+	VMOVUPS 128(BX), Z7
+	VMOVUPS 192(BX), Z8
+	VMOVUPS 256(BX), Z9
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+tajfull_2:
+	VMOVUPS      (BX), Z10
+	VMOVUPS      64(BX), Z11
+	VMOVUPS      128(BX), Z12
+	VMOVUPS      192(BX), Z13
+	VMOVUPS      256(BX), Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PS  Z10, Z15, Z0
+	VFMADD231PS  Z11, Z15, Z1
+	VFMADD231PS  Z12, Z15, Z2
+	VFMADD231PS  Z13, Z15, Z3
+	VFMADD231PS  Z14, Z15, Z4
+	VBROADCASTSD 256(CX), Z15
+	VFMADD231PS  Z10, Z15, Z5
+	VFMADD231PS  Z11, Z15, Z6
+	VFMADD231PS  Z12, Z15, Z7
+	VFMADD231PS  Z13, Z15, Z8
+	VFMADD231PS  Z14, Z15, Z9
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_2
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	VMOVUPS      Z4, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z5, (BX)
+	VMOVUPS      Z6, 64(BX)
+	VMOVUPS      Z7, 128(BX)
+	VMOVUPS      Z8, 192(BX)
+	VMOVUPS      Z9, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_2:
+	CMPQ    BX, $0x01
+	JNE     tarnotfull_1
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	VMOVUPS 256(BX), Z4
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+tajfull_1:
+	VMOVUPS      (BX), Z5
+	VMOVUPS      64(BX), Z6
+	VMOVUPS      128(BX), Z7
+	VMOVUPS      192(BX), Z8
+	VMOVUPS      256(BX), Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PS  Z5, Z10, Z0
+	VFMADD231PS  Z6, Z10, Z1
+	VFMADD231PS  Z7, Z10, Z2
+	VFMADD231PS  Z8, Z10, Z3
+	VFMADD231PS  Z9, Z10, Z4
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_1
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	VMOVUPS      Z4, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_1:
+tardonefull:
+	ADDQ $0x00000140, 8(SP)
+	SUBQ $0x05, (SP)
+	JMP  tagroups
+
+taedge:
+	CMPQ (SP), $0x04
+	JNE  tanot4
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows4:
+	CMPQ    BX, $0x05
+	JB      taredge4
+	MOVQ    DX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z4
+	VMOVUPS 64(SI), Z5
+	VMOVUPS 128(SI), Z6
+	VMOVUPS 192(SI), Z7
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z8
+	VMOVUPS 64(SI), Z9
+	VMOVUPS 128(SI), Z10
+	VMOVUPS 192(SI), Z11
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z12
+	VMOVUPS 64(SI), Z13
+	VMOVUPS 128(SI), Z14
+	VMOVUPS 192(SI), Z15
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z16
+	VMOVUPS 64(SI), Z17
+	VMOVUPS 128(SI), Z18
+	VMOVUPS 192(SI), Z19
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    CX, DI
+	MOVQ    $0x00000020, R8
+
+taj4r:
+	VMOVUPS      (SI), Z20
+	VMOVUPS      64(SI), Z21
+	VMOVUPS      128(SI), Z22
+	VMOVUPS      192(SI), Z23
+	VBROADCASTSD (DI), Z24
+	VFMADD231PS  Z20, Z24, Z0
+	VFMADD231PS  Z21, Z24, Z1
+	VFMADD231PS  Z22, Z24, Z2
+	VFMADD231PS  Z23, Z24, Z3
+	VBROADCASTSD 256(DI), Z24
+	VFMADD231PS  Z20, Z24, Z4
+	VFMADD231PS  Z21, Z24, Z5
+	VFMADD231PS  Z22, Z24, Z6
+	VFMADD231PS  Z23, Z24, Z7
+	VBROADCASTSD 512(DI), Z24
+	VFMADD231PS  Z20, Z24, Z8
+	VFMADD231PS  Z21, Z24, Z9
+	VFMADD231PS  Z22, Z24, Z10
+	VFMADD231PS  Z23, Z24, Z11
+	VBROADCASTSD 768(DI), Z24
+	VFMADD231PS  Z20, Z24, Z12
+	VFMADD231PS  Z21, Z24, Z13
+	VFMADD231PS  Z22, Z24, Z14
+	VFMADD231PS  Z23, Z24, Z15
+	VBROADCASTSD 1024(DI), Z24
+	VFMADD231PS  Z20, Z24, Z16
+	VFMADD231PS  Z21, Z24, Z17
+	VFMADD231PS  Z22, Z24, Z18
+	VFMADD231PS  Z23, Z24, Z19
+	ADDQ         AX, SI
+	ADDQ         $0x08, DI
+	DECQ         R8
+	JNZ          taj4r
+	MOVQ         DX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	VMOVUPS      Z3, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z4, (SI)
+	VMOVUPS      Z5, 64(SI)
+	VMOVUPS      Z6, 128(SI)
+	VMOVUPS      Z7, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z8, (SI)
+	VMOVUPS      Z9, 64(SI)
+	VMOVUPS      Z10, 128(SI)
+	VMOVUPS      Z11, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z12, (SI)
+	VMOVUPS      Z13, 64(SI)
+	VMOVUPS      Z14, 128(SI)
+	VMOVUPS      Z15, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z16, (SI)
+	VMOVUPS      Z17, 64(SI)
+	VMOVUPS      Z18, 128(SI)
+	VMOVUPS      Z19, 192(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000500, CX
+	SUBQ         $0x05, BX
+	JMP          tarows4
+
+taredge4:
+	CMPQ    BX, $0x04
+	JNE     tarnot4_4
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z4
+	VMOVUPS 64(BX), Z5
+	VMOVUPS 128(BX), Z6
+	VMOVUPS 192(BX), Z7
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z8
+	VMOVUPS 64(BX), Z9
+	VMOVUPS 128(BX), Z10
+	VMOVUPS 192(BX), Z11
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z12
+	VMOVUPS 64(BX), Z13
+	VMOVUPS 128(BX), Z14
+	VMOVUPS 192(BX), Z15
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj4_4:
+	VMOVUPS      (BX), Z16
+	VMOVUPS      64(BX), Z17
+	VMOVUPS      128(BX), Z18
+	VMOVUPS      192(BX), Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSD 256(CX), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSD 512(CX), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSD 768(CX), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj4_4
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z4, (BX)
+	VMOVUPS      Z5, 64(BX)
+	VMOVUPS      Z6, 128(BX)
+	VMOVUPS      Z7, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z8, (BX)
+	VMOVUPS      Z9, 64(BX)
+	VMOVUPS      Z10, 128(BX)
+	VMOVUPS      Z11, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z12, (BX)
+	VMOVUPS      Z13, 64(BX)
+	VMOVUPS      Z14, 128(BX)
+	VMOVUPS      Z15, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot4_3
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z4
+	VMOVUPS 64(BX), Z5
+	VMOVUPS 128(BX), Z6
+	VMOVUPS 192(BX), Z7
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z8
+	VMOVUPS 64(BX), Z9
+	VMOVUPS 128(BX), Z10
+	VMOVUPS 192(BX), Z11
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj4_3:
+	VMOVUPS      (BX), Z12
+	VMOVUPS      64(BX), Z13
+	VMOVUPS      128(BX), Z14
+	VMOVUPS      192(BX), Z15
+	VBROADCASTSD (CX), Z16
+	VFMADD231PS  Z12, Z16, Z0
+	VFMADD231PS  Z13, Z16, Z1
+	VFMADD231PS  Z14, Z16, Z2
+	VFMADD231PS  Z15, Z16, Z3
+	VBROADCASTSD 256(CX), Z16
+	VFMADD231PS  Z12, Z16, Z4
+	VFMADD231PS  Z13, Z16, Z5
+	VFMADD231PS  Z14, Z16, Z6
+	VFMADD231PS  Z15, Z16, Z7
+	VBROADCASTSD 512(CX), Z16
+	VFMADD231PS  Z12, Z16, Z8
+	VFMADD231PS  Z13, Z16, Z9
+	VFMADD231PS  Z14, Z16, Z10
+	VFMADD231PS  Z15, Z16, Z11
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj4_3
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z4, (BX)
+	VMOVUPS      Z5, 64(BX)
+	VMOVUPS      Z6, 128(BX)
+	VMOVUPS      Z7, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z8, (BX)
+	VMOVUPS      Z9, 64(BX)
+	VMOVUPS      Z10, 128(BX)
+	VMOVUPS      Z11, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot4_2
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z4
+	VMOVUPS 64(BX), Z5
+	VMOVUPS 128(BX), Z6
+	VMOVUPS 192(BX), Z7
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj4_2:
+	VMOVUPS      (BX), Z8
+	VMOVUPS      64(BX), Z9
+	VMOVUPS      128(BX), Z10
+	VMOVUPS      192(BX), Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSD 256(CX), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj4_2
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z4, (BX)
+	VMOVUPS      Z5, 64(BX)
+	VMOVUPS      Z6, 128(BX)
+	VMOVUPS      Z7, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot4_1
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj4_1:
+	VMOVUPS      (BX), Z4
+	VMOVUPS      64(BX), Z5
+	VMOVUPS      128(BX), Z6
+	VMOVUPS      192(BX), Z7
+	VBROADCASTSD (CX), Z8
+	VFMADD231PS  Z4, Z8, Z0
+	VFMADD231PS  Z5, Z8, Z1
+	VFMADD231PS  Z6, Z8, Z2
+	VFMADD231PS  Z7, Z8, Z3
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj4_1
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_1:
+tardone4:
+	JMP tadone
+
+tanot4:
+	CMPQ (SP), $0x03
+	JNE  tanot3
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows3:
+	CMPQ    BX, $0x05
+	JB      taredge3
+	MOVQ    DX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z3
+	VMOVUPS 64(SI), Z4
+	VMOVUPS 128(SI), Z5
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z6
+	VMOVUPS 64(SI), Z7
+	VMOVUPS 128(SI), Z8
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z9
+	VMOVUPS 64(SI), Z10
+	VMOVUPS 128(SI), Z11
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z12
+	VMOVUPS 64(SI), Z13
+	VMOVUPS 128(SI), Z14
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    CX, DI
+	MOVQ    $0x00000020, R8
+
+taj3r:
+	VMOVUPS      (SI), Z15
+	VMOVUPS      64(SI), Z16
+	VMOVUPS      128(SI), Z17
+	VBROADCASTSD (DI), Z18
+	VFMADD231PS  Z15, Z18, Z0
+	VFMADD231PS  Z16, Z18, Z1
+	VFMADD231PS  Z17, Z18, Z2
+	VBROADCASTSD 256(DI), Z18
+	VFMADD231PS  Z15, Z18, Z3
+	VFMADD231PS  Z16, Z18, Z4
+	VFMADD231PS  Z17, Z18, Z5
+	VBROADCASTSD 512(DI), Z18
+	VFMADD231PS  Z15, Z18, Z6
+	VFMADD231PS  Z16, Z18, Z7
+	VFMADD231PS  Z17, Z18, Z8
+	VBROADCASTSD 768(DI), Z18
+	VFMADD231PS  Z15, Z18, Z9
+	VFMADD231PS  Z16, Z18, Z10
+	VFMADD231PS  Z17, Z18, Z11
+	VBROADCASTSD 1024(DI), Z18
+	VFMADD231PS  Z15, Z18, Z12
+	VFMADD231PS  Z16, Z18, Z13
+	VFMADD231PS  Z17, Z18, Z14
+	ADDQ         AX, SI
+	ADDQ         $0x08, DI
+	DECQ         R8
+	JNZ          taj3r
+	MOVQ         DX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z3, (SI)
+	VMOVUPS      Z4, 64(SI)
+	VMOVUPS      Z5, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z6, (SI)
+	VMOVUPS      Z7, 64(SI)
+	VMOVUPS      Z8, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z9, (SI)
+	VMOVUPS      Z10, 64(SI)
+	VMOVUPS      Z11, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z12, (SI)
+	VMOVUPS      Z13, 64(SI)
+	VMOVUPS      Z14, 128(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000500, CX
+	SUBQ         $0x05, BX
+	JMP          tarows3
+
+taredge3:
+	CMPQ    BX, $0x04
+	JNE     tarnot3_4
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z3
+	VMOVUPS 64(BX), Z4
+	VMOVUPS 128(BX), Z5
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z6
+	VMOVUPS 64(BX), Z7
+	VMOVUPS 128(BX), Z8
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z9
+	VMOVUPS 64(BX), Z10
+	VMOVUPS 128(BX), Z11
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj3_4:
+	VMOVUPS      (BX), Z12
+	VMOVUPS      64(BX), Z13
+	VMOVUPS      128(BX), Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSD 256(CX), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSD 512(CX), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSD 768(CX), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj3_4
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z3, (BX)
+	VMOVUPS      Z4, 64(BX)
+	VMOVUPS      Z5, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z6, (BX)
+	VMOVUPS      Z7, 64(BX)
+	VMOVUPS      Z8, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z9, (BX)
+	VMOVUPS      Z10, 64(BX)
+	VMOVUPS      Z11, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot3_3
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z3
+	VMOVUPS 64(BX), Z4
+	VMOVUPS 128(BX), Z5
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z6
+	VMOVUPS 64(BX), Z7
+	VMOVUPS 128(BX), Z8
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj3_3:
+	VMOVUPS      (BX), Z9
+	VMOVUPS      64(BX), Z10
+	VMOVUPS      128(BX), Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PS  Z9, Z12, Z0
+	VFMADD231PS  Z10, Z12, Z1
+	VFMADD231PS  Z11, Z12, Z2
+	VBROADCASTSD 256(CX), Z12
+	VFMADD231PS  Z9, Z12, Z3
+	VFMADD231PS  Z10, Z12, Z4
+	VFMADD231PS  Z11, Z12, Z5
+	VBROADCASTSD 512(CX), Z12
+	VFMADD231PS  Z9, Z12, Z6
+	VFMADD231PS  Z10, Z12, Z7
+	VFMADD231PS  Z11, Z12, Z8
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj3_3
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z3, (BX)
+	VMOVUPS      Z4, 64(BX)
+	VMOVUPS      Z5, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z6, (BX)
+	VMOVUPS      Z7, 64(BX)
+	VMOVUPS      Z8, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot3_2
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z3
+	VMOVUPS 64(BX), Z4
+	VMOVUPS 128(BX), Z5
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj3_2:
+	VMOVUPS      (BX), Z6
+	VMOVUPS      64(BX), Z7
+	VMOVUPS      128(BX), Z8
+	VBROADCASTSD (CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSD 256(CX), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj3_2
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z3, (BX)
+	VMOVUPS      Z4, 64(BX)
+	VMOVUPS      Z5, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot3_1
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj3_1:
+	VMOVUPS      (BX), Z3
+	VMOVUPS      64(BX), Z4
+	VMOVUPS      128(BX), Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PS  Z3, Z6, Z0
+	VFMADD231PS  Z4, Z6, Z1
+	VFMADD231PS  Z5, Z6, Z2
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj3_1
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_1:
+tardone3:
+	JMP tadone
+
+tanot3:
+	CMPQ (SP), $0x02
+	JNE  tanot2
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows2:
+	CMPQ    BX, $0x05
+	JB      taredge2
+	MOVQ    DX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z2
+	VMOVUPS 64(SI), Z3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z4
+	VMOVUPS 64(SI), Z5
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z6
+	VMOVUPS 64(SI), Z7
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z8
+	VMOVUPS 64(SI), Z9
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    CX, DI
+	MOVQ    $0x00000020, R8
+
+taj2r:
+	VMOVUPS      (SI), Z10
+	VMOVUPS      64(SI), Z11
+	VBROADCASTSD (DI), Z12
+	VFMADD231PS  Z10, Z12, Z0
+	VFMADD231PS  Z11, Z12, Z1
+	VBROADCASTSD 256(DI), Z12
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSD 512(DI), Z12
+	VFMADD231PS  Z10, Z12, Z4
+	VFMADD231PS  Z11, Z12, Z5
+	VBROADCASTSD 768(DI), Z12
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VBROADCASTSD 1024(DI), Z12
+	VFMADD231PS  Z10, Z12, Z8
+	VFMADD231PS  Z11, Z12, Z9
+	ADDQ         AX, SI
+	ADDQ         $0x08, DI
+	DECQ         R8
+	JNZ          taj2r
+	MOVQ         DX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z2, (SI)
+	VMOVUPS      Z3, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z4, (SI)
+	VMOVUPS      Z5, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z6, (SI)
+	VMOVUPS      Z7, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z8, (SI)
+	VMOVUPS      Z9, 64(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000500, CX
+	SUBQ         $0x05, BX
+	JMP          tarows2
+
+taredge2:
+	CMPQ    BX, $0x04
+	JNE     tarnot2_4
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z2
+	VMOVUPS 64(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z4
+	VMOVUPS 64(BX), Z5
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z6
+	VMOVUPS 64(BX), Z7
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj2_4:
+	VMOVUPS      (BX), Z8
+	VMOVUPS      64(BX), Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSD 256(CX), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSD 512(CX), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSD 768(CX), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj2_4
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z2, (BX)
+	VMOVUPS      Z3, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z4, (BX)
+	VMOVUPS      Z5, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z6, (BX)
+	VMOVUPS      Z7, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot2_3
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z2
+	VMOVUPS 64(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z4
+	VMOVUPS 64(BX), Z5
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj2_3:
+	VMOVUPS      (BX), Z6
+	VMOVUPS      64(BX), Z7
+	VBROADCASTSD (CX), Z8
+	VFMADD231PS  Z6, Z8, Z0
+	VFMADD231PS  Z7, Z8, Z1
+	VBROADCASTSD 256(CX), Z8
+	VFMADD231PS  Z6, Z8, Z2
+	VFMADD231PS  Z7, Z8, Z3
+	VBROADCASTSD 512(CX), Z8
+	VFMADD231PS  Z6, Z8, Z4
+	VFMADD231PS  Z7, Z8, Z5
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj2_3
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z2, (BX)
+	VMOVUPS      Z3, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z4, (BX)
+	VMOVUPS      Z5, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot2_2
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z2
+	VMOVUPS 64(BX), Z3
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj2_2:
+	VMOVUPS      (BX), Z4
+	VMOVUPS      64(BX), Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSD 256(CX), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj2_2
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z2, (BX)
+	VMOVUPS      Z3, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot2_1
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj2_1:
+	VMOVUPS      (BX), Z2
+	VMOVUPS      64(BX), Z3
+	VBROADCASTSD (CX), Z4
+	VFMADD231PS  Z2, Z4, Z0
+	VFMADD231PS  Z3, Z4, Z1
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj2_1
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_1:
+tardone2:
+	JMP tadone
+
+tanot2:
+	CMPQ (SP), $0x01
+	JNE  tanot1
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows1:
+	CMPQ    BX, $0x05
+	JB      taredge1
+	MOVQ    DX, SI
+	VMOVUPS (SI), Z0
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z2
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z4
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    CX, DI
+	MOVQ    $0x00000020, R8
+
+taj1r:
+	VMOVUPS      (SI), Z5
+	VBROADCASTSD (DI), Z6
+	VFMADD231PS  Z5, Z6, Z0
+	VBROADCASTSD 256(DI), Z6
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSD 512(DI), Z6
+	VFMADD231PS  Z5, Z6, Z2
+	VBROADCASTSD 768(DI), Z6
+	VFMADD231PS  Z5, Z6, Z3
+	VBROADCASTSD 1024(DI), Z6
+	VFMADD231PS  Z5, Z6, Z4
+	ADDQ         AX, SI
+	ADDQ         $0x08, DI
+	DECQ         R8
+	JNZ          taj1r
+	MOVQ         DX, SI
+	VMOVUPS      Z0, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z1, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z2, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z3, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z4, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000500, CX
+	SUBQ         $0x05, BX
+	JMP          tarows1
+
+taredge1:
+	CMPQ    BX, $0x04
+	JNE     tarnot1_4
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z2
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z3
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj1_4:
+	VMOVUPS      (BX), Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSD 256(CX), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSD 512(CX), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSD 768(CX), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_4
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z1, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z2, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z3, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot1_3
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z2
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj1_3:
+	VMOVUPS      (BX), Z3
+	VBROADCASTSD (CX), Z4
+	VFMADD231PS  Z3, Z4, Z0
+	VBROADCASTSD 256(CX), Z4
+	VFMADD231PS  Z3, Z4, Z1
+	VBROADCASTSD 512(CX), Z4
+	VFMADD231PS  Z3, Z4, Z2
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_3
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z1, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z2, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot1_2
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z1
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj1_2:
+	VMOVUPS      (BX), Z2
+	VBROADCASTSD (CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSD 256(CX), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_2
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z1, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot1_1
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj1_1:
+	VMOVUPS      (BX), Z1
+	VBROADCASTSD (CX), Z2
+	VFMADD231PS  Z1, Z2, Z0
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_1
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_1:
+tardone1:
+	JMP tadone
+
+tanot1:
+tadone:
+	VZEROUPPER
+	RET
+
 // func icaBlockTanhF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int, xb *float64, u *float64, acc *float64, gp *float64, alpha float64)
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·icaBlockTanhF64AVX512(SB), NOSPLIT, $24-88
@@ -8164,3 +12562,2326 @@ DATA ew_three64_64<>+40(SB)/8, $0x4008000000000000
 DATA ew_three64_64<>+48(SB)/8, $0x4008000000000000
 DATA ew_three64_64<>+56(SB)/8, $0x4008000000000000
 GLOBL ew_three64_64<>(SB), RODATA|NOPTR, $64
+
+// func icaTProjF64AVX512(wt *float64, x *float64, ldx int, k int, kv int, xb *float64, ut *float64)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·icaTProjF64AVX512(SB), NOSPLIT, $0-56
+	// Pack: xb = X_blk, prefetching the rows of a later block
+	MOVQ x+8(FP), AX
+	MOVQ xb+40(FP), CX
+	MOVQ ldx+16(FP), DX
+	SHLQ $0x03, DX
+	MOVQ k+24(FP), BX
+
+tpack:
+	PREFETCHT0 1536(AX)
+	PREFETCHT0 1600(AX)
+	PREFETCHT0 1664(AX)
+	PREFETCHT0 1728(AX)
+	VMOVUPD    (AX), Z0
+	VMOVUPD    64(AX), Z1
+	VMOVUPD    128(AX), Z2
+	VMOVUPD    192(AX), Z3
+	VMOVUPD    Z0, (CX)
+	VMOVUPD    Z1, 64(CX)
+	VMOVUPD    Z2, 128(CX)
+	VMOVUPD    Z3, 192(CX)
+	ADDQ       DX, AX
+	ADDQ       $0x00000100, CX
+	DECQ       BX
+	JNZ        tpack
+
+	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
+	MOVQ kv+32(FP), AX
+	SHLQ $0x06, AX
+	XORQ CX, CX
+	MOVQ kv+32(FP), DX
+
+tpgroups:
+	CMPQ DX, $0x06
+	JB   tpedge
+	MOVQ xb+40(FP), BX
+	MOVQ ut+48(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000008, DI
+
+tptilesfull:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+	VXORPD Z16, Z16, Z16
+	VXORPD Z17, Z17, Z17
+	VXORPD Z18, Z18, Z18
+	VXORPD Z19, Z19, Z19
+	VXORPD Z20, Z20, Z20
+	VXORPD Z21, Z21, Z21
+	VXORPD Z22, Z22, Z22
+	VXORPD Z23, Z23, Z23
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   BX, R9
+	MOVQ   k+24(FP), R10
+
+tpkfull:
+	VMOVUPD      (R8), Z24
+	VMOVUPD      64(R8), Z25
+	VMOVUPD      128(R8), Z26
+	VMOVUPD      192(R8), Z27
+	VMOVUPD      256(R8), Z28
+	VMOVUPD      320(R8), Z29
+	VBROADCASTSD (R9), Z30
+	VFMADD231PD  Z24, Z30, Z0
+	VFMADD231PD  Z25, Z30, Z1
+	VFMADD231PD  Z26, Z30, Z2
+	VFMADD231PD  Z27, Z30, Z3
+	VFMADD231PD  Z28, Z30, Z4
+	VFMADD231PD  Z29, Z30, Z5
+	VBROADCASTSD 8(R9), Z30
+	VFMADD231PD  Z24, Z30, Z6
+	VFMADD231PD  Z25, Z30, Z7
+	VFMADD231PD  Z26, Z30, Z8
+	VFMADD231PD  Z27, Z30, Z9
+	VFMADD231PD  Z28, Z30, Z10
+	VFMADD231PD  Z29, Z30, Z11
+	VBROADCASTSD 16(R9), Z30
+	VFMADD231PD  Z24, Z30, Z12
+	VFMADD231PD  Z25, Z30, Z13
+	VFMADD231PD  Z26, Z30, Z14
+	VFMADD231PD  Z27, Z30, Z15
+	VFMADD231PD  Z28, Z30, Z16
+	VFMADD231PD  Z29, Z30, Z17
+	VBROADCASTSD 24(R9), Z30
+	VFMADD231PD  Z24, Z30, Z18
+	VFMADD231PD  Z25, Z30, Z19
+	VFMADD231PD  Z26, Z30, Z20
+	VFMADD231PD  Z27, Z30, Z21
+	VFMADD231PD  Z28, Z30, Z22
+	VFMADD231PD  Z29, Z30, Z23
+	ADDQ         AX, R8
+	ADDQ         $0x00000100, R9
+	DECQ         R10
+	JNZ          tpkfull
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	VMOVUPD      Z3, 192(SI)
+	VMOVUPD      Z4, 256(SI)
+	VMOVUPD      Z5, 320(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z6, (SI)
+	VMOVUPD      Z7, 64(SI)
+	VMOVUPD      Z8, 128(SI)
+	VMOVUPD      Z9, 192(SI)
+	VMOVUPD      Z10, 256(SI)
+	VMOVUPD      Z11, 320(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z12, (SI)
+	VMOVUPD      Z13, 64(SI)
+	VMOVUPD      Z14, 128(SI)
+	VMOVUPD      Z15, 192(SI)
+	VMOVUPD      Z16, 256(SI)
+	VMOVUPD      Z17, 320(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z18, (SI)
+	VMOVUPD      Z19, 64(SI)
+	VMOVUPD      Z20, 128(SI)
+	VMOVUPD      Z21, 192(SI)
+	VMOVUPD      Z22, 256(SI)
+	VMOVUPD      Z23, 320(SI)
+	ADDQ         AX, SI
+	ADDQ         $0x20, BX
+	DECQ         DI
+	JNZ          tptilesfull
+	ADDQ         $0x00000180, CX
+	SUBQ         $0x06, DX
+	JMP          tpgroups
+
+tpedge:
+	CMPQ DX, $0x05
+	JNE  tpnot5
+	MOVQ xb+40(FP), DX
+	MOVQ ut+48(FP), BX
+	ADDQ CX, BX
+	MOVQ $0x00000008, SI
+
+tptiles5:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+	VXORPD Z16, Z16, Z16
+	VXORPD Z17, Z17, Z17
+	VXORPD Z18, Z18, Z18
+	VXORPD Z19, Z19, Z19
+	MOVQ   wt+0(FP), DI
+	ADDQ   CX, DI
+	MOVQ   DX, R8
+	MOVQ   k+24(FP), R9
+
+tpk5:
+	VMOVUPD      (DI), Z20
+	VMOVUPD      64(DI), Z21
+	VMOVUPD      128(DI), Z22
+	VMOVUPD      192(DI), Z23
+	VMOVUPD      256(DI), Z24
+	VBROADCASTSD (R8), Z25
+	VFMADD231PD  Z20, Z25, Z0
+	VFMADD231PD  Z21, Z25, Z1
+	VFMADD231PD  Z22, Z25, Z2
+	VFMADD231PD  Z23, Z25, Z3
+	VFMADD231PD  Z24, Z25, Z4
+	VBROADCASTSD 8(R8), Z25
+	VFMADD231PD  Z20, Z25, Z5
+	VFMADD231PD  Z21, Z25, Z6
+	VFMADD231PD  Z22, Z25, Z7
+	VFMADD231PD  Z23, Z25, Z8
+	VFMADD231PD  Z24, Z25, Z9
+	VBROADCASTSD 16(R8), Z25
+	VFMADD231PD  Z20, Z25, Z10
+	VFMADD231PD  Z21, Z25, Z11
+	VFMADD231PD  Z22, Z25, Z12
+	VFMADD231PD  Z23, Z25, Z13
+	VFMADD231PD  Z24, Z25, Z14
+	VBROADCASTSD 24(R8), Z25
+	VFMADD231PD  Z20, Z25, Z15
+	VFMADD231PD  Z21, Z25, Z16
+	VFMADD231PD  Z22, Z25, Z17
+	VFMADD231PD  Z23, Z25, Z18
+	VFMADD231PD  Z24, Z25, Z19
+	ADDQ         AX, DI
+	ADDQ         $0x00000100, R8
+	DECQ         R9
+	JNZ          tpk5
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	VMOVUPD      Z4, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z5, (BX)
+	VMOVUPD      Z6, 64(BX)
+	VMOVUPD      Z7, 128(BX)
+	VMOVUPD      Z8, 192(BX)
+	VMOVUPD      Z9, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z10, (BX)
+	VMOVUPD      Z11, 64(BX)
+	VMOVUPD      Z12, 128(BX)
+	VMOVUPD      Z13, 192(BX)
+	VMOVUPD      Z14, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z15, (BX)
+	VMOVUPD      Z16, 64(BX)
+	VMOVUPD      Z17, 128(BX)
+	VMOVUPD      Z18, 192(BX)
+	VMOVUPD      Z19, 256(BX)
+	ADDQ         AX, BX
+	ADDQ         $0x20, DX
+	DECQ         SI
+	JNZ          tptiles5
+	JMP          tpdone
+
+tpnot5:
+	CMPQ DX, $0x04
+	JNE  tpnot4
+	MOVQ xb+40(FP), DX
+	MOVQ ut+48(FP), BX
+	ADDQ CX, BX
+	MOVQ $0x00000008, SI
+
+tptiles4:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+	MOVQ   wt+0(FP), DI
+	ADDQ   CX, DI
+	MOVQ   DX, R8
+	MOVQ   k+24(FP), R9
+
+tpk4:
+	VMOVUPD      (DI), Z16
+	VMOVUPD      64(DI), Z17
+	VMOVUPD      128(DI), Z18
+	VMOVUPD      192(DI), Z19
+	VBROADCASTSD (R8), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(R8), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(R8), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(R8), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	ADDQ         AX, DI
+	ADDQ         $0x00000100, R8
+	DECQ         R9
+	JNZ          tpk4
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z4, (BX)
+	VMOVUPD      Z5, 64(BX)
+	VMOVUPD      Z6, 128(BX)
+	VMOVUPD      Z7, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z8, (BX)
+	VMOVUPD      Z9, 64(BX)
+	VMOVUPD      Z10, 128(BX)
+	VMOVUPD      Z11, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z12, (BX)
+	VMOVUPD      Z13, 64(BX)
+	VMOVUPD      Z14, 128(BX)
+	VMOVUPD      Z15, 192(BX)
+	ADDQ         AX, BX
+	ADDQ         $0x20, DX
+	DECQ         SI
+	JNZ          tptiles4
+	JMP          tpdone
+
+tpnot4:
+	CMPQ DX, $0x03
+	JNE  tpnot3
+	MOVQ xb+40(FP), DX
+	MOVQ ut+48(FP), BX
+	ADDQ CX, BX
+	MOVQ $0x00000008, SI
+
+tptiles3:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	MOVQ   wt+0(FP), DI
+	ADDQ   CX, DI
+	MOVQ   DX, R8
+	MOVQ   k+24(FP), R9
+
+tpk3:
+	VMOVUPD      (DI), Z12
+	VMOVUPD      64(DI), Z13
+	VMOVUPD      128(DI), Z14
+	VBROADCASTSD (R8), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(R8), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(R8), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(R8), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	ADDQ         AX, DI
+	ADDQ         $0x00000100, R8
+	DECQ         R9
+	JNZ          tpk3
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z3, (BX)
+	VMOVUPD      Z4, 64(BX)
+	VMOVUPD      Z5, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z6, (BX)
+	VMOVUPD      Z7, 64(BX)
+	VMOVUPD      Z8, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z9, (BX)
+	VMOVUPD      Z10, 64(BX)
+	VMOVUPD      Z11, 128(BX)
+	ADDQ         AX, BX
+	ADDQ         $0x20, DX
+	DECQ         SI
+	JNZ          tptiles3
+	JMP          tpdone
+
+tpnot3:
+	CMPQ DX, $0x02
+	JNE  tpnot2
+	MOVQ xb+40(FP), DX
+	MOVQ ut+48(FP), BX
+	ADDQ CX, BX
+	MOVQ $0x00000008, SI
+
+tptiles2:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	MOVQ   wt+0(FP), DI
+	ADDQ   CX, DI
+	MOVQ   DX, R8
+	MOVQ   k+24(FP), R9
+
+tpk2:
+	VMOVUPD      (DI), Z8
+	VMOVUPD      64(DI), Z9
+	VBROADCASTSD (R8), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(R8), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(R8), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(R8), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	ADDQ         AX, DI
+	ADDQ         $0x00000100, R8
+	DECQ         R9
+	JNZ          tpk2
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z2, (BX)
+	VMOVUPD      Z3, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z4, (BX)
+	VMOVUPD      Z5, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z6, (BX)
+	VMOVUPD      Z7, 64(BX)
+	ADDQ         AX, BX
+	ADDQ         $0x20, DX
+	DECQ         SI
+	JNZ          tptiles2
+	JMP          tpdone
+
+tpnot2:
+	CMPQ DX, $0x01
+	JNE  tpnot1
+	MOVQ xb+40(FP), DX
+	MOVQ ut+48(FP), BX
+	ADDQ CX, BX
+	MOVQ $0x00000008, SI
+
+tptiles1:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	MOVQ   wt+0(FP), DI
+	ADDQ   CX, DI
+	MOVQ   DX, R8
+	MOVQ   k+24(FP), R9
+
+tpk1:
+	VMOVUPD      (DI), Z4
+	VBROADCASTSD (R8), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(R8), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(R8), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(R8), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         AX, DI
+	ADDQ         $0x00000100, R8
+	DECQ         R9
+	JNZ          tpk1
+	VMOVUPD      Z0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z1, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z2, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z3, (BX)
+	ADDQ         AX, BX
+	ADDQ         $0x20, DX
+	DECQ         SI
+	JNZ          tptiles1
+	JMP          tpdone
+
+tpnot1:
+tpdone:
+	VZEROUPPER
+	RET
+
+// func icaTGTanhF64AVX512(ut *float64, kv int, gp *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·icaTGTanhF64AVX512(SB), NOSPLIT, $0-24
+	MOVQ    kv+8(FP), AX
+	SHLQ    $0x06, AX
+	VXORPD  Z0, Z0, Z0
+	VMOVUPD ew_one64_64<>+0(SB), Z1
+	VMOVUPD it_clamp64_64<>+0(SB), Z2
+	MOVQ    ut+0(FP), CX
+	MOVQ    gp+16(FP), DX
+	MOVQ    kv+8(FP), BX
+
+tgvecs:
+	VXORPD Z0, Z0, Z0
+	MOVQ   CX, SI
+	MOVQ   $0x00000010, DI
+
+tgrows:
+	VMOVUPD      (SI), Z3
+	VMOVUPD      (SI)(AX*1), Z4
+	VANDPD       ew_abs64_64<>+0(SB), Z3, Z5
+	VANDPD       ew_abs64_64<>+0(SB), Z4, Z6
+	VMINPD       Z5, Z2, Z5
+	VMINPD       Z6, Z2, Z6
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z7
+	VFMADD231PD  it_2log2e64_64<>+0(SB), Z5, Z7
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z8
+	VFMADD231PD  it_2log2e64_64<>+0(SB), Z6, Z8
+	VSUBPD       ew_shifter64_64<>+0(SB), Z7, Z9
+	VSUBPD       ew_shifter64_64<>+0(SB), Z8, Z10
+	VFNMADD231PD it_c164_64<>+0(SB), Z9, Z5
+	VFNMADD231PD it_c164_64<>+0(SB), Z10, Z6
+	VFNMADD231PD it_c264_64<>+0(SB), Z9, Z5
+	VFNMADD231PD it_c264_64<>+0(SB), Z10, Z6
+	VMULPD       Z5, Z5, Z11
+	VMULPD       Z6, Z6, Z12
+	VMOVUPD      it_p264_64<>+0(SB), Z13
+	VMOVUPD      it_p264_64<>+0(SB), Z14
+	VFMADD213PD  it_p164_64<>+0(SB), Z11, Z13
+	VFMADD213PD  it_p164_64<>+0(SB), Z12, Z14
+	VFMADD213PD  it_p064_64<>+0(SB), Z11, Z13
+	VFMADD213PD  it_p064_64<>+0(SB), Z12, Z14
+	VMOVUPD      it_q264_64<>+0(SB), Z15
+	VMOVUPD      it_q264_64<>+0(SB), Z16
+	VFMADD213PD  it_q164_64<>+0(SB), Z11, Z15
+	VFMADD213PD  it_q164_64<>+0(SB), Z12, Z16
+	VFMADD213PD  it_q064_64<>+0(SB), Z11, Z15
+	VFMADD213PD  it_q064_64<>+0(SB), Z12, Z16
+	VMULPD       Z5, Z13, Z13
+	VMULPD       Z6, Z14, Z14
+	VSCALEFPD    Z9, Z1, Z5
+	VSCALEFPD    Z10, Z1, Z6
+	VSUBPD       ew_one64_64<>+0(SB), Z5, Z9
+	VADDPD       ew_one64_64<>+0(SB), Z5, Z7
+	VSUBPD       ew_one64_64<>+0(SB), Z6, Z10
+	VADDPD       ew_one64_64<>+0(SB), Z6, Z8
+	VMULPD       Z7, Z13, Z11
+	VFMADD231PD  Z9, Z15, Z11
+	VMULPD       Z8, Z14, Z12
+	VFMADD231PD  Z10, Z16, Z12
+	VMULPD       Z9, Z13, Z5
+	VFMADD231PD  Z7, Z15, Z5
+	VMULPD       Z10, Z14, Z6
+	VFMADD231PD  Z8, Z16, Z6
+	VDIVPD       Z5, Z11, Z5
+	VDIVPD       Z6, Z12, Z6
+	VPTERNLOGQ   $0xf8, ew_sign64_64<>+0(SB), Z3, Z5
+	VPTERNLOGQ   $0xf8, ew_sign64_64<>+0(SB), Z4, Z6
+	VMOVUPD      ew_one64_64<>+0(SB), Z3
+	VFNMADD231PD Z5, Z5, Z3
+	VADDPD       Z3, Z0, Z0
+	VMOVUPD      ew_one64_64<>+0(SB), Z3
+	VFNMADD231PD Z6, Z6, Z3
+	VADDPD       Z3, Z0, Z0
+	VMOVUPD      Z5, (SI)
+	VMOVUPD      Z6, (SI)(AX*1)
+	ADDQ         AX, SI
+	ADDQ         AX, SI
+	DECQ         DI
+	JNZ          tgrows
+	VADDPD       (DX), Z0, Z0
+	VMOVUPD      Z0, (DX)
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          tgvecs
+	VZEROUPPER
+	RET
+
+DATA it_clamp64_64<>+0(SB)/8, $0x4034000000000000
+DATA it_clamp64_64<>+8(SB)/8, $0x4034000000000000
+DATA it_clamp64_64<>+16(SB)/8, $0x4034000000000000
+DATA it_clamp64_64<>+24(SB)/8, $0x4034000000000000
+DATA it_clamp64_64<>+32(SB)/8, $0x4034000000000000
+DATA it_clamp64_64<>+40(SB)/8, $0x4034000000000000
+DATA it_clamp64_64<>+48(SB)/8, $0x4034000000000000
+DATA it_clamp64_64<>+56(SB)/8, $0x4034000000000000
+GLOBL it_clamp64_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_2log2e64_64<>+0(SB)/8, $0x40071547652b82fe
+DATA it_2log2e64_64<>+8(SB)/8, $0x40071547652b82fe
+DATA it_2log2e64_64<>+16(SB)/8, $0x40071547652b82fe
+DATA it_2log2e64_64<>+24(SB)/8, $0x40071547652b82fe
+DATA it_2log2e64_64<>+32(SB)/8, $0x40071547652b82fe
+DATA it_2log2e64_64<>+40(SB)/8, $0x40071547652b82fe
+DATA it_2log2e64_64<>+48(SB)/8, $0x40071547652b82fe
+DATA it_2log2e64_64<>+56(SB)/8, $0x40071547652b82fe
+GLOBL it_2log2e64_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_c164_64<>+0(SB)/8, $0x3fd62e42fee00000
+DATA it_c164_64<>+8(SB)/8, $0x3fd62e42fee00000
+DATA it_c164_64<>+16(SB)/8, $0x3fd62e42fee00000
+DATA it_c164_64<>+24(SB)/8, $0x3fd62e42fee00000
+DATA it_c164_64<>+32(SB)/8, $0x3fd62e42fee00000
+DATA it_c164_64<>+40(SB)/8, $0x3fd62e42fee00000
+DATA it_c164_64<>+48(SB)/8, $0x3fd62e42fee00000
+DATA it_c164_64<>+56(SB)/8, $0x3fd62e42fee00000
+GLOBL it_c164_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_c264_64<>+0(SB)/8, $0x3dda39ef35793c76
+DATA it_c264_64<>+8(SB)/8, $0x3dda39ef35793c76
+DATA it_c264_64<>+16(SB)/8, $0x3dda39ef35793c76
+DATA it_c264_64<>+24(SB)/8, $0x3dda39ef35793c76
+DATA it_c264_64<>+32(SB)/8, $0x3dda39ef35793c76
+DATA it_c264_64<>+40(SB)/8, $0x3dda39ef35793c76
+DATA it_c264_64<>+48(SB)/8, $0x3dda39ef35793c76
+DATA it_c264_64<>+56(SB)/8, $0x3dda39ef35793c76
+GLOBL it_c264_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_p264_64<>+0(SB)/8, $0x3f515323751eb448
+DATA it_p264_64<>+8(SB)/8, $0x3f515323751eb448
+DATA it_p264_64<>+16(SB)/8, $0x3f515323751eb448
+DATA it_p264_64<>+24(SB)/8, $0x3f515323751eb448
+DATA it_p264_64<>+32(SB)/8, $0x3f515323751eb448
+DATA it_p264_64<>+40(SB)/8, $0x3f515323751eb448
+DATA it_p264_64<>+48(SB)/8, $0x3f515323751eb448
+DATA it_p264_64<>+56(SB)/8, $0x3f515323751eb448
+GLOBL it_p264_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_p164_64<>+0(SB)/8, $0x3fbc7102438a2dd1
+DATA it_p164_64<>+8(SB)/8, $0x3fbc7102438a2dd1
+DATA it_p164_64<>+16(SB)/8, $0x3fbc7102438a2dd1
+DATA it_p164_64<>+24(SB)/8, $0x3fbc7102438a2dd1
+DATA it_p164_64<>+32(SB)/8, $0x3fbc7102438a2dd1
+DATA it_p164_64<>+40(SB)/8, $0x3fbc7102438a2dd1
+DATA it_p164_64<>+48(SB)/8, $0x3fbc7102438a2dd1
+DATA it_p164_64<>+56(SB)/8, $0x3fbc7102438a2dd1
+GLOBL it_p164_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_p064_64<>+0(SB)/8, $0x3ff0000000000000
+DATA it_p064_64<>+8(SB)/8, $0x3ff0000000000000
+DATA it_p064_64<>+16(SB)/8, $0x3ff0000000000000
+DATA it_p064_64<>+24(SB)/8, $0x3ff0000000000000
+DATA it_p064_64<>+32(SB)/8, $0x3ff0000000000000
+DATA it_p064_64<>+40(SB)/8, $0x3ff0000000000000
+DATA it_p064_64<>+48(SB)/8, $0x3ff0000000000000
+DATA it_p064_64<>+56(SB)/8, $0x3ff0000000000000
+GLOBL it_p064_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_q264_64<>+0(SB)/8, $0x3f903fc92550ee61
+DATA it_q264_64<>+8(SB)/8, $0x3f903fc92550ee61
+DATA it_q264_64<>+16(SB)/8, $0x3f903fc92550ee61
+DATA it_q264_64<>+24(SB)/8, $0x3f903fc92550ee61
+DATA it_q264_64<>+32(SB)/8, $0x3f903fc92550ee61
+DATA it_q264_64<>+40(SB)/8, $0x3f903fc92550ee61
+DATA it_q264_64<>+48(SB)/8, $0x3f903fc92550ee61
+DATA it_q264_64<>+56(SB)/8, $0x3f903fc92550ee61
+GLOBL it_q264_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_q164_64<>+0(SB)/8, $0x3fdc7195e637e062
+DATA it_q164_64<>+8(SB)/8, $0x3fdc7195e637e062
+DATA it_q164_64<>+16(SB)/8, $0x3fdc7195e637e062
+DATA it_q164_64<>+24(SB)/8, $0x3fdc7195e637e062
+DATA it_q164_64<>+32(SB)/8, $0x3fdc7195e637e062
+DATA it_q164_64<>+40(SB)/8, $0x3fdc7195e637e062
+DATA it_q164_64<>+48(SB)/8, $0x3fdc7195e637e062
+DATA it_q164_64<>+56(SB)/8, $0x3fdc7195e637e062
+GLOBL it_q164_64<>(SB), RODATA|NOPTR, $64
+
+DATA it_q064_64<>+0(SB)/8, $0x3ff0000000000000
+DATA it_q064_64<>+8(SB)/8, $0x3ff0000000000000
+DATA it_q064_64<>+16(SB)/8, $0x3ff0000000000000
+DATA it_q064_64<>+24(SB)/8, $0x3ff0000000000000
+DATA it_q064_64<>+32(SB)/8, $0x3ff0000000000000
+DATA it_q064_64<>+40(SB)/8, $0x3ff0000000000000
+DATA it_q064_64<>+48(SB)/8, $0x3ff0000000000000
+DATA it_q064_64<>+56(SB)/8, $0x3ff0000000000000
+GLOBL it_q064_64<>(SB), RODATA|NOPTR, $64
+
+// func icaTGExpF64AVX512(ut *float64, kv int, gp *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·icaTGExpF64AVX512(SB), NOSPLIT, $0-24
+	MOVQ   kv+8(FP), AX
+	SHLQ   $0x06, AX
+	VXORPD Z0, Z0, Z0
+	VXORPD Z0, Z0, Z0
+	MOVQ   ut+0(FP), CX
+	MOVQ   gp+16(FP), DX
+	MOVQ   kv+8(FP), BX
+
+tgvecs:
+	VXORPD Z0, Z0, Z0
+	MOVQ   CX, SI
+	MOVQ   $0x00000010, DI
+
+tgrows:
+	VMOVUPD      (SI), Z1
+	VMOVUPD      (SI)(AX*1), Z2
+	VMULPD       Z1, Z1, Z3
+	VMULPD       Z2, Z2, Z4
+	VMULPD       ew_mhalf64_64<>+0(SB), Z3, Z5
+	VMULPD       ew_mhalf64_64<>+0(SB), Z4, Z6
+	VMOVUPD      ew_explow64_64<>+0(SB), Z7
+	VMAXPD       Z5, Z7, Z5
+	VMAXPD       Z6, Z7, Z6
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z7
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z8
+	VFMADD231PD  ew_log2efalse64_64<>+0(SB), Z5, Z7
+	VFMADD231PD  ew_log2efalse64_64<>+0(SB), Z6, Z8
+	VSUBPD       ew_shifter64_64<>+0(SB), Z7, Z7
+	VSUBPD       ew_shifter64_64<>+0(SB), Z8, Z8
+	VMOVUPD      Z5, Z5
+	VMOVUPD      Z6, Z6
+	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z7, Z5
+	VFNMADD231PD ew_ln2hi64_64<>+0(SB), Z8, Z6
+	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z7, Z5
+	VFNMADD231PD ew_ln2lo64_64<>+0(SB), Z8, Z6
+	VMOVUPD      ew_inv3fact64_64<>+0(SB), Z9
+	VMOVUPD      ew_inv3fact64_64<>+0(SB), Z10
+	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z5, Z9
+	VFMADD213PD  ew_inv2fact64_64<>+0(SB), Z6, Z10
+	VMOVUPD      ew_inv5fact64_64<>+0(SB), Z11
+	VMOVUPD      ew_inv5fact64_64<>+0(SB), Z12
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z5, Z11
+	VFMADD213PD  ew_inv4fact64_64<>+0(SB), Z6, Z12
+	VMOVUPD      ew_inv7fact64_64<>+0(SB), Z13
+	VMOVUPD      ew_inv7fact64_64<>+0(SB), Z14
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z5, Z13
+	VFMADD213PD  ew_inv6fact64_64<>+0(SB), Z6, Z14
+	VMOVUPD      ew_inv9fact64_64<>+0(SB), Z15
+	VMOVUPD      ew_inv9fact64_64<>+0(SB), Z16
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z5, Z15
+	VFMADD213PD  ew_inv8fact64_64<>+0(SB), Z6, Z16
+	VMOVUPD      ew_inv11fact64_64<>+0(SB), Z17
+	VMOVUPD      ew_inv11fact64_64<>+0(SB), Z18
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z5, Z17
+	VFMADD213PD  ew_inv10fact64_64<>+0(SB), Z6, Z18
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z19
+	VMOVUPD      ew_inv13fact64_64<>+0(SB), Z20
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z5, Z19
+	VFMADD213PD  ew_inv12fact64_64<>+0(SB), Z6, Z20
+	VMULPD       Z5, Z5, Z21
+	VMULPD       Z6, Z6, Z22
+	VFMADD231PD  Z11, Z21, Z9
+	VFMADD231PD  Z12, Z22, Z10
+	VFMADD231PD  Z15, Z21, Z13
+	VFMADD231PD  Z16, Z22, Z14
+	VFMADD231PD  Z19, Z21, Z17
+	VFMADD231PD  Z20, Z22, Z18
+	VMULPD       Z21, Z21, Z11
+	VMULPD       Z22, Z22, Z12
+	VFMADD231PD  Z13, Z11, Z9
+	VFMADD231PD  Z14, Z12, Z10
+	VMULPD       Z11, Z11, Z11
+	VMULPD       Z12, Z12, Z12
+	VFMADD231PD  Z17, Z11, Z9
+	VFMADD231PD  Z18, Z12, Z10
+	VFMADD213PD  Z5, Z21, Z9
+	VFMADD213PD  Z6, Z22, Z10
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z5
+	VFMADD231PD  ew_half64_64<>+0(SB), Z7, Z5
+	VMOVUPD      ew_shifter64_64<>+0(SB), Z6
+	VFMADD231PD  ew_half64_64<>+0(SB), Z8, Z6
+	VSUBPD       ew_shifter64_64<>+0(SB), Z5, Z11
+	VSUBPD       ew_shifter64_64<>+0(SB), Z6, Z12
+	VSUBPD       Z11, Z7, Z7
+	VADDPD       ew_shifter64_64<>+0(SB), Z7, Z7
+	VSUBPD       Z12, Z8, Z8
+	VADDPD       ew_shifter64_64<>+0(SB), Z8, Z8
+	VPSLLQ       $0x34, Z5, Z5
+	VPSLLQ       $0x34, Z6, Z6
+	VPADDQ       ew_expbias64_64<>+0(SB), Z5, Z5
+	VPADDQ       ew_expbias64_64<>+0(SB), Z6, Z6
+	VPSLLQ       $0x34, Z7, Z7
+	VPSLLQ       $0x34, Z8, Z8
+	VPADDQ       ew_expbias64_64<>+0(SB), Z7, Z7
+	VPADDQ       ew_expbias64_64<>+0(SB), Z8, Z8
+	VMOVUPD      Z5, Z11
+	VFMADD213PD  Z5, Z9, Z11
+	VMOVUPD      Z6, Z5
+	VFMADD213PD  Z6, Z10, Z5
+	VMULPD       Z7, Z11, Z11
+	VMULPD       Z8, Z5, Z5
+	VMULPD       Z11, Z1, Z1
+	VMULPD       Z5, Z2, Z2
+	VMOVUPD      ew_one64_64<>+0(SB), Z6
+	VSUBPD       Z3, Z6, Z6
+	VMOVUPD      ew_one64_64<>+0(SB), Z3
+	VSUBPD       Z4, Z3, Z3
+	VFMADD231PD  Z6, Z11, Z0
+	VFMADD231PD  Z3, Z5, Z0
+	VMOVUPD      Z1, (SI)
+	VMOVUPD      Z2, (SI)(AX*1)
+	ADDQ         AX, SI
+	ADDQ         AX, SI
+	DECQ         DI
+	JNZ          tgrows
+	VADDPD       (DX), Z0, Z0
+	VMOVUPD      Z0, (DX)
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          tgvecs
+	VZEROUPPER
+	RET
+
+// func icaTGCubeF64AVX512(ut *float64, kv int, gp *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·icaTGCubeF64AVX512(SB), NOSPLIT, $0-24
+	MOVQ   kv+8(FP), AX
+	SHLQ   $0x06, AX
+	VXORPD Z0, Z0, Z0
+	VXORPD Z0, Z0, Z0
+	MOVQ   ut+0(FP), CX
+	MOVQ   gp+16(FP), DX
+	MOVQ   kv+8(FP), BX
+
+tgvecs:
+	VXORPD Z0, Z0, Z0
+	MOVQ   CX, SI
+	MOVQ   $0x00000020, DI
+
+tgrows:
+	VMOVUPD     (SI), Z1
+	VMULPD      Z1, Z1, Z2
+	VMULPD      Z1, Z2, Z2
+	VMULPD      ew_three64_64<>+0(SB), Z1, Z3
+	VFMADD231PD Z3, Z1, Z0
+	VMOVUPD     Z2, (SI)
+	ADDQ        AX, SI
+	DECQ        DI
+	JNZ         tgrows
+	VADDPD      (DX), Z0, Z0
+	VMOVUPD     Z0, (DX)
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, CX
+	DECQ        BX
+	JNZ         tgvecs
+	VZEROUPPER
+	RET
+
+// func icaTAccF64AVX512(xb *float64, k int, kv int, ut *float64, at *float64)
+// Requires: AVX, AVX512F
+TEXT ·icaTAccF64AVX512(SB), NOSPLIT, $16-40
+	MOVQ kv+16(FP), AX
+	SHLQ $0x06, AX
+	MOVQ kv+16(FP), CX
+	MOVQ CX, (SP)
+	MOVQ $0x00000000, 8(SP)
+
+tagroups:
+	CMPQ (SP), $0x05
+	JB   taedge
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarowsfull:
+	CMPQ    BX, $0x05
+	JB      taredgefull
+	MOVQ    DX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	VMOVUPD 192(SI), Z3
+	VMOVUPD 256(SI), Z4
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z5
+	VMOVUPD 64(SI), Z6
+	VMOVUPD 128(SI), Z7
+	VMOVUPD 192(SI), Z8
+	VMOVUPD 256(SI), Z9
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z10
+	VMOVUPD 64(SI), Z11
+	VMOVUPD 128(SI), Z12
+	VMOVUPD 192(SI), Z13
+	VMOVUPD 256(SI), Z14
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z15
+	VMOVUPD 64(SI), Z16
+	VMOVUPD 128(SI), Z17
+	VMOVUPD 192(SI), Z18
+	VMOVUPD 256(SI), Z19
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z20
+	VMOVUPD 64(SI), Z21
+	VMOVUPD 128(SI), Z22
+	VMOVUPD 192(SI), Z23
+	VMOVUPD 256(SI), Z24
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    CX, DI
+	MOVQ    $0x00000020, R8
+
+tajfullr:
+	VMOVUPD      (SI), Z25
+	VMOVUPD      64(SI), Z26
+	VMOVUPD      128(SI), Z27
+	VMOVUPD      192(SI), Z28
+	VMOVUPD      256(SI), Z29
+	VBROADCASTSD (DI), Z30
+	VFMADD231PD  Z25, Z30, Z0
+	VFMADD231PD  Z26, Z30, Z1
+	VFMADD231PD  Z27, Z30, Z2
+	VFMADD231PD  Z28, Z30, Z3
+	VFMADD231PD  Z29, Z30, Z4
+	VBROADCASTSD 256(DI), Z30
+	VFMADD231PD  Z25, Z30, Z5
+	VFMADD231PD  Z26, Z30, Z6
+	VFMADD231PD  Z27, Z30, Z7
+	VFMADD231PD  Z28, Z30, Z8
+	VFMADD231PD  Z29, Z30, Z9
+	VBROADCASTSD 512(DI), Z30
+	VFMADD231PD  Z25, Z30, Z10
+	VFMADD231PD  Z26, Z30, Z11
+	VFMADD231PD  Z27, Z30, Z12
+	VFMADD231PD  Z28, Z30, Z13
+	VFMADD231PD  Z29, Z30, Z14
+	VBROADCASTSD 768(DI), Z30
+	VFMADD231PD  Z25, Z30, Z15
+	VFMADD231PD  Z26, Z30, Z16
+	VFMADD231PD  Z27, Z30, Z17
+	VFMADD231PD  Z28, Z30, Z18
+	VFMADD231PD  Z29, Z30, Z19
+	VBROADCASTSD 1024(DI), Z30
+	VFMADD231PD  Z25, Z30, Z20
+	VFMADD231PD  Z26, Z30, Z21
+	VFMADD231PD  Z27, Z30, Z22
+	VFMADD231PD  Z28, Z30, Z23
+	VFMADD231PD  Z29, Z30, Z24
+	ADDQ         AX, SI
+	ADDQ         $0x08, DI
+	DECQ         R8
+	JNZ          tajfullr
+	MOVQ         DX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	VMOVUPD      Z3, 192(SI)
+	VMOVUPD      Z4, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z5, (SI)
+	VMOVUPD      Z6, 64(SI)
+	VMOVUPD      Z7, 128(SI)
+	VMOVUPD      Z8, 192(SI)
+	VMOVUPD      Z9, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z10, (SI)
+	VMOVUPD      Z11, 64(SI)
+	VMOVUPD      Z12, 128(SI)
+	VMOVUPD      Z13, 192(SI)
+	VMOVUPD      Z14, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z15, (SI)
+	VMOVUPD      Z16, 64(SI)
+	VMOVUPD      Z17, 128(SI)
+	VMOVUPD      Z18, 192(SI)
+	VMOVUPD      Z19, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z20, (SI)
+	VMOVUPD      Z21, 64(SI)
+	VMOVUPD      Z22, 128(SI)
+	VMOVUPD      Z23, 192(SI)
+	VMOVUPD      Z24, 256(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000500, CX
+	SUBQ         $0x05, BX
+	JMP          tarowsfull
+
+taredgefull:
+	CMPQ    BX, $0x04
+	JNE     tarnotfull_4
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	VMOVUPD 256(BX), Z4
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z5
+	VMOVUPD 64(BX), Z6
+	VMOVUPD 128(BX), Z7
+	VMOVUPD 192(BX), Z8
+	VMOVUPD 256(BX), Z9
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z10
+	VMOVUPD 64(BX), Z11
+	VMOVUPD 128(BX), Z12
+	VMOVUPD 192(BX), Z13
+	VMOVUPD 256(BX), Z14
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z15
+	VMOVUPD 64(BX), Z16
+	VMOVUPD 128(BX), Z17
+	VMOVUPD 192(BX), Z18
+	VMOVUPD 256(BX), Z19
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+tajfull_4:
+	VMOVUPD      (BX), Z20
+	VMOVUPD      64(BX), Z21
+	VMOVUPD      128(BX), Z22
+	VMOVUPD      192(BX), Z23
+	VMOVUPD      256(BX), Z24
+	VBROADCASTSD (CX), Z25
+	VFMADD231PD  Z20, Z25, Z0
+	VFMADD231PD  Z21, Z25, Z1
+	VFMADD231PD  Z22, Z25, Z2
+	VFMADD231PD  Z23, Z25, Z3
+	VFMADD231PD  Z24, Z25, Z4
+	VBROADCASTSD 256(CX), Z25
+	VFMADD231PD  Z20, Z25, Z5
+	VFMADD231PD  Z21, Z25, Z6
+	VFMADD231PD  Z22, Z25, Z7
+	VFMADD231PD  Z23, Z25, Z8
+	VFMADD231PD  Z24, Z25, Z9
+	VBROADCASTSD 512(CX), Z25
+	VFMADD231PD  Z20, Z25, Z10
+	VFMADD231PD  Z21, Z25, Z11
+	VFMADD231PD  Z22, Z25, Z12
+	VFMADD231PD  Z23, Z25, Z13
+	VFMADD231PD  Z24, Z25, Z14
+	VBROADCASTSD 768(CX), Z25
+	VFMADD231PD  Z20, Z25, Z15
+	VFMADD231PD  Z21, Z25, Z16
+	VFMADD231PD  Z22, Z25, Z17
+	VFMADD231PD  Z23, Z25, Z18
+	VFMADD231PD  Z24, Z25, Z19
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_4
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	VMOVUPD      Z4, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z5, (BX)
+	VMOVUPD      Z6, 64(BX)
+	VMOVUPD      Z7, 128(BX)
+	VMOVUPD      Z8, 192(BX)
+	VMOVUPD      Z9, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z10, (BX)
+	VMOVUPD      Z11, 64(BX)
+	VMOVUPD      Z12, 128(BX)
+	VMOVUPD      Z13, 192(BX)
+	VMOVUPD      Z14, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z15, (BX)
+	VMOVUPD      Z16, 64(BX)
+	VMOVUPD      Z17, 128(BX)
+	VMOVUPD      Z18, 192(BX)
+	VMOVUPD      Z19, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_4:
+	CMPQ    BX, $0x03
+	JNE     tarnotfull_3
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	VMOVUPD 256(BX), Z4
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z5
+	VMOVUPD 64(BX), Z6
+	VMOVUPD 128(BX), Z7
+	VMOVUPD 192(BX), Z8
+	VMOVUPD 256(BX), Z9
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z10
+	VMOVUPD 64(BX), Z11
+	VMOVUPD 128(BX), Z12
+	VMOVUPD 192(BX), Z13
+	VMOVUPD 256(BX), Z14
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+tajfull_3:
+	VMOVUPD      (BX), Z15
+	VMOVUPD      64(BX), Z16
+	VMOVUPD      128(BX), Z17
+	VMOVUPD      192(BX), Z18
+	VMOVUPD      256(BX), Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z15, Z20, Z0
+	VFMADD231PD  Z16, Z20, Z1
+	VFMADD231PD  Z17, Z20, Z2
+	VFMADD231PD  Z18, Z20, Z3
+	VFMADD231PD  Z19, Z20, Z4
+	VBROADCASTSD 256(CX), Z20
+	VFMADD231PD  Z15, Z20, Z5
+	VFMADD231PD  Z16, Z20, Z6
+	VFMADD231PD  Z17, Z20, Z7
+	VFMADD231PD  Z18, Z20, Z8
+	VFMADD231PD  Z19, Z20, Z9
+	VBROADCASTSD 512(CX), Z20
+	VFMADD231PD  Z15, Z20, Z10
+	VFMADD231PD  Z16, Z20, Z11
+	VFMADD231PD  Z17, Z20, Z12
+	VFMADD231PD  Z18, Z20, Z13
+	VFMADD231PD  Z19, Z20, Z14
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_3
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	VMOVUPD      Z4, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z5, (BX)
+	VMOVUPD      Z6, 64(BX)
+	VMOVUPD      Z7, 128(BX)
+	VMOVUPD      Z8, 192(BX)
+	VMOVUPD      Z9, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z10, (BX)
+	VMOVUPD      Z11, 64(BX)
+	VMOVUPD      Z12, 128(BX)
+	VMOVUPD      Z13, 192(BX)
+	VMOVUPD      Z14, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_3:
+	CMPQ    BX, $0x02
+	JNE     tarnotfull_2
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	VMOVUPD 256(BX), Z4
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z5
+	VMOVUPD 64(BX), Z6
+	VMOVUPD 128(BX), Z7
+	VMOVUPD 192(BX), Z8
+	VMOVUPD 256(BX), Z9
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+tajfull_2:
+	VMOVUPD      (BX), Z10
+	VMOVUPD      64(BX), Z11
+	VMOVUPD      128(BX), Z12
+	VMOVUPD      192(BX), Z13
+	VMOVUPD      256(BX), Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z10, Z15, Z0
+	VFMADD231PD  Z11, Z15, Z1
+	VFMADD231PD  Z12, Z15, Z2
+	VFMADD231PD  Z13, Z15, Z3
+	VFMADD231PD  Z14, Z15, Z4
+	VBROADCASTSD 256(CX), Z15
+	VFMADD231PD  Z10, Z15, Z5
+	VFMADD231PD  Z11, Z15, Z6
+	VFMADD231PD  Z12, Z15, Z7
+	VFMADD231PD  Z13, Z15, Z8
+	VFMADD231PD  Z14, Z15, Z9
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_2
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	VMOVUPD      Z4, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z5, (BX)
+	VMOVUPD      Z6, 64(BX)
+	VMOVUPD      Z7, 128(BX)
+	VMOVUPD      Z8, 192(BX)
+	VMOVUPD      Z9, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_2:
+	CMPQ    BX, $0x01
+	JNE     tarnotfull_1
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	VMOVUPD 256(BX), Z4
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+tajfull_1:
+	VMOVUPD      (BX), Z5
+	VMOVUPD      64(BX), Z6
+	VMOVUPD      128(BX), Z7
+	VMOVUPD      192(BX), Z8
+	VMOVUPD      256(BX), Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z5, Z10, Z0
+	VFMADD231PD  Z6, Z10, Z1
+	VFMADD231PD  Z7, Z10, Z2
+	VFMADD231PD  Z8, Z10, Z3
+	VFMADD231PD  Z9, Z10, Z4
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          tajfull_1
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	VMOVUPD      Z4, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_1:
+tardonefull:
+	ADDQ $0x00000140, 8(SP)
+	SUBQ $0x05, (SP)
+	JMP  tagroups
+
+taedge:
+	CMPQ (SP), $0x04
+	JNE  tanot4
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows4:
+	CMPQ    BX, $0x05
+	JB      taredge4
+	MOVQ    DX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	VMOVUPD 192(SI), Z3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z4
+	VMOVUPD 64(SI), Z5
+	VMOVUPD 128(SI), Z6
+	VMOVUPD 192(SI), Z7
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z8
+	VMOVUPD 64(SI), Z9
+	VMOVUPD 128(SI), Z10
+	VMOVUPD 192(SI), Z11
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z12
+	VMOVUPD 64(SI), Z13
+	VMOVUPD 128(SI), Z14
+	VMOVUPD 192(SI), Z15
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z16
+	VMOVUPD 64(SI), Z17
+	VMOVUPD 128(SI), Z18
+	VMOVUPD 192(SI), Z19
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    CX, DI
+	MOVQ    $0x00000020, R8
+
+taj4r:
+	VMOVUPD      (SI), Z20
+	VMOVUPD      64(SI), Z21
+	VMOVUPD      128(SI), Z22
+	VMOVUPD      192(SI), Z23
+	VBROADCASTSD (DI), Z24
+	VFMADD231PD  Z20, Z24, Z0
+	VFMADD231PD  Z21, Z24, Z1
+	VFMADD231PD  Z22, Z24, Z2
+	VFMADD231PD  Z23, Z24, Z3
+	VBROADCASTSD 256(DI), Z24
+	VFMADD231PD  Z20, Z24, Z4
+	VFMADD231PD  Z21, Z24, Z5
+	VFMADD231PD  Z22, Z24, Z6
+	VFMADD231PD  Z23, Z24, Z7
+	VBROADCASTSD 512(DI), Z24
+	VFMADD231PD  Z20, Z24, Z8
+	VFMADD231PD  Z21, Z24, Z9
+	VFMADD231PD  Z22, Z24, Z10
+	VFMADD231PD  Z23, Z24, Z11
+	VBROADCASTSD 768(DI), Z24
+	VFMADD231PD  Z20, Z24, Z12
+	VFMADD231PD  Z21, Z24, Z13
+	VFMADD231PD  Z22, Z24, Z14
+	VFMADD231PD  Z23, Z24, Z15
+	VBROADCASTSD 1024(DI), Z24
+	VFMADD231PD  Z20, Z24, Z16
+	VFMADD231PD  Z21, Z24, Z17
+	VFMADD231PD  Z22, Z24, Z18
+	VFMADD231PD  Z23, Z24, Z19
+	ADDQ         AX, SI
+	ADDQ         $0x08, DI
+	DECQ         R8
+	JNZ          taj4r
+	MOVQ         DX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	VMOVUPD      Z3, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z4, (SI)
+	VMOVUPD      Z5, 64(SI)
+	VMOVUPD      Z6, 128(SI)
+	VMOVUPD      Z7, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z8, (SI)
+	VMOVUPD      Z9, 64(SI)
+	VMOVUPD      Z10, 128(SI)
+	VMOVUPD      Z11, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z12, (SI)
+	VMOVUPD      Z13, 64(SI)
+	VMOVUPD      Z14, 128(SI)
+	VMOVUPD      Z15, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z16, (SI)
+	VMOVUPD      Z17, 64(SI)
+	VMOVUPD      Z18, 128(SI)
+	VMOVUPD      Z19, 192(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000500, CX
+	SUBQ         $0x05, BX
+	JMP          tarows4
+
+taredge4:
+	CMPQ    BX, $0x04
+	JNE     tarnot4_4
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z4
+	VMOVUPD 64(BX), Z5
+	VMOVUPD 128(BX), Z6
+	VMOVUPD 192(BX), Z7
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z8
+	VMOVUPD 64(BX), Z9
+	VMOVUPD 128(BX), Z10
+	VMOVUPD 192(BX), Z11
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z12
+	VMOVUPD 64(BX), Z13
+	VMOVUPD 128(BX), Z14
+	VMOVUPD 192(BX), Z15
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj4_4:
+	VMOVUPD      (BX), Z16
+	VMOVUPD      64(BX), Z17
+	VMOVUPD      128(BX), Z18
+	VMOVUPD      192(BX), Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 256(CX), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 512(CX), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 768(CX), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj4_4
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z4, (BX)
+	VMOVUPD      Z5, 64(BX)
+	VMOVUPD      Z6, 128(BX)
+	VMOVUPD      Z7, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z8, (BX)
+	VMOVUPD      Z9, 64(BX)
+	VMOVUPD      Z10, 128(BX)
+	VMOVUPD      Z11, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z12, (BX)
+	VMOVUPD      Z13, 64(BX)
+	VMOVUPD      Z14, 128(BX)
+	VMOVUPD      Z15, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot4_3
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z4
+	VMOVUPD 64(BX), Z5
+	VMOVUPD 128(BX), Z6
+	VMOVUPD 192(BX), Z7
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z8
+	VMOVUPD 64(BX), Z9
+	VMOVUPD 128(BX), Z10
+	VMOVUPD 192(BX), Z11
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj4_3:
+	VMOVUPD      (BX), Z12
+	VMOVUPD      64(BX), Z13
+	VMOVUPD      128(BX), Z14
+	VMOVUPD      192(BX), Z15
+	VBROADCASTSD (CX), Z16
+	VFMADD231PD  Z12, Z16, Z0
+	VFMADD231PD  Z13, Z16, Z1
+	VFMADD231PD  Z14, Z16, Z2
+	VFMADD231PD  Z15, Z16, Z3
+	VBROADCASTSD 256(CX), Z16
+	VFMADD231PD  Z12, Z16, Z4
+	VFMADD231PD  Z13, Z16, Z5
+	VFMADD231PD  Z14, Z16, Z6
+	VFMADD231PD  Z15, Z16, Z7
+	VBROADCASTSD 512(CX), Z16
+	VFMADD231PD  Z12, Z16, Z8
+	VFMADD231PD  Z13, Z16, Z9
+	VFMADD231PD  Z14, Z16, Z10
+	VFMADD231PD  Z15, Z16, Z11
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj4_3
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z4, (BX)
+	VMOVUPD      Z5, 64(BX)
+	VMOVUPD      Z6, 128(BX)
+	VMOVUPD      Z7, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z8, (BX)
+	VMOVUPD      Z9, 64(BX)
+	VMOVUPD      Z10, 128(BX)
+	VMOVUPD      Z11, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot4_2
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z4
+	VMOVUPD 64(BX), Z5
+	VMOVUPD 128(BX), Z6
+	VMOVUPD 192(BX), Z7
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj4_2:
+	VMOVUPD      (BX), Z8
+	VMOVUPD      64(BX), Z9
+	VMOVUPD      128(BX), Z10
+	VMOVUPD      192(BX), Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 256(CX), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj4_2
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z4, (BX)
+	VMOVUPD      Z5, 64(BX)
+	VMOVUPD      Z6, 128(BX)
+	VMOVUPD      Z7, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot4_1
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj4_1:
+	VMOVUPD      (BX), Z4
+	VMOVUPD      64(BX), Z5
+	VMOVUPD      128(BX), Z6
+	VMOVUPD      192(BX), Z7
+	VBROADCASTSD (CX), Z8
+	VFMADD231PD  Z4, Z8, Z0
+	VFMADD231PD  Z5, Z8, Z1
+	VFMADD231PD  Z6, Z8, Z2
+	VFMADD231PD  Z7, Z8, Z3
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj4_1
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_1:
+tardone4:
+	JMP tadone
+
+tanot4:
+	CMPQ (SP), $0x03
+	JNE  tanot3
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows3:
+	CMPQ    BX, $0x05
+	JB      taredge3
+	MOVQ    DX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z3
+	VMOVUPD 64(SI), Z4
+	VMOVUPD 128(SI), Z5
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z6
+	VMOVUPD 64(SI), Z7
+	VMOVUPD 128(SI), Z8
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z9
+	VMOVUPD 64(SI), Z10
+	VMOVUPD 128(SI), Z11
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z12
+	VMOVUPD 64(SI), Z13
+	VMOVUPD 128(SI), Z14
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    CX, DI
+	MOVQ    $0x00000020, R8
+
+taj3r:
+	VMOVUPD      (SI), Z15
+	VMOVUPD      64(SI), Z16
+	VMOVUPD      128(SI), Z17
+	VBROADCASTSD (DI), Z18
+	VFMADD231PD  Z15, Z18, Z0
+	VFMADD231PD  Z16, Z18, Z1
+	VFMADD231PD  Z17, Z18, Z2
+	VBROADCASTSD 256(DI), Z18
+	VFMADD231PD  Z15, Z18, Z3
+	VFMADD231PD  Z16, Z18, Z4
+	VFMADD231PD  Z17, Z18, Z5
+	VBROADCASTSD 512(DI), Z18
+	VFMADD231PD  Z15, Z18, Z6
+	VFMADD231PD  Z16, Z18, Z7
+	VFMADD231PD  Z17, Z18, Z8
+	VBROADCASTSD 768(DI), Z18
+	VFMADD231PD  Z15, Z18, Z9
+	VFMADD231PD  Z16, Z18, Z10
+	VFMADD231PD  Z17, Z18, Z11
+	VBROADCASTSD 1024(DI), Z18
+	VFMADD231PD  Z15, Z18, Z12
+	VFMADD231PD  Z16, Z18, Z13
+	VFMADD231PD  Z17, Z18, Z14
+	ADDQ         AX, SI
+	ADDQ         $0x08, DI
+	DECQ         R8
+	JNZ          taj3r
+	MOVQ         DX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z3, (SI)
+	VMOVUPD      Z4, 64(SI)
+	VMOVUPD      Z5, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z6, (SI)
+	VMOVUPD      Z7, 64(SI)
+	VMOVUPD      Z8, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z9, (SI)
+	VMOVUPD      Z10, 64(SI)
+	VMOVUPD      Z11, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z12, (SI)
+	VMOVUPD      Z13, 64(SI)
+	VMOVUPD      Z14, 128(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000500, CX
+	SUBQ         $0x05, BX
+	JMP          tarows3
+
+taredge3:
+	CMPQ    BX, $0x04
+	JNE     tarnot3_4
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z3
+	VMOVUPD 64(BX), Z4
+	VMOVUPD 128(BX), Z5
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z6
+	VMOVUPD 64(BX), Z7
+	VMOVUPD 128(BX), Z8
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z9
+	VMOVUPD 64(BX), Z10
+	VMOVUPD 128(BX), Z11
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj3_4:
+	VMOVUPD      (BX), Z12
+	VMOVUPD      64(BX), Z13
+	VMOVUPD      128(BX), Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 256(CX), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 512(CX), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 768(CX), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj3_4
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z3, (BX)
+	VMOVUPD      Z4, 64(BX)
+	VMOVUPD      Z5, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z6, (BX)
+	VMOVUPD      Z7, 64(BX)
+	VMOVUPD      Z8, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z9, (BX)
+	VMOVUPD      Z10, 64(BX)
+	VMOVUPD      Z11, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot3_3
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z3
+	VMOVUPD 64(BX), Z4
+	VMOVUPD 128(BX), Z5
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z6
+	VMOVUPD 64(BX), Z7
+	VMOVUPD 128(BX), Z8
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj3_3:
+	VMOVUPD      (BX), Z9
+	VMOVUPD      64(BX), Z10
+	VMOVUPD      128(BX), Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PD  Z9, Z12, Z0
+	VFMADD231PD  Z10, Z12, Z1
+	VFMADD231PD  Z11, Z12, Z2
+	VBROADCASTSD 256(CX), Z12
+	VFMADD231PD  Z9, Z12, Z3
+	VFMADD231PD  Z10, Z12, Z4
+	VFMADD231PD  Z11, Z12, Z5
+	VBROADCASTSD 512(CX), Z12
+	VFMADD231PD  Z9, Z12, Z6
+	VFMADD231PD  Z10, Z12, Z7
+	VFMADD231PD  Z11, Z12, Z8
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj3_3
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z3, (BX)
+	VMOVUPD      Z4, 64(BX)
+	VMOVUPD      Z5, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z6, (BX)
+	VMOVUPD      Z7, 64(BX)
+	VMOVUPD      Z8, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot3_2
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z3
+	VMOVUPD 64(BX), Z4
+	VMOVUPD 128(BX), Z5
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj3_2:
+	VMOVUPD      (BX), Z6
+	VMOVUPD      64(BX), Z7
+	VMOVUPD      128(BX), Z8
+	VBROADCASTSD (CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 256(CX), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj3_2
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z3, (BX)
+	VMOVUPD      Z4, 64(BX)
+	VMOVUPD      Z5, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot3_1
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj3_1:
+	VMOVUPD      (BX), Z3
+	VMOVUPD      64(BX), Z4
+	VMOVUPD      128(BX), Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PD  Z3, Z6, Z0
+	VFMADD231PD  Z4, Z6, Z1
+	VFMADD231PD  Z5, Z6, Z2
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj3_1
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_1:
+tardone3:
+	JMP tadone
+
+tanot3:
+	CMPQ (SP), $0x02
+	JNE  tanot2
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows2:
+	CMPQ    BX, $0x05
+	JB      taredge2
+	MOVQ    DX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z2
+	VMOVUPD 64(SI), Z3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z4
+	VMOVUPD 64(SI), Z5
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z6
+	VMOVUPD 64(SI), Z7
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z8
+	VMOVUPD 64(SI), Z9
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    CX, DI
+	MOVQ    $0x00000020, R8
+
+taj2r:
+	VMOVUPD      (SI), Z10
+	VMOVUPD      64(SI), Z11
+	VBROADCASTSD (DI), Z12
+	VFMADD231PD  Z10, Z12, Z0
+	VFMADD231PD  Z11, Z12, Z1
+	VBROADCASTSD 256(DI), Z12
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 512(DI), Z12
+	VFMADD231PD  Z10, Z12, Z4
+	VFMADD231PD  Z11, Z12, Z5
+	VBROADCASTSD 768(DI), Z12
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VBROADCASTSD 1024(DI), Z12
+	VFMADD231PD  Z10, Z12, Z8
+	VFMADD231PD  Z11, Z12, Z9
+	ADDQ         AX, SI
+	ADDQ         $0x08, DI
+	DECQ         R8
+	JNZ          taj2r
+	MOVQ         DX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z2, (SI)
+	VMOVUPD      Z3, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z4, (SI)
+	VMOVUPD      Z5, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z6, (SI)
+	VMOVUPD      Z7, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z8, (SI)
+	VMOVUPD      Z9, 64(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000500, CX
+	SUBQ         $0x05, BX
+	JMP          tarows2
+
+taredge2:
+	CMPQ    BX, $0x04
+	JNE     tarnot2_4
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z2
+	VMOVUPD 64(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z4
+	VMOVUPD 64(BX), Z5
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z6
+	VMOVUPD 64(BX), Z7
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj2_4:
+	VMOVUPD      (BX), Z8
+	VMOVUPD      64(BX), Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 256(CX), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 512(CX), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 768(CX), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj2_4
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z2, (BX)
+	VMOVUPD      Z3, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z4, (BX)
+	VMOVUPD      Z5, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z6, (BX)
+	VMOVUPD      Z7, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot2_3
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z2
+	VMOVUPD 64(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z4
+	VMOVUPD 64(BX), Z5
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj2_3:
+	VMOVUPD      (BX), Z6
+	VMOVUPD      64(BX), Z7
+	VBROADCASTSD (CX), Z8
+	VFMADD231PD  Z6, Z8, Z0
+	VFMADD231PD  Z7, Z8, Z1
+	VBROADCASTSD 256(CX), Z8
+	VFMADD231PD  Z6, Z8, Z2
+	VFMADD231PD  Z7, Z8, Z3
+	VBROADCASTSD 512(CX), Z8
+	VFMADD231PD  Z6, Z8, Z4
+	VFMADD231PD  Z7, Z8, Z5
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj2_3
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z2, (BX)
+	VMOVUPD      Z3, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z4, (BX)
+	VMOVUPD      Z5, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot2_2
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z2
+	VMOVUPD 64(BX), Z3
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj2_2:
+	VMOVUPD      (BX), Z4
+	VMOVUPD      64(BX), Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 256(CX), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj2_2
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z2, (BX)
+	VMOVUPD      Z3, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot2_1
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj2_1:
+	VMOVUPD      (BX), Z2
+	VMOVUPD      64(BX), Z3
+	VBROADCASTSD (CX), Z4
+	VFMADD231PD  Z2, Z4, Z0
+	VFMADD231PD  Z3, Z4, Z1
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj2_1
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_1:
+tardone2:
+	JMP tadone
+
+tanot2:
+	CMPQ (SP), $0x01
+	JNE  tanot1
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows1:
+	CMPQ    BX, $0x05
+	JB      taredge1
+	MOVQ    DX, SI
+	VMOVUPD (SI), Z0
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z2
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z4
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    CX, DI
+	MOVQ    $0x00000020, R8
+
+taj1r:
+	VMOVUPD      (SI), Z5
+	VBROADCASTSD (DI), Z6
+	VFMADD231PD  Z5, Z6, Z0
+	VBROADCASTSD 256(DI), Z6
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 512(DI), Z6
+	VFMADD231PD  Z5, Z6, Z2
+	VBROADCASTSD 768(DI), Z6
+	VFMADD231PD  Z5, Z6, Z3
+	VBROADCASTSD 1024(DI), Z6
+	VFMADD231PD  Z5, Z6, Z4
+	ADDQ         AX, SI
+	ADDQ         $0x08, DI
+	DECQ         R8
+	JNZ          taj1r
+	MOVQ         DX, SI
+	VMOVUPD      Z0, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z1, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z2, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z3, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z4, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000500, CX
+	SUBQ         $0x05, BX
+	JMP          tarows1
+
+taredge1:
+	CMPQ    BX, $0x04
+	JNE     tarnot1_4
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z2
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z3
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj1_4:
+	VMOVUPD      (BX), Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 256(CX), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 512(CX), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 768(CX), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_4
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z1, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z2, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z3, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot1_3
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z2
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj1_3:
+	VMOVUPD      (BX), Z3
+	VBROADCASTSD (CX), Z4
+	VFMADD231PD  Z3, Z4, Z0
+	VBROADCASTSD 256(CX), Z4
+	VFMADD231PD  Z3, Z4, Z1
+	VBROADCASTSD 512(CX), Z4
+	VFMADD231PD  Z3, Z4, Z2
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_3
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z1, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z2, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot1_2
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z1
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj1_2:
+	VMOVUPD      (BX), Z2
+	VBROADCASTSD (CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 256(CX), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_2
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z1, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot1_1
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	MOVQ    ut+24(FP), BX
+	ADDQ    8(SP), BX
+	MOVQ    $0x00000020, SI
+
+taj1_1:
+	VMOVUPD      (BX), Z1
+	VBROADCASTSD (CX), Z2
+	VFMADD231PD  Z1, Z2, Z0
+	ADDQ         AX, BX
+	ADDQ         $0x08, CX
+	DECQ         SI
+	JNZ          taj1_1
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_1:
+tardone1:
+	JMP tadone
+
+tanot1:
+tadone:
+	VZEROUPPER
+	RET

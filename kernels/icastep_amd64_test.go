@@ -283,3 +283,122 @@ func benchContrast[T Float](b *testing.B, f Contrast, n int) {
 		ApplyContrast(f, 1, rows, n, u, n, gp)
 	})
 }
+
+// tanhArgs are the arguments the fused step's tanh is checked on: a dense
+// grid over [−25, 25], log-spaced magnitudes from 2⁻¹⁰⁷⁴ to 2¹⁰²³, the
+// reduction boundaries n·ln2/4, random values and random bit patterns, and
+// the special values.
+func tanhArgs() []float64 {
+	var a []float64
+	for i := -25 * 4096; i <= 25*4096; i++ {
+		a = append(a, float64(i)/4096)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for e := -1074; e <= 1023; e++ {
+		for range 8 {
+			v := math.Ldexp(1+r.Float64(), e)
+			a = append(a, v, -v)
+		}
+	}
+	for n := 0; n <= 120; n++ {
+		b := float64(n) * math.Ln2 / 4
+		for d := -8; d <= 8; d++ {
+			a = append(a, b*(1+float64(d)*0x1p-52), -b*(1+float64(d)*0x1p-52))
+		}
+	}
+	for range 150000 {
+		a = append(a, 40*r.Float64()-20)
+	}
+	for range 50000 {
+		a = append(a, math.Float64frombits(r.Uint64()))
+	}
+	return append(a, 0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), math.MaxFloat64, -math.MaxFloat64,
+		math.SmallestNonzeroFloat64, -math.SmallestNonzeroFloat64, 0x1p-1022, -0x1p-1022, 19.06, 20, 21, 9, 10, 11)
+}
+
+// icaTanhBlock runs the fused step's LogCosh contrast kernel of the level
+// over u (one block of one component vector: its length is the block's
+// number of values) and returns g' summed over the block's lanes.
+func icaTanhBlock[T Float](lvl Level, u []T) float64 {
+	var gp [16]float64
+	if is32[T]() {
+		p := (*float32)(unsafe.Pointer(unsafe.SliceData(u)))
+		g := (*float32)(unsafe.Pointer(&gp[0]))
+		if lvl == AVX512 {
+			icaTGTanhF32AVX512(p, 1, g)
+		} else {
+			icaTGTanhF32AVX2(p, 1, g)
+		}
+		var s float64
+		for _, v := range unsafe.Slice(g, 32) {
+			s += float64(v)
+		}
+		return s
+	}
+	p := (*float64)(unsafe.Pointer(unsafe.SliceData(u)))
+	if lvl == AVX512 {
+		icaTGTanhF64AVX512(p, 1, &gp[0])
+	} else {
+		icaTGTanhF64AVX2(p, 1, &gp[0])
+	}
+	var s float64
+	for _, v := range gp {
+		s += v
+	}
+	return s
+}
+
+// TestICAStepTanh checks the fused step's own tanh (asm/icastep/tanh.go)
+// against math.Tanh: float64 within 2 ulp, float32 within 2 ulp of
+// float32(math.Tanh(x)), the sign of zero kept, NaN propagated, and the
+// g' sum (1 − tanh² over the block) within the rounding of its terms.
+func TestICAStepTanh(t *testing.T) {
+	args := tanhArgs()
+	ewLevels(t, func(isa string, lvl Level) {
+		checkICATanh[float64](t, isa, lvl, args, 2)
+		checkICATanh[float32](t, isa, lvl, args, 2)
+	})
+}
+
+func checkICATanh[T Float](t *testing.T, isa string, lvl Level, args []float64, maxULP uint64) {
+	var z T
+	vb, bcp := 32, 24
+	if lvl == AVX512 {
+		vb, bcp = 64, 32
+	}
+	nb := bcp * vb / int(unsafe.Sizeof(z))
+	u := make([]T, nb)
+	var worst uint64
+	var worstAt float64
+	for i0 := 0; i0 < len(args); i0 += nb {
+		for i := range u {
+			u[i] = T(args[(i0+i)%len(args)])
+		}
+		in := append([]T(nil), u...)
+		gp := icaTanhBlock(lvl, u)
+		var want float64
+		nan := false
+		for i, x := range in {
+			ref := T(math.Tanh(float64(x)))
+			if x != x {
+				nan = true
+			} else {
+				want += 1 - float64(u[i])*float64(u[i])
+			}
+			d := ewULP(u[i], ref)
+			if d > worst {
+				worst, worstAt = d, float64(x)
+			}
+			if ref == 0 && math.Signbit(float64(u[i])) != math.Signbit(float64(ref)) {
+				t.Fatalf("%s %T: tanh(%v) = %v, want %v", isa, z, x, u[i], ref)
+			}
+		}
+		if nan != (gp != gp) || !nan && math.Abs(gp-want) > float64(nb)*ewEps[T]()*2*float64(nb) {
+			t.Fatalf("%s %T: Σ g' = %v, want %v", isa, z, gp, want)
+		}
+	}
+	t.Logf("%s %T: tanh within %d ulp (worst at %v)", isa, z, worst, worstAt)
+	if worst > maxULP {
+		t.Errorf("%s %T: tanh off by %d ulp at %v, want ≤ %d", isa, z, worst, worstAt, maxULP)
+	}
+}

@@ -76,6 +76,87 @@ func icaBlockExpF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, x
 //go:noescape
 func icaBlockCubeF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, xb *float32, u *float32, acc *float32, gp *float32, alpha float32)
 
+// icaTProjF32AVX2 packs one block of X and projects it (see asm/icastep/tile.go):
+//
+//	for l := 0; l < k; l++ { copy(xb[l*48:(l+1)*48], x[l*ldx:]) }
+//	for jp := 0; jp < 24; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			ut[jp*kv*L+e] = Σ_l xb[l*BcP*P+jp*P+e%P] * wt[l*kv*L+e]
+//		}
+//	}
+//
+// with P = 2 element(s) per 8-byte pair, BcP = 24 and k ≥ 1.
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTProjF32AVX2(wt *float32, x *float32, ldx int, k int, kv int, xb *float32, ut *float32)
+
+// icaTGTanhF32AVX2 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 24; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			gp[e] += g'(ut[jp*kv*L+e]); ut[jp*kv*L+e] = g(ut[jp*kv*L+e])
+//		}
+//	}
+//
+// (float32 Exp: gp has float64 lanes, the float32 lanes' low half first.
+// LogCosh: g = tanh, g' = 1 − tanh²; the caller folds α into W and gp.)
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTGTanhF32AVX2(ut *float32, kv int, gp *float32)
+
+// icaTGExpF32AVX2 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 24; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			gp[e] += g'(ut[jp*kv*L+e]); ut[jp*kv*L+e] = g(ut[jp*kv*L+e])
+//		}
+//	}
+//
+// (float32 Exp: gp has float64 lanes, the float32 lanes' low half first.
+// LogCosh: g = tanh, g' = 1 − tanh²; the caller folds α into W and gp.)
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTGExpF32AVX2(ut *float32, kv int, gp *float64)
+
+// icaTGCubeF32AVX2 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 24; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			gp[e] += g'(ut[jp*kv*L+e]); ut[jp*kv*L+e] = g(ut[jp*kv*L+e])
+//		}
+//	}
+//
+// (float32 Exp: gp has float64 lanes, the float32 lanes' low half first.
+// LogCosh: g = tanh, g' = 1 − tanh²; the caller folds α into W and gp.)
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTGCubeF32AVX2(ut *float32, kv int, gp *float32)
+
+// icaTAccF32AVX2 accumulates one block's G·Xᵀ (see asm/icastep/tile.go):
+//
+//	for l := 0; l < k; l++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			for jp := 0; jp < 24; jp++ {
+//				at[l*kv*L+e] += xb[l*BcP*P+jp*P+e%P] * ut[jp*kv*L+e]
+//			}
+//		}
+//	}
+//
+// with P = 2 element(s) per 8-byte pair, BcP = 24 and k ≥ 1.
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTAccF32AVX2(xb *float32, k int, kv int, ut *float32, at *float32)
+
 // icaBlockTanhF64AVX2 runs one block of the fused FastICA step (see asm/icastep):
 //
 //	copy the block's columns of X into xb (k×B, rows B apart)
@@ -147,6 +228,87 @@ func icaBlockExpF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, x
 //
 //go:noescape
 func icaBlockCubeF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, xb *float64, u *float64, acc *float64, gp *float64, alpha float64)
+
+// icaTProjF64AVX2 packs one block of X and projects it (see asm/icastep/tile.go):
+//
+//	for l := 0; l < k; l++ { copy(xb[l*24:(l+1)*24], x[l*ldx:]) }
+//	for jp := 0; jp < 24; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			ut[jp*kv*L+e] = Σ_l xb[l*BcP*P+jp*P+e%P] * wt[l*kv*L+e]
+//		}
+//	}
+//
+// with P = 1 element(s) per 8-byte pair, BcP = 24 and k ≥ 1.
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTProjF64AVX2(wt *float64, x *float64, ldx int, k int, kv int, xb *float64, ut *float64)
+
+// icaTGTanhF64AVX2 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 24; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			gp[e] += g'(ut[jp*kv*L+e]); ut[jp*kv*L+e] = g(ut[jp*kv*L+e])
+//		}
+//	}
+//
+// (float32 Exp: gp has float64 lanes, the float32 lanes' low half first.
+// LogCosh: g = tanh, g' = 1 − tanh²; the caller folds α into W and gp.)
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTGTanhF64AVX2(ut *float64, kv int, gp *float64)
+
+// icaTGExpF64AVX2 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 24; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			gp[e] += g'(ut[jp*kv*L+e]); ut[jp*kv*L+e] = g(ut[jp*kv*L+e])
+//		}
+//	}
+//
+// (float32 Exp: gp has float64 lanes, the float32 lanes' low half first.
+// LogCosh: g = tanh, g' = 1 − tanh²; the caller folds α into W and gp.)
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTGExpF64AVX2(ut *float64, kv int, gp *float64)
+
+// icaTGCubeF64AVX2 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 24; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			gp[e] += g'(ut[jp*kv*L+e]); ut[jp*kv*L+e] = g(ut[jp*kv*L+e])
+//		}
+//	}
+//
+// (float32 Exp: gp has float64 lanes, the float32 lanes' low half first.
+// LogCosh: g = tanh, g' = 1 − tanh²; the caller folds α into W and gp.)
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTGCubeF64AVX2(ut *float64, kv int, gp *float64)
+
+// icaTAccF64AVX2 accumulates one block's G·Xᵀ (see asm/icastep/tile.go):
+//
+//	for l := 0; l < k; l++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			for jp := 0; jp < 24; jp++ {
+//				at[l*kv*L+e] += xb[l*BcP*P+jp*P+e%P] * ut[jp*kv*L+e]
+//			}
+//		}
+//	}
+//
+// with P = 1 element(s) per 8-byte pair, BcP = 24 and k ≥ 1.
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTAccF64AVX2(xb *float64, k int, kv int, ut *float64, at *float64)
 
 // icaBlockTanhF32AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
@@ -220,6 +382,87 @@ func icaBlockExpF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int,
 //go:noescape
 func icaBlockCubeF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int, xb *float32, u *float32, acc *float32, gp *float32, alpha float32)
 
+// icaTProjF32AVX512 packs one block of X and projects it (see asm/icastep/tile.go):
+//
+//	for l := 0; l < k; l++ { copy(xb[l*64:(l+1)*64], x[l*ldx:]) }
+//	for jp := 0; jp < 32; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			ut[jp*kv*L+e] = Σ_l xb[l*BcP*P+jp*P+e%P] * wt[l*kv*L+e]
+//		}
+//	}
+//
+// with P = 2 element(s) per 8-byte pair, BcP = 32 and k ≥ 1.
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTProjF32AVX512(wt *float32, x *float32, ldx int, k int, kv int, xb *float32, ut *float32)
+
+// icaTGTanhF32AVX512 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 32; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			gp[e] += g'(ut[jp*kv*L+e]); ut[jp*kv*L+e] = g(ut[jp*kv*L+e])
+//		}
+//	}
+//
+// (float32 Exp: gp has float64 lanes, the float32 lanes' low half first.
+// LogCosh: g = tanh, g' = 1 − tanh²; the caller folds α into W and gp.)
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTGTanhF32AVX512(ut *float32, kv int, gp *float32)
+
+// icaTGExpF32AVX512 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 32; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			gp[e] += g'(ut[jp*kv*L+e]); ut[jp*kv*L+e] = g(ut[jp*kv*L+e])
+//		}
+//	}
+//
+// (float32 Exp: gp has float64 lanes, the float32 lanes' low half first.
+// LogCosh: g = tanh, g' = 1 − tanh²; the caller folds α into W and gp.)
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTGExpF32AVX512(ut *float32, kv int, gp *float64)
+
+// icaTGCubeF32AVX512 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 32; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			gp[e] += g'(ut[jp*kv*L+e]); ut[jp*kv*L+e] = g(ut[jp*kv*L+e])
+//		}
+//	}
+//
+// (float32 Exp: gp has float64 lanes, the float32 lanes' low half first.
+// LogCosh: g = tanh, g' = 1 − tanh²; the caller folds α into W and gp.)
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTGCubeF32AVX512(ut *float32, kv int, gp *float32)
+
+// icaTAccF32AVX512 accumulates one block's G·Xᵀ (see asm/icastep/tile.go):
+//
+//	for l := 0; l < k; l++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			for jp := 0; jp < 32; jp++ {
+//				at[l*kv*L+e] += xb[l*BcP*P+jp*P+e%P] * ut[jp*kv*L+e]
+//			}
+//		}
+//	}
+//
+// with P = 2 element(s) per 8-byte pair, BcP = 32 and k ≥ 1.
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTAccF32AVX512(xb *float32, k int, kv int, ut *float32, at *float32)
+
 // icaBlockTanhF64AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
 //	copy the block's columns of X into xb (k×B, rows B apart)
@@ -291,3 +534,84 @@ func icaBlockExpF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int,
 //
 //go:noescape
 func icaBlockCubeF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int, xb *float64, u *float64, acc *float64, gp *float64, alpha float64)
+
+// icaTProjF64AVX512 packs one block of X and projects it (see asm/icastep/tile.go):
+//
+//	for l := 0; l < k; l++ { copy(xb[l*32:(l+1)*32], x[l*ldx:]) }
+//	for jp := 0; jp < 32; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			ut[jp*kv*L+e] = Σ_l xb[l*BcP*P+jp*P+e%P] * wt[l*kv*L+e]
+//		}
+//	}
+//
+// with P = 1 element(s) per 8-byte pair, BcP = 32 and k ≥ 1.
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTProjF64AVX512(wt *float64, x *float64, ldx int, k int, kv int, xb *float64, ut *float64)
+
+// icaTGTanhF64AVX512 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 32; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			gp[e] += g'(ut[jp*kv*L+e]); ut[jp*kv*L+e] = g(ut[jp*kv*L+e])
+//		}
+//	}
+//
+// (float32 Exp: gp has float64 lanes, the float32 lanes' low half first.
+// LogCosh: g = tanh, g' = 1 − tanh²; the caller folds α into W and gp.)
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTGTanhF64AVX512(ut *float64, kv int, gp *float64)
+
+// icaTGExpF64AVX512 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 32; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			gp[e] += g'(ut[jp*kv*L+e]); ut[jp*kv*L+e] = g(ut[jp*kv*L+e])
+//		}
+//	}
+//
+// (float32 Exp: gp has float64 lanes, the float32 lanes' low half first.
+// LogCosh: g = tanh, g' = 1 − tanh²; the caller folds α into W and gp.)
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTGExpF64AVX512(ut *float64, kv int, gp *float64)
+
+// icaTGCubeF64AVX512 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 32; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			gp[e] += g'(ut[jp*kv*L+e]); ut[jp*kv*L+e] = g(ut[jp*kv*L+e])
+//		}
+//	}
+//
+// (float32 Exp: gp has float64 lanes, the float32 lanes' low half first.
+// LogCosh: g = tanh, g' = 1 − tanh²; the caller folds α into W and gp.)
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTGCubeF64AVX512(ut *float64, kv int, gp *float64)
+
+// icaTAccF64AVX512 accumulates one block's G·Xᵀ (see asm/icastep/tile.go):
+//
+//	for l := 0; l < k; l++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			for jp := 0; jp < 32; jp++ {
+//				at[l*kv*L+e] += xb[l*BcP*P+jp*P+e%P] * ut[jp*kv*L+e]
+//			}
+//		}
+//	}
+//
+// with P = 1 element(s) per 8-byte pair, BcP = 32 and k ≥ 1.
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTAccF64AVX512(xb *float64, k int, kv int, ut *float64, at *float64)

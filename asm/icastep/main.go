@@ -50,6 +50,7 @@ func main() {
 		for _, kind := range []string{ewkit.LogCosh, ewkit.Exp, ewkit.Cube} {
 			block(d, kind)
 		}
+		tiled(d)
 	}
 	Generate()
 }

@@ -1,0 +1,462 @@
+package main
+
+// The transposed ("component-lane") fused step.
+//
+// The block kernel in main.go puts columns of X in the vector lanes, so its
+// G·Xᵀ product reduces along the lanes (lane partials in a 100 KB array in
+// L2) and its blocks do not fit L1. The functions generated here put
+// components in the lanes instead: every operand is a whole vector or a
+// broadcast, nothing is reduced across lanes, and a block (BcP pairs of
+// columns) with its packed X, Uᵀ, the packed W and the accumulator fits the
+// 48 KB L1d at k = 40.
+//
+// A vector holds cpv components (AVX-512: 8, AVX2: 4); for float32 each
+// component has two lanes, one per column of a pair (lane 2c+p: component
+// c, column 2jp+p), so one 8-byte broadcast (VBROADCASTSD) serves both
+// element types: it yields X[l, j] (float64) or the pair X[l, 2jp:2jp+2]
+// (float32) in every lane group. Per block:
+//
+//	icaTProj:  xb = X_blk (k rows of BcP·8 bytes, prefetching ahead);
+//	           Uᵀ[jp, :] = Σ_l xb[l, jp] · Wt[l, :]
+//	           (tile R1 pair-columns × up to G1 vectors of components)
+//	icaTG*:    Uᵀ ← g(Uᵀ) in place; gp[v] += Σ_jp g'(Uᵀ[jp, v])
+//	icaTAcc:   At[l, :] += Σ_jp xb[l, jp] · Gᵀ[jp, :]
+//	           (tile R3 rows of X × up to G3 vectors, over the block)
+//
+// Wt is W transposed (k rows of kv vectors, float32 entries duplicated for
+// the two lanes of a pair, padded components zero: g(0) = 0 for every
+// contrast, so they add nothing), At has the same layout, and the caller
+// adds the pair lanes and transposes At once per chunk.
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+
+	"github.com/deepica/deepica/asm/ewkit"
+)
+
+type tgeom struct {
+	R1, G1 int // projection tile: pair-columns × component vectors
+	R3, G3 int // accumulation tile: rows of X × component vectors
+	BcP    int // pairs of columns (float64: columns) per block
+}
+
+func geom(d *ewkit.Desc) tgeom {
+	if d.Wide() {
+		return tgeom{R1: 4, G1: 6, R3: 5, G3: 5, BcP: 32}
+	}
+	return tgeom{R1: 6, G1: 2, R3: 6, G3: 2, BcP: 24}
+}
+
+const pfBlocks = 6 // how many blocks ahead the pack prefetches X
+
+func tiled(d *ewkit.Desc) {
+	tProj(d)
+	for _, kind := range []string{ewkit.LogCosh, ewkit.Exp, ewkit.Cube} {
+		tContrast(d, kind)
+	}
+	tAcc(d)
+}
+
+// tProj emits icaTProj: pack the block, then Uᵀ = xbᵀ·Wt.
+func tProj(d *ewkit.Desc) {
+	g := geom(d)
+	t := d.GoType()
+	rowB := g.BcP * 8
+	name := d.Name("icaTProj")
+	d.Begin(name, fmt.Sprintf("func(wt, x *%s, ldx, k, kv int, xb, ut *%s)", t, t),
+		name+" packs one block of X and projects it (see asm/icastep/tile.go):",
+		"",
+		fmt.Sprintf("\tfor l := 0; l < k; l++ { copy(xb[l*%d:(l+1)*%d], x[l*ldx:]) }", rowB/d.Size(), rowB/d.Size()),
+		fmt.Sprintf("\tfor jp := 0; jp < %d; jp++ {", g.BcP),
+		"\t\tfor e := 0; e < kv*L; e++ { // L lanes per vector",
+		"\t\t\tut[jp*kv*L+e] = Σ_l xb[l*BcP*P+jp*P+e%P] * wt[l*kv*L+e]",
+		"\t\t}",
+		"\t}",
+		"",
+		fmt.Sprintf("with P = %d element(s) per 8-byte pair, BcP = %d and k ≥ 1.", 8/d.Size(), g.BcP))
+
+	Comment("Pack: xb = X_blk, prefetching the rows of a later block")
+	{
+		src := Load(Param("x"), GP64())
+		dst := Load(Param("xb"), GP64())
+		ldx := Load(Param("ldx"), GP64())
+		SHLQ(U8(log2(d.Size())), ldx)
+		lc := Load(Param("k"), GP64())
+		Label("tpack")
+		for off := 0; off < rowB; off += 64 {
+			PREFETCHT0(Mem{Base: src, Disp: pfBlocks*rowB + off})
+		}
+		copyRow(d, src, dst, rowB)
+		ADDQ(ldx, src)
+		ADDQ(U32(rowB), dst)
+		DECQ(lc)
+		JNZ(LabelRef("tpack"))
+	}
+
+	Comment("Project: Uᵀ = xbᵀ·Wt, groups of component vectors")
+	stride := Load(Param("kv"), GP64())
+	SHLQ(U8(log2(d.Width())), stride) // bytes per row of Wt, Uᵀ, At
+	voff := GP64()                    // byte offset of the group's first vector
+	XORQ(voff, voff)
+	left := Load(Param("kv"), GP64())
+	Label("tpgroups")
+	CMPQ(left, U8(g.G1))
+	JB(LabelRef("tpedge"))
+	projGroup(d, g, g.G1, stride, voff, "full")
+	ADDQ(U32(g.G1*d.Width()), voff)
+	SUBQ(U8(g.G1), left)
+	JMP(LabelRef("tpgroups"))
+	Label("tpedge")
+	for w := g.G1 - 1; w >= 1; w-- {
+		CMPQ(left, U8(w))
+		JNE(LabelRef(fmt.Sprintf("tpnot%d", w)))
+		projGroup(d, g, w, stride, voff, fmt.Sprint(w))
+		JMP(LabelRef("tpdone"))
+		Label(fmt.Sprintf("tpnot%d", w))
+	}
+	Label("tpdone")
+	d.End()
+}
+
+// copyRow copies n bytes from src to dst with full vectors, then narrower
+// ones for the rest (n is a multiple of 8).
+func copyRow(d *ewkit.Desc, src, dst reg.Register, n int) {
+	off := 0
+	var vs []reg.VecVirtual
+	var offs []int
+	for off+d.Width() <= n {
+		v := d.Vec()
+		d.Load(Mem{Base: src, Disp: off}, v)
+		vs, offs = append(vs, v), append(offs, off)
+		off += d.Width()
+	}
+	for i, v := range vs {
+		d.Store(v, Mem{Base: dst, Disp: offs[i]})
+	}
+	for _, w := range []int{32, 16, 8} {
+		for off+w <= n {
+			switch w {
+			case 32:
+				y := YMM()
+				VMOVUPD(Mem{Base: src, Disp: off}, y)
+				VMOVUPD(y, Mem{Base: dst, Disp: off})
+			case 16:
+				x := XMM()
+				VMOVUPD(Mem{Base: src, Disp: off}, x)
+				VMOVUPD(x, Mem{Base: dst, Disp: off})
+			case 8:
+				r := GP64()
+				MOVQ(Mem{Base: src, Disp: off}, r)
+				MOVQ(r, Mem{Base: dst, Disp: off})
+			}
+			off += w
+		}
+	}
+}
+
+// projGroup emits the column tiles of one group of w component vectors.
+func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag string) {
+	rowB := g.BcP * 8
+	xcol := Load(Param("xb"), GP64()) // xb + 8·(first pair-column of the tile)
+	up := Load(Param("ut"), GP64())
+	ADDQ(voff, up)
+	tc := GP64()
+	MOVQ(U32(g.BcP/g.R1), tc)
+	Label("tptiles" + tag)
+	acc := make([][]reg.VecVirtual, g.R1)
+	for r := range acc {
+		acc[r] = d.Vecs(w)
+		for _, a := range acc[r] {
+			d.Zero(a)
+		}
+	}
+	wp := Load(Param("wt"), GP64())
+	ADDQ(voff, wp)
+	xp := GP64()
+	MOVQ(xcol, xp)
+	lc := Load(Param("k"), GP64())
+	Label("tpk" + tag)
+	ws := d.Vecs(w)
+	for c := range ws {
+		d.Load(Mem{Base: wp, Disp: c * d.Width()}, ws[c])
+	}
+	for r := 0; r < g.R1; r++ {
+		b := d.Vec()
+		VBROADCASTSD(Mem{Base: xp, Disp: 8 * r}, b)
+		for c := 0; c < w; c++ {
+			d.FMA231(ws[c], b, acc[r][c])
+		}
+	}
+	ADDQ(stride, wp)
+	ADDQ(U32(rowB), xp)
+	DECQ(lc)
+	JNZ(LabelRef("tpk" + tag))
+	sp := GP64()
+	MOVQ(up, sp)
+	for r := 0; r < g.R1; r++ {
+		for c := 0; c < w; c++ {
+			d.Store(acc[r][c], Mem{Base: sp, Disp: c * d.Width()})
+		}
+		if r < g.R1-1 {
+			ADDQ(stride, sp)
+		}
+	}
+	ADDQ(stride, sp)
+	MOVQ(sp, up)
+	ADDQ(U8(8*g.R1), xcol)
+	DECQ(tc)
+	JNZ(LabelRef("tptiles" + tag))
+}
+
+// tAcc emits icaTAcc: At += xb·Gᵀ.
+func tAcc(d *ewkit.Desc) {
+	g := geom(d)
+	t := d.GoType()
+	name := d.Name("icaTAcc")
+	d.Begin(name, fmt.Sprintf("func(xb *%s, k, kv int, ut, at *%s)", t, t),
+		name+" accumulates one block's G·Xᵀ (see asm/icastep/tile.go):",
+		"",
+		"\tfor l := 0; l < k; l++ {",
+		"\t\tfor e := 0; e < kv*L; e++ { // L lanes per vector",
+		fmt.Sprintf("\t\t\tfor jp := 0; jp < %d; jp++ {", g.BcP),
+		"\t\t\t\tat[l*kv*L+e] += xb[l*BcP*P+jp*P+e%P] * ut[jp*kv*L+e]",
+		"\t\t\t}",
+		"\t\t}",
+		"\t}",
+		"",
+		fmt.Sprintf("with P = %d element(s) per 8-byte pair, BcP = %d and k ≥ 1.", 8/d.Size(), g.BcP))
+	stride := Load(Param("kv"), GP64())
+	SHLQ(U8(log2(d.Width())), stride)
+	frame := AllocLocal(16) // vectors left, group offset
+	MOVQ(Load(Param("kv"), GP64()), frame)
+	MOVQ(U32(0), frame.Offset(8))
+	Label("tagroups")
+	CMPQ(frame, U8(g.G3))
+	JB(LabelRef("taedge"))
+	accGroup(d, g, g.G3, stride, frame, "full")
+	ADDQ(U32(g.G3*d.Width()), frame.Offset(8))
+	SUBQ(U8(g.G3), frame)
+	JMP(LabelRef("tagroups"))
+	Label("taedge")
+	for w := g.G3 - 1; w >= 1; w-- {
+		CMPQ(frame, U8(w))
+		JNE(LabelRef(fmt.Sprintf("tanot%d", w)))
+		accGroup(d, g, w, stride, frame, fmt.Sprint(w))
+		JMP(LabelRef("tadone"))
+		Label(fmt.Sprintf("tanot%d", w))
+	}
+	Label("tadone")
+	d.End()
+}
+
+// accGroup emits the row tiles of one group of w component vectors.
+func accGroup(d *ewkit.Desc, g tgeom, w int, stride reg.Register, frame Mem, tag string) {
+	rowB := g.BcP * 8
+	xrow := Load(Param("xb"), GP64()) // row l0 of xb
+	ap := Load(Param("at"), GP64())   // At row l0, group offset
+	ADDQ(frame.Offset(8), ap)
+	rows := Load(Param("k"), GP64())
+	Label("tarows" + tag)
+	CMPQ(rows, U8(g.R3))
+	JB(LabelRef("taredge" + tag))
+	accTile(d, g, g.R3, w, stride, frame, xrow, ap, tag+"r")
+	ADDQ(U32(g.R3*rowB), xrow)
+	SUBQ(U8(g.R3), rows)
+	JMP(LabelRef("tarows" + tag))
+	Label("taredge" + tag)
+	for r := g.R3 - 1; r >= 1; r-- {
+		CMPQ(rows, U8(r))
+		JNE(LabelRef(fmt.Sprintf("tarnot%s_%d", tag, r)))
+		accTile(d, g, r, w, stride, frame, xrow, ap, fmt.Sprintf("%s_%d", tag, r))
+		JMP(LabelRef("tardone" + tag))
+		Label(fmt.Sprintf("tarnot%s_%d", tag, r))
+	}
+	Label("tardone" + tag)
+	_ = rows
+}
+
+// accTile: R rows of At (from ap, advanced past them) × w vectors.
+func accTile(d *ewkit.Desc, g tgeom, R, w int, stride reg.Register, frame Mem, xrow, ap reg.Register, tag string) {
+	rowB := g.BcP * 8
+	acc := make([][]reg.VecVirtual, R)
+	sp := GP64()
+	MOVQ(ap, sp)
+	for r := range acc {
+		acc[r] = d.Vecs(w)
+		for c := range acc[r] {
+			d.Load(Mem{Base: sp, Disp: c * d.Width()}, acc[r][c])
+		}
+		if r < R-1 {
+			ADDQ(stride, sp)
+		}
+	}
+	gp := Load(Param("ut"), GP64())
+	ADDQ(frame.Offset(8), gp)
+	xp := GP64()
+	MOVQ(xrow, xp)
+	jc := GP64()
+	MOVQ(U32(g.BcP), jc)
+	Label("taj" + tag)
+	gs := d.Vecs(w)
+	for c := range gs {
+		d.Load(Mem{Base: gp, Disp: c * d.Width()}, gs[c])
+	}
+	for r := 0; r < R; r++ {
+		b := d.Vec()
+		VBROADCASTSD(Mem{Base: xp, Disp: r * rowB}, b)
+		for c := 0; c < w; c++ {
+			d.FMA231(gs[c], b, acc[r][c])
+		}
+	}
+	ADDQ(stride, gp)
+	ADDQ(U8(8), xp)
+	DECQ(jc)
+	JNZ(LabelRef("taj" + tag))
+	MOVQ(ap, sp)
+	for r := range acc {
+		for c := range acc[r] {
+			d.Store(acc[r][c], Mem{Base: sp, Disp: c * d.Width()})
+		}
+		ADDQ(stride, sp)
+	}
+	MOVQ(sp, ap)
+}
+
+// tContrast emits icaTG<kind>: Uᵀ ← g(Uᵀ) over the block, gp += Σ g'.
+// gp holds one vector per component vector (float64 contrast lanes for the
+// float32 Exp contrast: two float64 vectors per component vector, the low
+// and high halves of the float32 lanes).
+func tContrast(d *ewkit.Desc, kind string) {
+	g := geom(d)
+	t := d.GoType()
+	name := d.Name("icaTG" + kind)
+	gpT := t
+	if kind == ewkit.Exp {
+		gpT = "float64"
+	}
+	d.Begin(name, fmt.Sprintf("func(ut *%s, kv int, gp *%s)", t, gpT),
+		name+" applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):",
+		"",
+		fmt.Sprintf("\tfor jp := 0; jp < %d; jp++ {", g.BcP),
+		"\t\tfor e := 0; e < kv*L; e++ { // L lanes per vector",
+		"\t\t\tgp[e] += g'(ut[jp*kv*L+e]); ut[jp*kv*L+e] = g(ut[jp*kv*L+e])",
+		"\t\t}",
+		"\t}",
+		"",
+		"(float32 Exp: gp has float64 lanes, the float32 lanes' low half first.",
+		"LogCosh: g = tanh, g' = 1 − tanh²; the caller folds α into W and gp.)")
+	stride := Load(Param("kv"), GP64())
+	SHLQ(U8(log2(d.Width())), stride)
+	// LogCosh: α is folded into Wt by the caller, so Uᵀ holds α·u, and gp
+	// receives Σ(1 − tanh²), which the caller multiplies by α.
+	var tc *tanhConsts
+	s := d.NewContrastState(ewkit.Cube, nil) // just the g' accumulator
+	if kind != ewkit.LogCosh {
+		s = d.NewContrastState(kind, nil)
+	}
+	if kind == ewkit.LogCosh {
+		tc = newTanhConsts(d)
+	}
+	G := d.Group(kind)
+	if g.BcP%G != 0 {
+		panic("icastep: block not a multiple of the contrast group")
+	}
+	exp32 := kind == ewkit.Exp && !d.Is64()
+	col := Load(Param("ut"), GP64())
+	gp := Load(Param("gp"), GP64())
+	vc := Load(Param("kv"), GP64())
+	Label("tgvecs")
+	var acc2 reg.VecVirtual
+	d.AccDesc(kind).Zero(s.Acc)
+	if exp32 {
+		acc2 = d.Vec()
+		d.Zero(acc2)
+	}
+	p := GP64()
+	MOVQ(col, p)
+	jc := GP64()
+	MOVQ(U32(g.BcP/G), jc)
+	Label("tgrows")
+	v := d.Vecs(G)
+	for i := range v {
+		// rows i apart: p + i·stride
+		if i == 0 {
+			d.Load(Mem{Base: p}, v[i])
+		} else {
+			d.Load(Mem{Base: p, Index: stride, Scale: 1}, v[i])
+		}
+	}
+	var out []reg.VecVirtual
+	if exp32 {
+		out = exp32Contrast(d, v, s.Acc, acc2)
+	} else if kind == ewkit.LogCosh {
+		out = tanhG(d, tc, v, s.Acc)
+	} else {
+		out = d.ContrastN(s, v)
+	}
+	for i := range out {
+		if i == 0 {
+			d.Store(out[i], Mem{Base: p})
+		} else {
+			d.Store(out[i], Mem{Base: p, Index: stride, Scale: 1})
+		}
+	}
+	for range G {
+		ADDQ(stride, p)
+	}
+	DECQ(jc)
+	JNZ(LabelRef("tgrows"))
+	ad := d.AccDesc(kind)
+	ad.Add(Mem{Base: gp}, s.Acc, s.Acc)
+	ad.Store(s.Acc, Mem{Base: gp})
+	if exp32 {
+		ad.Add(Mem{Base: gp, Disp: d.Width()}, acc2, acc2)
+		ad.Store(acc2, Mem{Base: gp, Disp: d.Width()})
+		ADDQ(U32(2*d.Width()), gp)
+	} else {
+		ADDQ(U32(d.Width()), gp)
+	}
+	ADDQ(U32(d.Width()), col)
+	DECQ(vc)
+	JNZ(LabelRef("tgvecs"))
+	d.End()
+}
+
+// exp32Contrast is the float32 Exp contrast evaluated in float64 with the
+// g' of the low and high halves of the lanes kept apart (they belong to
+// different components here).
+func exp32Contrast(d *ewkit.Desc, v []reg.VecVirtual, accLo, accHi reg.VecVirtual) []reg.VecVirtual {
+	e := d.F64()
+	var out []reg.VecVirtual
+	for i := range v {
+		lo, hi := d.Widen(v[i])
+		var gw []reg.VecVirtual
+		for h, x := range []reg.VecVirtual{lo, hi} {
+			acc := accLo
+			if h == 1 {
+				acc = accHi
+			}
+			gw = append(gw, expContrast64(e, x, acc))
+		}
+		out = append(out, d.Narrow(gw[0], gw[1]))
+	}
+	return out
+}
+
+// expContrast64 is g = x·e, acc += (1 − x²)·e with e = exp(−x²/2), float64.
+func expContrast64(d *ewkit.Desc, x, acc reg.VecVirtual) reg.VecVirtual {
+	t, h := d.Vec(), d.Vec()
+	d.Mul(x, x, t)
+	d.Mul(d.CV("ew_mhalf", -0.5), t, h)
+	e := d.ExpNeg(h)
+	g, o := d.Vec(), d.Vec()
+	d.Mul(e, x, g)
+	d.Load(d.CV("ew_one", 1), o)
+	d.Sub(t, o, o)
+	d.FMA231(o, e, acc)
+	return g
+}
