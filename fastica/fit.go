@@ -65,6 +65,10 @@ type Model struct {
 // Timings are durations of Fit's stages.
 type Timings struct {
 	Whiten, Iterate, Sources, Finish time.Duration
+	// SinkWait is the part of Sources that FitStream spent waiting for its
+	// sink: all of the sink's time when it runs in line, only what the
+	// computation could not hide when it runs alongside (several threads).
+	SinkWait time.Duration
 }
 
 // Fit fits FastICA to x (n_samples × n_features, at least 2 samples, finite)
@@ -95,7 +99,11 @@ type SourceSink[T kernels.Float] func(r0 int, block *matrix.Dense[T]) error
 // is handed over, which saves an n×k allocation and its page faults. Other
 // settings compute them as Fit does and then hand them over. The blocks
 // hold exactly Fit's values. The time the sink takes counts in the
-// Sources timings.
+// Sources timings (Timings.SinkWait says how much of it). With more than
+// one kernel thread (kernels.Threads) the sink runs on a goroutine of its
+// own, locked to an OS thread, while the next block is computed (two
+// buffers), so writing the sources overlaps computing them; it is still
+// called once per block, in order, never concurrently with itself.
 func FitStream[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T]) (*Model, error) {
 	if sink == nil {
 		return nil, errors.New("fastica: FitStream needs a sink")
@@ -273,18 +281,16 @@ func fit[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T], g
 	if stream {
 		wt := make([]T, k*k)
 		toT(wt, mdl.Unmixing.Data)
-		buf := matrix.New[T](min(sourceBlock, n), k)
-		for r0 := 0; r0 < n; r0 += sourceBlock {
-			r1 := min(r0+sourceBlock, n)
-			blk := buf.Slice(0, r1-r0, 0, k)
-			whiteSources(x1, n, k, wh.scale, wt, r0, r1, blk.Data)
-			if err := sink(r0, blk); err != nil {
-				return nil, nil, err
-			}
+		compute := func(r0, r1 int, dst []T) { whiteSources(x1, n, k, wh.scale, wt, r0, r1, dst) }
+		if mdl.Timings.SinkWait, err = streamBlocks(n, k, compute, sink); err != nil {
+			return nil, nil, err
 		}
 	} else {
 		for r0 := 0; r0 < n; r0 += sourceBlock {
-			if err := sink(r0, s.Slice(r0, min(r0+sourceBlock, n), 0, k)); err != nil {
+			t := time.Now()
+			err := sink(r0, s.Slice(r0, min(r0+sourceBlock, n), 0, k))
+			mdl.Timings.SinkWait += time.Since(t)
+			if err != nil {
 				return nil, nil, err
 			}
 		}

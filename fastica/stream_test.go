@@ -31,9 +31,15 @@ func TestFitStreamMatchesFit(t *testing.T) {
 		{Seed: 1, Order: OrderVariance},
 		{Seed: 1, Whiten: NoWhitening, MaxIter: 20},
 	}
-	for i, opt := range cases {
-		t.Run(fmt.Sprintf("f64/%d", i), func(t *testing.T) { streamMatches(t, x, opt) })
-		t.Run(fmt.Sprintf("f32/%d", i), func(t *testing.T) { streamMatches(t, matrix.Convert[float32](x), opt) })
+	// One thread: the sink runs in line; two: on its own goroutine while
+	// the next block is computed (streamBlocks).
+	defer kernels.SetThreads(0)
+	for _, th := range []int{1, 2} {
+		kernels.SetThreads(th)
+		for i, opt := range cases {
+			t.Run(fmt.Sprintf("threads=%d/f64/%d", th, i), func(t *testing.T) { streamMatches(t, x, opt) })
+			t.Run(fmt.Sprintf("threads=%d/f32/%d", th, i), func(t *testing.T) { streamMatches(t, matrix.Convert[float32](x), opt) })
+		}
 	}
 }
 
@@ -83,13 +89,17 @@ func streamMatches[T kernels.Float](t *testing.T, x *matrix.Dense[T], opt Option
 // TestFitStreamSinkError: an error from the sink ends the fit and is
 // returned as is.
 func TestFitStreamSinkError(t *testing.T) {
-	x, _, _ := mixture(9, sourceBlock+5, 3, 3, uniform)
+	x, _, _ := mixture(9, 3*sourceBlock+5, 3, 3, uniform)
 	stop := errors.New("disk full")
-	for _, opt := range []Options{{Seed: 2}, {Seed: 2, Order: OrderKurtosis}} {
-		calls := 0
-		_, err := FitStream(x, opt, func(int, *matrix.Dense[float64]) error { calls++; return stop })
-		if !errors.Is(err, stop) || calls != 1 {
-			t.Errorf("%+v: error %v after %d calls, want the sink's error after 1", opt, err, calls)
+	defer kernels.SetThreads(0)
+	for _, th := range []int{1, 2} {
+		kernels.SetThreads(th)
+		for _, opt := range []Options{{Seed: 2}, {Seed: 2, Order: OrderKurtosis}} {
+			calls := 0
+			_, err := FitStream(x, opt, func(int, *matrix.Dense[float64]) error { calls++; return stop })
+			if !errors.Is(err, stop) || calls != 1 {
+				t.Errorf("threads %d, %+v: error %v after %d calls, want the sink's error after 1", th, opt, err, calls)
+			}
 		}
 	}
 	if _, err := FitStream[float64](x, Options{}, nil); err == nil {
