@@ -267,15 +267,17 @@ const uncenteredBlock = 4096
 func (w *ICAWhitening[T]) applyUncentered(x *matrix.Dense[T], bias []float64, g []T) *matrix.Dense[T] {
 	n, p, k := x.Rows, x.Cols, w.NComponents
 	out := matrix.New[T](k, n)
+	// seg − b as seg + (−b)·1 through the vector kernel: the same rounding
+	// (one fused multiply-add by 1), a quarter of the scalar loop's time.
+	ones := make([]T, min(uncenteredBlock, n))
+	for j := range ones {
+		ones[j] = 1
+	}
 	for r0 := 0; r0 < n; r0 += uncenteredBlock {
 		r1 := min(r0+uncenteredBlock, n)
 		kernels.Gemm(kernels.NoTrans, kernels.Trans, k, r1-r0, p, T(w.Scale), w.K.Data, w.K.Stride, x.Data[r0*x.Stride:], x.Stride, 0, out.Data[r0:], n)
 		for i := 0; i < k; i++ {
-			b := T(bias[i])
-			seg := out.Data[i*n+r0 : i*n+r1]
-			for j := range seg {
-				seg[j] -= b
-			}
+			kernels.Axpy(-T(bias[i]), ones[:r1-r0], out.Data[i*n+r0:i*n+r1])
 		}
 		gramBlock(out, r0, r1, g)
 	}
