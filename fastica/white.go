@@ -20,9 +20,8 @@ type white[T kernels.Float] struct {
 	solver string
 	rank   int
 	warns  []string
-	// g1 is X1·X1ᵀ (k×k) accumulated in float64 while X1 was computed
-	// (for float32 data from the float64 X1 before it was rounded); nil
-	// where X1 came whole from a decomposition (Gram route, float64).
+	// g1 is X1·X1ᵀ (k×k) accumulated in float64 from the float64 X1
+	// before it was rounded to float32; nil for float64 data.
 	g1 []float64
 	// sigma are the singular values σⱼ with K = diag(1/σ)·Vᵀ (pinvWhitened).
 	sigma []float64
@@ -53,9 +52,7 @@ func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved, gram *whiten.G
 		if err != nil {
 			return nil, err
 		}
-		w := fromICAWhitening(wh, wh.White.Data)
-		w.g1 = wh.WhiteGram // nil on the Gram route: computed from X1 then
-		return w, nil
+		return fromICAWhitening(wh, wh.White.Data), nil
 	}
 	solver := ro.WhitenSolver
 	if solver == whiten.SolverAuto {
