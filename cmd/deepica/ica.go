@@ -213,14 +213,17 @@ func icaFit[T kernels.Float](in, out string, k int, opt fastica.Options, start t
 			sinkCPU      time.Duration
 			errFromWrite error
 		)
-		// The sink runs on this thread or, with several threads, on a
-		// thread of its own alongside the computation; either way it is
-		// locked to it, so the thread's CPU clock measures the writing.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
+		// With one thread the sink runs in line and the process's CPU
+		// clock measures the writing; with several it runs alongside the
+		// computation on a thread of its own (see fastica.FitStream), whose
+		// clock does.
+		clock := fastica.ProcessCPU
+		if kernels.Threads() > 1 {
+			clock = fastica.ThreadCPU
+		}
 		m, err := fastica.FitStream(x, opt, func(r0 int, b *matrix.Dense[T]) error {
-			c := fastica.ThreadCPU()
-			defer func() { sinkCPU += fastica.ThreadCPU() - c }()
+			c := clock()
+			defer func() { sinkCPU += clock() - c }()
 			if mw == nil {
 				if mw, errFromWrite = npyfile.NewMatrixWriter[T](f, x.Rows, b.Cols); errFromWrite != nil {
 					return errFromWrite
