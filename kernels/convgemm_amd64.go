@@ -194,6 +194,27 @@ func convFillRows(s ConvShape, img, xs []float32, r0, r1, sh, wp int) {
 	}
 }
 
+// convTranspose32 writes the first n columns of 32 rows of src (ld
+// elements apart) pixel-major into dst: dst[x·32 + q] = src[q·ld + x].
+// Whole groups of 16 columns go through the register transpose
+// (packTransB's kernel); the gather kernel, whose vgatherdps is slow on
+// some cores (AMD Zen 4: several times the shuffles' cost), takes only the
+// remaining columns. idx holds the gather's byte offsets q·ld·4. The
+// caller has checked that the 32 rows are in src (a gather or transpose of
+// 32 rows reads exactly those elements).
+func convTranspose32(src []float32, ld int, idx *[16]int32, dst []float32, n int) {
+	const lanes = 32
+	_ = src[31*ld+n-1]
+	_ = dst[n*lanes-1]
+	g := n / 16
+	if g > 0 {
+		packTransBF32AVX512(&src[0], ld, &dst[0], g, &packZeros32[0])
+	}
+	if r := n - 16*g; r > 0 {
+		packGatherF32AVX512(&src[16*g], &idx[0], &dst[16*g*lanes], r, &packZeros32[0])
+	}
+}
+
 func convWeightGrad32(s ConvShape, img, dy, dw []float32) bool {
 	if Impl() != AVX512 || !convWGradOK(s) {
 		return false
@@ -235,7 +256,7 @@ func convWeightGrad32(s ConvShape, img, dy, dw []float32) bool {
 		convFillRows(s, img, xs, i0, i0+nr, 1, wpx)
 		for cb := 0; cb < ncb; cb++ {
 			for r := 0; r < nr; r++ {
-				packGatherF32AVX512(&xs[(r*s.C+cb*lanes)*wpx], &idxX[0], &xt[cb*xtBlk+r*wpx*lanes], wpx, &packZeros32[0])
+				convTranspose32(xs[(r*s.C+cb*lanes)*wpx:], wpx, &idxX, xt[cb*xtBlk+r*wpx*lanes:], wpx)
 			}
 			if nr < rowsX {
 				clear(xt[cb*xtBlk+nr*wpx*lanes : cb*xtBlk+rowsX*wpx*lanes])
@@ -244,7 +265,7 @@ func convWeightGrad32(s ConvShape, img, dy, dw []float32) bool {
 		for ob := 0; ob < nob; ob++ {
 			for i := i0; i < i1; i++ {
 				d := dyt[ob*dytBlk+(i-i0)*wpx*lanes:]
-				packGatherF32AVX512(&dy[ob*lanes*s.OH*s.OW+i*s.OW], &idxY[0], &d[0], s.OW, &packZeros32[0])
+				convTranspose32(dy[ob*lanes*s.OH*s.OW+i*s.OW:], s.OH*s.OW, &idxY, d, s.OW)
 				clear(d[s.OW*lanes : wpx*lanes])
 			}
 		}
