@@ -168,10 +168,14 @@ func convForward32(s ConvShape, w, bias, img, y []float32) bool {
 
 // convFillRows writes padded input rows [r0, r1) into xs (row length wp):
 // row ((r−r0)·C + c)·sh + s holds, at x, img[c, r−Top, x+s−Left] or 0.
+//
+// Channels are the outer loop: a channel's rows are contiguous in img, so
+// the source is read in one sequential run per channel (the image comes
+// from memory; C interleaved short streams defeat the prefetcher).
 func convFillRows(s ConvShape, img, xs []float32, r0, r1, sh, wp int) {
-	for r := r0; r < r1; r++ {
-		y0 := r - s.Top
-		for c := 0; c < s.C; c++ {
+	for c := 0; c < s.C; c++ {
+		for r := r0; r < r1; r++ {
+			y0 := r - s.Top
 			for ss := 0; ss < sh; ss++ {
 				dst := xs[(((r-r0)*s.C+c)*sh+ss)*wp : (((r-r0)*s.C+c)*sh+ss+1)*wp]
 				if y0 < 0 || y0 >= s.H {
