@@ -181,6 +181,17 @@ func newPCA[T kernels.Float](f *factor[T], whiten bool) *PCA[T] {
 // from the decomposition (U·diag(σ)) rather than recomputed.
 func FitTransform[T kernels.Float](x *matrix.Dense[T], opt PCAOptions) (*PCA[T], *matrix.Dense[T], error) {
 	m, err := FitPCA(x, opt)
+	return takeScores(m, err)
+}
+
+// FitTransformGram is FitTransform of g's data starting from its shared
+// X·Xᵀ; the result is identical.
+func FitTransformGram[T kernels.Float](g *Gram[T], opt PCAOptions) (*PCA[T], *matrix.Dense[T], error) {
+	m, err := FitPCAGram(g, opt)
+	return takeScores(m, err)
+}
+
+func takeScores[T kernels.Float](m *PCA[T], err error) (*PCA[T], *matrix.Dense[T], error) {
 	if err != nil {
 		return nil, nil, err
 	}

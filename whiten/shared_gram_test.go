@@ -63,6 +63,15 @@ func testSharedGram[T kernels.Float](t *testing.T) {
 		if a.Solver != b.Solver {
 			t.Fatalf("solver %v vs %v", a.Solver, b.Solver)
 		}
+		_, sa, err := FitTransformGram(g, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, sb, err := FitTransform(x, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameBits(t, "PCA scores", sa.Data, sb.Data)
 	}
 	for _, kind := range []KernelKind{KernelRBF, KernelLinear, KernelPoly, KernelSigmoid, KernelCosine} {
 		opt := KernelPCAOptions{Kernel: NewKernel(kind), NComponents: 8}

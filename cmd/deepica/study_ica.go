@@ -29,7 +29,13 @@ func studyICA[T kernels.Float](s *study[T]) error {
 	var tiles []plot.Tile
 	err := s.stage("ica", func() (string, error) {
 		t := time.Now()
-		mdl, src, err := fastica.Fit(s.m, s.icaOptions(k))
+		fitICA := fastica.Fit[T]
+		if g := s.sharedGram(); g != nil {
+			fitICA = func(_ *matrixT[T], opt fastica.Options) (*fastica.Model, *matrixT[T], error) {
+				return fastica.FitGram(g, opt)
+			}
+		}
+		mdl, src, err := fitICA(s.m, s.icaOptions(k))
 		if err != nil {
 			return "", fmt.Errorf("ica: %w", err)
 		}

@@ -79,7 +79,14 @@ func studyKPCA[T kernels.Float](s *study[T]) error {
 	var tiles []plot.Tile
 	err := s.stage("kpca", func() (string, error) {
 		t := time.Now()
-		m, err := whiten.FitKernelPCA(s.m, s.kpcaOptions(s.m.Rows, k))
+		opt := s.kpcaOptions(s.m.Rows, k)
+		var m *whiten.KernelPCA[T]
+		var err error
+		if g := s.sharedGram(); g != nil && opt.Kernel.Kind != whiten.KernelPrecomputed && opt.Landmarks == 0 {
+			m, err = whiten.FitKernelPCAGram(g, opt)
+		} else {
+			m, err = whiten.FitKernelPCA(s.m, opt)
+		}
 		if err != nil {
 			return "", fmt.Errorf("kpca: %w", err)
 		}

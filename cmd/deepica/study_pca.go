@@ -21,7 +21,15 @@ func studyPCA[T kernels.Float](s *study[T]) error {
 	var tiles []plot.Tile
 	err := s.stage("pca", func() (string, error) {
 		t := time.Now()
-		p, scores, err := whiten.FitTransform(s.m, whiten.PCAOptions{NComponents: k})
+		opt := whiten.PCAOptions{NComponents: k}
+		var p *whiten.PCA[T]
+		var scores *matrixT[T]
+		var err error
+		if g := s.sharedGram(); g != nil {
+			p, scores, err = whiten.FitTransformGram(g, opt)
+		} else {
+			p, scores, err = whiten.FitTransform(s.m, opt)
+		}
 		if err != nil {
 			return "", fmt.Errorf("pca: %w", err)
 		}
