@@ -41,6 +41,10 @@ func testDeterminism[T Float](t *testing.T) {
 	gemmShapes := []detShape{{2*mcBlock + 5, ncBlock + 9, kcBlock + 3}, {300, 40, 70}}
 	gramShapes := []detShape{{n: 2*mcBlock + 7, k: kcBlock + 5}, {n: ncBlock + 11, k: 37}}
 	contrasts := []Contrast{LogCosh, Exp, Cube}
+	if Impl() != Generic && !testing.Short() {
+		// n > 256 with a long reduction: the assembly Gram's four chunks
+		gramShapes = append(gramShapes, detShape{n: 300, k: 32*128 + 77})
+	}
 	if raceEnabled {
 		// Still several tiles, slices and chunks, at a tenth of the work.
 		gemmShapes = []detShape{{2*mcBlock + 5, ncBlock + 9, 20}}

@@ -40,6 +40,10 @@ func gram64(trans bool, n, k int, alpha float64, a []float64, lda int, beta floa
 // (a variable so that tests can reach that path with small sizes).
 var gramMaxN = 4096
 
+// gramSplitSlices is the fewest kc-slices of reduction split into chunks
+// when n > 256 (a variable so that tests reach that path with small sizes).
+var gramSplitSlices = 32
+
 func gramMR(lvl Level) int {
 	if lvl == AVX512 {
 		return 8
@@ -103,9 +107,23 @@ func gramBlocked[T Float](lvl Level, trans bool, n, k int, alpha T, a []T, lda i
 }
 
 // gramChunk is the reduction length given to one thread when the reduction
-// is split (k when it is not): only for n ≤ 256, and at least 16 kc-slices.
+// is split (k when it is not). Up to n = 256 a reduction of at least 64
+// kc-slices is split into chunks of at least 16 slices.
+//
+// Above n = 256 (up to 1024) a long reduction is cut into four chunks of
+// whole kc-slices: with the panels shared, every thread's tiles read the
+// packed panels the others wrote (two threads ran XXᵀ of 500×27648 at the
+// speed of one); with chunks each thread packs and reads its own. The
+// chunks depend on the shape only, so results still do not depend on the
+// thread count; the n² partials cost 4·n² elements.
 func gramChunk(n, k, kc int) int {
-	if n > 256 || k < 64*kc {
+	if n > 256 {
+		if n > 1024 || k < gramSplitSlices*kc {
+			return k
+		}
+		return ceilDiv(ceilDiv(k, 4), kc) * kc
+	}
+	if k < 64*kc {
 		return k
 	}
 	return max(16*kc, ceilDiv(ceilDiv(k, 64), kc)*kc)

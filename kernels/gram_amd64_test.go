@@ -26,6 +26,12 @@ func testGramAsm[T Float](t *testing.T, lvl Level) {
 	cases := []cas{{0, 5}, {1, 0}, {3, 0}, {1, 1}, {5, 7}, {bl.nr - 1, 9}, {bl.nr, bl.kc + 1}, {bl.nr + gramMR(lvl) + 1, 33},
 		{2*bl.nr + 5, 2*bl.kc + 3}, {9, 64*bl.kc + 77} /* split reduction */, {70, 300}, /* general path, below */
 		{2 * bl.nr, 3}, {2 * bl.nr, 64*bl.kc + 5} /* trans: read in place, one and several chunks */}
+	if !testing.Short() && !raceEnabled {
+		// n > 256: the reduction in four chunks (from 4 kc-slices here)
+		defer func(v int) { gramSplitSlices = v }(gramSplitSlices)
+		gramSplitSlices = 4
+		cases = append(cases, cas{258, 4*bl.kc + 5})
+	}
 	for _, trans := range []bool{false, true} {
 		for _, cs := range cases {
 			for _, centered := range []bool{false, true} {
