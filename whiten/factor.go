@@ -15,6 +15,7 @@ type factor[T kernels.Float] struct {
 	n, p     int
 	mean     []T
 	vals     []float64        // all eigenvalues of the decomposed matrix (σ²), descending
+	allVals  []float64        // vals as the eigensolver returned them (before the cut to min(n, p))
 	trace    float64          // ‖Xc‖_F² = Σ σ²
 	rank     int              // eigenvalues above the rank tolerance
 	k        int              // leading pairs kept
@@ -45,8 +46,10 @@ func rankTolerance[T kernels.Float](lambda1 float64, m, N int) float64 {
 // x must have passed checkShape; its values are checked for NaN and Inf
 // through the moments (checkMoments), what naming it in errors.
 //
-// xxt, when not nil, is X·Xᵀ from a shared Gram (used by the Gram route).
-func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, method Eigensolver, choose chooser, wantScores bool, xxt []T) (*factor[T], error) {
+// g, when not nil, is a shared Gram of x: the Gram route starts from its
+// X·Xᵀ and reuses its stored decomposition when that is the one this call
+// would compute (same eigensolver, same number of pairs kept).
+func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, method Eigensolver, choose chooser, wantScores bool, g *Gram[T]) (*factor[T], error) {
 	n, p := x.Rows, x.Cols
 	f := &factor[T]{n: n, p: p}
 	if solver == SolverAuto {
@@ -75,6 +78,10 @@ func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, 
 		N, m = n, p
 		mean := columnMeans(x)
 		f.mean = toFloat[T](mean)
+		var xxt []T
+		if g != nil {
+			xxt = g.xxt
+		}
 		if a, f.inPlace = correctedGram(x, mean, xxt); !f.inPlace {
 			a = widen(centeredGram(x, f.mean))
 		}
@@ -84,7 +91,18 @@ func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, 
 	if err := checkMoments(what, x, f.mean, a, N); err != nil {
 		return nil, err
 	}
-	vecs, err := f.decompose(a, N, m, method, choose)
+	var shared *gramDecomp[T]
+	if solver == SolverGram {
+		shared = g.cached(method, f.inPlace)
+	}
+	var vecs []float64
+	var err error
+	hit := false
+	if shared != nil {
+		vecs, hit, err = f.decomposeFrom(shared, a, N, m, choose)
+	} else {
+		vecs, err = f.decompose(a, N, m, method, choose)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -101,12 +119,20 @@ func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, 
 		for i, v := range vecs {
 			u.Data[i] = T(v)
 		}
-		if f.inPlace {
-			f.comps = gramComponentsInPlace(x, f.mean, u)
+		if hit {
+			f.comps = shared.comps.Clone()
 		} else {
-			f.comps = gramComponents(x, f.mean, u)
+			if f.inPlace {
+				f.comps = gramComponentsInPlace(x, f.mean, u)
+			} else {
+				f.comps = gramComponents(x, f.mean, u)
+			}
+			scaleRows(f.comps, f.sigma())
+			if g != nil && k > 0 {
+				g.store(&gramDecomp[T]{method: method, inPlace: f.inPlace, vals: append([]float64(nil), f.allVals...),
+					vecs: append([]float64(nil), vecs...), k: k, used: f.eig, comps: f.comps.Clone()})
+			}
 		}
-		scaleRows(f.comps, f.sigma())
 		if wantScores {
 			f.scores = u
 		}
@@ -114,32 +140,42 @@ func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, 
 	return f, nil
 }
 
+// decomposeFrom is decompose with the eigenpairs of a stored decomposition
+// of the same matrix: the rank and choose run on its eigenvalues as
+// decompose runs them on symEig's, and when choose keeps the stored number
+// of pairs its vectors are returned (hit). Otherwise it decomposes a.
+func (f *factor[T]) decomposeFrom(d *gramDecomp[T], a []float64, N, m int, choose chooser) ([]float64, bool, error) {
+	var k int
+	var err error
+	probe := *f
+	probe.warnings = append([]Warning(nil), f.warnings...)
+	for i := 0; i < N; i++ {
+		probe.trace += a[i*N+i]
+	}
+	if k, err = probe.pick(append([]float64(nil), d.vals...), m, N, choose); err != nil || k != d.k {
+		vecs, err := f.decompose(a, N, m, d.method, choose)
+		return vecs, false, err
+	}
+	*f = probe
+	f.eig, f.k = d.used, k
+	f.allVals = d.vals
+	f.vals = append([]float64(nil), d.vals...)
+	if len(f.vals) > min(f.n, f.p) {
+		f.vals = f.vals[:min(f.n, f.p)]
+	}
+	return append([]float64(nil), d.vecs...), true, nil
+}
+
 // decompose finds the eigenpairs of the N×N second-moment matrix a (a sum
 // of m products), applies the rank tolerance and choose, and fills vals,
 // trace, rank, k, eig and warnings. It returns the N×k eigenvectors.
 func (f *factor[T]) decompose(a []float64, N, m int, method Eigensolver, choose chooser) ([]float64, error) {
-	n, p := f.n, f.p
 	for i := 0; i < N; i++ {
 		f.trace += a[i*N+i]
 	}
 	var chooseErr error
 	pick := func(vals []float64) (int, error) {
-		lim := min(n, p)
-		if len(vals) > lim {
-			vals = vals[:lim] // covariance of n < p samples: at most n−1 nonzero
-		}
-		tol := rankTolerance[T](math.Max(vals[0], 0), m, N)
-		r := 0
-		for r < len(vals) && vals[r] > tol {
-			r++
-		}
-		f.rank = r
-		if r == 0 {
-			chooseErr = fmt.Errorf("whiten: data (%d×%d) has zero variance in every direction", n, p)
-			return 0, chooseErr
-		}
-		k, warns, err := choose(vals, r)
-		f.warnings = append(f.warnings, warns...)
+		k, err := f.pick(vals, m, N, choose)
 		chooseErr = err
 		return k, err
 	}
@@ -151,10 +187,34 @@ func (f *factor[T]) decompose(a []float64, N, m int, method Eigensolver, choose 
 		return nil, err
 	}
 	f.eig, f.vals, f.k = used, vals, k
-	if len(f.vals) > min(n, p) {
-		f.vals = f.vals[:min(n, p)]
+	f.allVals = vals
+	if len(f.vals) > min(f.n, f.p) {
+		f.vals = f.vals[:min(f.n, f.p)]
 	}
 	return vecs, nil
+}
+
+// pick applies the rank tolerance to all eigenvalues (descending) of the
+// second-moment matrix, sets rank and lets choose keep pairs (its warnings
+// are added).
+func (f *factor[T]) pick(vals []float64, m, N int, choose chooser) (int, error) {
+	n, p := f.n, f.p
+	lim := min(n, p)
+	if len(vals) > lim {
+		vals = vals[:lim] // covariance of n < p samples: at most n−1 nonzero
+	}
+	tol := rankTolerance[T](math.Max(vals[0], 0), m, N)
+	r := 0
+	for r < len(vals) && vals[r] > tol {
+		r++
+	}
+	f.rank = r
+	if r == 0 {
+		return 0, fmt.Errorf("whiten: data (%d×%d) has zero variance in every direction", n, p)
+	}
+	k, warns, err := choose(vals, r)
+	f.warnings = append(f.warnings, warns...)
+	return k, err
 }
 
 // sigma returns the kept singular values √λⱼ.

@@ -1,6 +1,8 @@
 package whiten
 
 import (
+	"sync"
+
 	"github.com/deepica/deepica/kernels"
 	"github.com/deepica/deepica/matrix"
 )
@@ -16,6 +18,47 @@ import (
 type Gram[T kernels.Float] struct {
 	x   *matrix.Dense[T]
 	xxt []T // n×n, exactly symmetric
+
+	// dec is the last Gram-route decomposition of the centred Gram (PCA
+	// and ICA whitening decompose the same matrix): a later fit that
+	// asks for the same eigensolver and keeps the same number of pairs
+	// takes it instead of solving again (bit for bit what it would get).
+	mu  sync.Mutex
+	dec *gramDecomp[T]
+}
+
+// gramDecomp is what factorize computes from the centred Gram and the
+// eigensolver alone, before any sign convention.
+type gramDecomp[T kernels.Float] struct {
+	method  Eigensolver      // requested
+	inPlace bool             // the centred Gram came from correctedGram
+	vals    []float64        // all eigenvalues, as symEig returned them
+	vecs    []float64        // N×k eigenvectors
+	k       int              // pairs kept
+	used    Eigensolver      // solver that ran
+	comps   *matrix.Dense[T] // k×p components scaled by σ
+}
+
+// cached returns the stored decomposition for method and inPlace, if any.
+func (g *Gram[T]) cached(method Eigensolver, inPlace bool) *gramDecomp[T] {
+	if g == nil {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if d := g.dec; d != nil && d.method == method && d.inPlace == inPlace {
+		return d
+	}
+	return nil
+}
+
+func (g *Gram[T]) store(d *gramDecomp[T]) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	g.dec = d
+	g.mu.Unlock()
 }
 
 // NewGram computes X·Xᵀ for x (n_samples × n_features, at least one of

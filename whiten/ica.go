@@ -80,10 +80,10 @@ func ForICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions) (*ICAWhitening[
 // ForICAGram is ForICA of g's data starting from its shared X·Xᵀ where the
 // Gram solver is used; the result is identical.
 func ForICAGram[T kernels.Float](g *Gram[T], opt ICAOptions) (*ICAWhitening[T], error) {
-	return forICA(g.x, opt, g.xxt)
+	return forICA(g.x, opt, g)
 }
 
-func forICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions, xxt []T) (*ICAWhitening[T], error) {
+func forICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions, g *Gram[T]) (*ICAWhitening[T], error) {
 	if err := checkShape("ICA input", x, 2); err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func forICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions, xxt []T) (*ICAW
 	}
 	// The Gram route has U (hence White) for free; the covariance route
 	// computes White with one product after the fit.
-	f, err := factorize("ICA input", x, solver, opt.Eigensolver, icaChooser(want, n, p), wantU && solver == SolverGram, xxt)
+	f, err := factorize("ICA input", x, solver, opt.Eigensolver, icaChooser(want, n, p), wantU && solver == SolverGram, g)
 	if err != nil {
 		return nil, err
 	}

@@ -74,17 +74,17 @@ func FitPCA[T kernels.Float](x *matrix.Dense[T], opt PCAOptions) (*PCA[T], error
 // Gram solver is used (more features than samples, or SolverGram); the
 // result is identical.
 func FitPCAGram[T kernels.Float](g *Gram[T], opt PCAOptions) (*PCA[T], error) {
-	return fitPCA(g.x, opt, g.xxt)
+	return fitPCA(g.x, opt, g)
 }
 
-func fitPCA[T kernels.Float](x *matrix.Dense[T], opt PCAOptions, xxt []T) (*PCA[T], error) {
+func fitPCA[T kernels.Float](x *matrix.Dense[T], opt PCAOptions, g *Gram[T]) (*PCA[T], error) {
 	if err := checkShape("PCA input", x, 2); err != nil {
 		return nil, err
 	}
 	if err := opt.check(x.Rows, x.Cols); err != nil {
 		return nil, err
 	}
-	f, err := factorize("PCA input", x, opt.Solver, opt.Eigensolver, opt.chooser(x.Rows, x.Cols), true, xxt)
+	f, err := factorize("PCA input", x, opt.Solver, opt.Eigensolver, opt.chooser(x.Rows, x.Cols), true, g)
 	if err != nil {
 		return nil, err
 	}

@@ -104,6 +104,81 @@ func testSharedGram[T kernels.Float](t *testing.T) {
 	sameBits(t, "Gram after the fits", g.xxt, again.xxt)
 }
 
+// TestSharedDecomposition: PCA and ICA whitening on one Gram decompose the
+// same centred matrix once; the second fit takes the stored eigenpairs and
+// components (a hit only when it keeps as many pairs with the same
+// eigensolver) and returns exactly what it returns from the data alone,
+// whichever fit comes first, and the first fit's sign flips do not leak
+// into the second.
+func TestSharedDecomposition(t *testing.T) {
+	t.Run("f64", func(t *testing.T) { testSharedDecomposition[float64](t) })
+	t.Run("f32", func(t *testing.T) { testSharedDecomposition[float32](t) })
+}
+
+func testSharedDecomposition[T kernels.Float](t *testing.T) {
+	x := wideData[T](41, 260, 3)
+	pcaRef, err := FitPCA(x, PCAOptions{NComponents: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	icaRef, err := ForICA(x, ICAOptions{NComponents: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pcaFirst := range []bool{true, false} {
+		g, err := NewGram(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p *PCA[T]
+		var w *ICAWhitening[T]
+		fitP := func() {
+			if p, err = FitPCAGram(g, PCAOptions{NComponents: 12}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fitW := func() {
+			if w, err = ForICAGram(g, ICAOptions{NComponents: 12}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if pcaFirst {
+			fitP()
+		} else {
+			fitW()
+		}
+		stored := g.dec
+		if stored == nil || stored.k != 12 {
+			t.Fatalf("pcaFirst=%v: no stored decomposition of 12 pairs after the first fit (%+v)", pcaFirst, stored)
+		}
+		if pcaFirst {
+			fitW()
+		} else {
+			fitP()
+		}
+		if g.dec != stored {
+			t.Fatalf("pcaFirst=%v: the second fit decomposed again instead of taking the stored pairs", pcaFirst)
+		}
+		sameBits(t, "PCA components", p.Components.Data, pcaRef.Components.Data)
+		sameBits(t, "PCA explained variance", p.ExplainedVariance, pcaRef.ExplainedVariance)
+		sameBits(t, "ICA whitening K", w.K.Data, icaRef.K.Data)
+		sameBits(t, "ICA whitened data", w.White.Data, icaRef.White.Data)
+		// A fit keeping another number of pairs decomposes again, correctly.
+		p8, err := FitPCAGram(g, PCAOptions{NComponents: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref8, err := FitPCA(x, PCAOptions{NComponents: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameBits(t, "PCA(8) components", p8.Components.Data, ref8.Components.Data)
+		if g.dec == stored || g.dec.k != 8 {
+			t.Fatalf("pcaFirst=%v: PCA of 8 pairs did not store its own decomposition", pcaFirst)
+		}
+	}
+}
+
 // TestSharedGramNonFinite: a NaN in the data is reported by fits from a
 // shared Gram as by fits from the data.
 func TestSharedGramNonFinite(t *testing.T) {
