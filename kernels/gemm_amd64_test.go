@@ -207,3 +207,89 @@ func testGemmNT[T Float](t *testing.T, lvl Level) {
 		}
 	}
 }
+
+// TestGemmRowSplit checks the several-thread path that splits C's rows into
+// blocks with their own A (m ≥ 8·threads·MR), against the float64 naive
+// product and bit for bit against one thread: both transposes, one and two
+// reduction slices, beta = 0 (NaN C) and not, partial last blocks and
+// tiles, and the non-temporal stores.
+func TestGemmRowSplit(t *testing.T) {
+	for _, lvl := range asmLevelsHere() {
+		t.Run(lvl.String()+"/f32", func(t *testing.T) { testGemmRowSplit[float32](t, lvl) })
+		t.Run(lvl.String()+"/f64", func(t *testing.T) { testGemmRowSplit[float64](t, lvl) })
+	}
+}
+
+func testGemmRowSplit[T Float](t *testing.T, lvl Level) {
+	prev := ntMinBytes
+	defer func() { ntMinBytes = prev }()
+	r := rand.New(rand.NewPCG(21, 22))
+	bl := blockingFor(lvl, !is32[T]())
+	var z T
+	size := int(unsafe.Sizeof(z))
+	for _, th := range []int{2, 3} {
+		for _, cs := range []struct{ m, n, k int }{
+			{8*th*bl.mr + 3, 37, bl.kc + 5}, {451, 70, 40}, {8 * th * 16, 33, 2*bl.kc + 1},
+		} {
+			for tr := 0; tr < 4; tr++ {
+				tA, tB := tr&1 != 0, tr&2 != 0
+				for _, nt := range []bool{false, true} {
+					m, n, k := cs.m, cs.n, cs.k
+					ntMinBytes = prev
+					if nt {
+						ntMinBytes = 0
+					}
+					ar, ac := m, k
+					if tA {
+						ar, ac = k, m
+					}
+					br, bc := k, n
+					if tB {
+						br, bc = n, k
+					}
+					a, b := randSlice[T](r, ar*ac), randSlice[T](r, br*bc)
+					ldc := ceilDiv(n, 64/size)*(64/size) + 64/size
+					buf := make([]T, m*ldc+64/size)
+					off := 0
+					for uintptr(unsafe.Pointer(&buf[off]))%64 != 0 {
+						off++
+					}
+					c0 := buf[off : off+m*ldc]
+					alpha, beta := T(r.Float64()*2-1), T(r.Float64()*2-1)
+					if nt {
+						beta = 0
+					}
+					for i := range c0 {
+						c0[i] = randVal[T](r)
+						if beta == 0 {
+							c0[i] = T(math.NaN())
+						}
+					}
+					want, mag := naiveGemm(tA, tB, m, n, k, alpha, a, ac, b, bc, beta, c0, ldc, nil, nil)
+					run := func(threads int) []T {
+						c := append([]T(nil), c0...)
+						if nt { // the non-temporal path wants C 64-byte aligned
+							cb := make([]T, len(c)+64/size)
+							o := 0
+							for uintptr(unsafe.Pointer(&cb[o]))%64 != 0 {
+								o++
+							}
+							c = cb[o : o+len(c0)]
+							copy(c, c0)
+						}
+						withThreads(threads, func() {
+							g := gemmArgs[T]{transA: tA, transB: tB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+								a: a, lda: ac, b: b, ldb: bc, c: c, ldc: ldc}
+							gemmBlocked(lvl, &g, false)
+						})
+						return c
+					}
+					what := fmt.Sprintf("threads=%d tA=%v tB=%v m=%d n=%d k=%d nt=%v", th, tA, tB, m, n, k, nt)
+					got := run(th)
+					checkClose(t, what, m, n, k, got, ldc, want, mag)
+					compareExact(t, what+" vs one thread", got, run(1))
+				}
+			}
+		}
+	}
+}
