@@ -211,8 +211,9 @@ func testGemmNT[T Float](t *testing.T, lvl Level) {
 // TestGemmRowSplit checks the several-thread path that splits C's rows into
 // blocks with their own A (m ≥ 8·threads·MR), against the float64 naive
 // product and bit for bit against one thread: both transposes, one and two
-// reduction slices, beta = 0 (NaN C) and not, partial last blocks and
-// tiles, and the non-temporal stores.
+// reduction slices (and the longer slices of a long reduction), beta = 0
+// (NaN C) and not, partial last blocks and tiles, and the non-temporal
+// stores.
 func TestGemmRowSplit(t *testing.T) {
 	for _, lvl := range asmLevelsHere() {
 		t.Run(lvl.String()+"/f32", func(t *testing.T) { testGemmRowSplit[float32](t, lvl) })
@@ -228,9 +229,14 @@ func testGemmRowSplit[T Float](t *testing.T, lvl Level) {
 	var z T
 	size := int(unsafe.Sizeof(z))
 	for _, th := range []int{2, 3} {
-		for _, cs := range []struct{ m, n, k int }{
+		cases := []struct{ m, n, k int }{
 			{8*th*bl.mr + 3, 37, bl.kc + 5}, {451, 70, 40}, {8 * th * 16, 33, 2*bl.kc + 1},
-		} {
+			{8*th*bl.mr + 5, 21, 8*bl.kc + 7}, // a long reduction: longer slices
+		}
+		if raceEnabled {
+			cases = cases[:1] // the naive reference is slow under the detector
+		}
+		for _, cs := range cases {
 			for tr := 0; tr < 4; tr++ {
 				tA, tB := tr&1 != 0, tr&2 != 0
 				for _, nt := range []bool{false, true} {

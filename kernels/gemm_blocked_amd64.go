@@ -127,6 +127,15 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 	}
 	raceGemm(g)
 	bl := blockingFor(lvl, !is32[T]())
+	if k >= 8*bl.kc {
+		// A long reduction takes slices three times as long (at most 512):
+		// a third of the loads and stores of C, whose tiles miss the caches
+		// in a large product (2048³ on Zen 4, kc 128 → 384, two benchstat
+		// runs of 5–6: f32 +2.6 / +2.9 % one thread, f64 +0.9 / +5.3 % one
+		// and +4.4 % two, p ≤ 0.016). The slice depends on the shape only,
+		// so results still do not depend on the thread count.
+		bl.kc = min(3*bl.kc, 512)
+	}
 	mr, nr, mcBlk := bl.mr, bl.nr, bl.mc
 	// A short tile when it pads m much less (m = 32 output channels: 4
 	// tiles of 8 instead of 3 of 14, 42 rows computed for 32).
