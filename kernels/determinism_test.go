@@ -42,8 +42,9 @@ func testDeterminism[T Float](t *testing.T) {
 	gramShapes := []detShape{{n: 2*mcBlock + 7, k: kcBlock + 5}, {n: ncBlock + 11, k: 37}}
 	contrasts := []Contrast{LogCosh, Exp, Cube}
 	if Impl() != Generic && !testing.Short() {
-		// n > 256 with a long reduction: the assembly Gram's four chunks
-		gramShapes = append(gramShapes, detShape{n: 300, k: 32*128 + 77})
+		// n > 256 with a long reduction (over 32 slices at any kc ≤ 512):
+		// the assembly Gram's four chunks
+		gramShapes = append(gramShapes, detShape{n: 300, k: 32*512 + 77})
 	}
 	if raceEnabled {
 		// Still several tiles, slices and chunks, at a tenth of the work.

@@ -180,12 +180,7 @@ func testGemmNT[T Float](t *testing.T, lvl Level) {
 						br, bc = n, k
 					}
 					a, b := randSlice[T](r, m*k), randSlice[T](r, br*bc)
-					buf := make([]T, m*ldc+64/size)
-					off := 0
-					for uintptr(unsafe.Pointer(&buf[off]))%64 != 0 {
-						off++
-					}
-					c := buf[off : off+m*ldc]
+					c := alignedSlice[T](m * ldc)
 					for i := range c {
 						c[i] = T(math.NaN())
 					}
@@ -255,12 +250,7 @@ func testGemmRowSplit[T Float](t *testing.T, lvl Level) {
 					}
 					a, b := randSlice[T](r, ar*ac), randSlice[T](r, br*bc)
 					ldc := ceilDiv(n, 64/size)*(64/size) + 64/size
-					buf := make([]T, m*ldc+64/size)
-					off := 0
-					for uintptr(unsafe.Pointer(&buf[off]))%64 != 0 {
-						off++
-					}
-					c0 := buf[off : off+m*ldc]
+					c0 := make([]T, m*ldc)
 					alpha, beta := T(r.Float64()*2-1), T(r.Float64()*2-1)
 					if nt {
 						beta = 0
@@ -273,16 +263,8 @@ func testGemmRowSplit[T Float](t *testing.T, lvl Level) {
 					}
 					want, mag := naiveGemm(tA, tB, m, n, k, alpha, a, ac, b, bc, beta, c0, ldc, nil, nil)
 					run := func(threads int) []T {
-						c := append([]T(nil), c0...)
-						if nt { // the non-temporal path wants C 64-byte aligned
-							cb := make([]T, len(c)+64/size)
-							o := 0
-							for uintptr(unsafe.Pointer(&cb[o]))%64 != 0 {
-								o++
-							}
-							c = cb[o : o+len(c0)]
-							copy(c, c0)
-						}
+						c := alignedSlice[T](len(c0)) // the non-temporal path wants C 64-byte aligned
+						copy(c, c0)
 						withThreads(threads, func() {
 							g := gemmArgs[T]{transA: tA, transB: tB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 								a: a, lda: ac, b: b, ldb: bc, c: c, ldc: ldc}
@@ -298,4 +280,15 @@ func testGemmRowSplit[T Float](t *testing.T, lvl Level) {
 			}
 		}
 	}
+}
+
+// alignedSlice returns n elements starting on a 64-byte boundary.
+func alignedSlice[T Float](n int) []T {
+	var z T
+	buf := make([]T, n+64/int(unsafe.Sizeof(z)))
+	off := 0
+	for uintptr(unsafe.Pointer(&buf[off]))%64 != 0 {
+		off++
+	}
+	return buf[off : off+n]
 }

@@ -15,7 +15,6 @@ type factor[T kernels.Float] struct {
 	n, p     int
 	mean     []T
 	vals     []float64        // all eigenvalues of the decomposed matrix (σ²), descending
-	allVals  []float64        // vals as the eigensolver returned them (before the cut to min(n, p))
 	trace    float64          // ‖Xc‖_F² = Σ σ²
 	rank     int              // eigenvalues above the rank tolerance
 	k        int              // leading pairs kept
@@ -129,7 +128,7 @@ func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, 
 			}
 			scaleRows(f.comps, f.sigma())
 			if g != nil && k > 0 {
-				g.store(&gramDecomp[T]{method: method, inPlace: f.inPlace, vals: append([]float64(nil), f.allVals...),
+				g.store(&gramDecomp[T]{method: method, inPlace: f.inPlace, vals: append([]float64(nil), f.vals...),
 					vecs: append([]float64(nil), vecs...), k: k, used: f.eig, comps: f.comps.Clone()})
 			}
 		}
@@ -144,25 +143,22 @@ func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, 
 // of the same matrix: the rank and choose run on its eigenvalues as
 // decompose runs them on symEig's, and when choose keeps the stored number
 // of pairs its vectors are returned (hit). Otherwise it decomposes a.
+//
+// pick only reads the first min(n, p) eigenvalues, so the stored, already
+// cut list gives it what symEig's full one would.
 func (f *factor[T]) decomposeFrom(d *gramDecomp[T], a []float64, N, m int, choose chooser) ([]float64, bool, error) {
-	var k int
-	var err error
-	probe := *f
+	probe := *f // pick sets rank and adds warnings: only kept on a hit
 	probe.warnings = append([]Warning(nil), f.warnings...)
-	for i := 0; i < N; i++ {
-		probe.trace += a[i*N+i]
-	}
-	if k, err = probe.pick(append([]float64(nil), d.vals...), m, N, choose); err != nil || k != d.k {
+	if k, err := probe.pick(d.vals, m, N, choose); err != nil || k != d.k {
 		vecs, err := f.decompose(a, N, m, d.method, choose)
 		return vecs, false, err
 	}
 	*f = probe
-	f.eig, f.k = d.used, k
-	f.allVals = d.vals
-	f.vals = append([]float64(nil), d.vals...)
-	if len(f.vals) > min(f.n, f.p) {
-		f.vals = f.vals[:min(f.n, f.p)]
+	for i := 0; i < N; i++ {
+		f.trace += a[i*N+i]
 	}
+	f.eig, f.k = d.used, d.k
+	f.vals = append([]float64(nil), d.vals...)
 	return append([]float64(nil), d.vecs...), true, nil
 }
 
@@ -187,7 +183,6 @@ func (f *factor[T]) decompose(a []float64, N, m int, method Eigensolver, choose 
 		return nil, err
 	}
 	f.eig, f.vals, f.k = used, vals, k
-	f.allVals = vals
 	if len(f.vals) > min(f.n, f.p) {
 		f.vals = f.vals[:min(f.n, f.p)]
 	}

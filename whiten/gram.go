@@ -32,7 +32,7 @@ type Gram[T kernels.Float] struct {
 type gramDecomp[T kernels.Float] struct {
 	method  Eigensolver      // requested
 	inPlace bool             // the centred Gram came from correctedGram
-	vals    []float64        // all eigenvalues, as symEig returned them
+	vals    []float64        // the eigenvalues, cut to min(n, p) as factor.vals
 	vecs    []float64        // N×k eigenvectors
 	k       int              // pairs kept
 	used    Eigensolver      // solver that ran

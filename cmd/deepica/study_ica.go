@@ -29,13 +29,14 @@ func studyICA[T kernels.Float](s *study[T]) error {
 	var tiles []plot.Tile
 	err := s.stage("ica", func() (string, error) {
 		t := time.Now()
-		fitICA := fastica.Fit[T]
+		var mdl *fastica.Model
+		var src *matrixT[T]
+		var err error
 		if g := s.sharedGram(); g != nil {
-			fitICA = func(_ *matrixT[T], opt fastica.Options) (*fastica.Model, *matrixT[T], error) {
-				return fastica.FitGram(g, opt)
-			}
+			mdl, src, err = fastica.FitGram(g, s.icaOptions(k))
+		} else {
+			mdl, src, err = fastica.Fit(s.m, s.icaOptions(k))
 		}
-		mdl, src, err := fitICA(s.m, s.icaOptions(k))
 		if err != nil {
 			return "", fmt.Errorf("ica: %w", err)
 		}

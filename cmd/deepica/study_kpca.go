@@ -82,7 +82,7 @@ func studyKPCA[T kernels.Float](s *study[T]) error {
 		opt := s.kpcaOptions(s.m.Rows, k)
 		var m *whiten.KernelPCA[T]
 		var err error
-		if g := s.sharedGram(); g != nil && opt.Kernel.Kind != whiten.KernelPrecomputed && opt.Landmarks == 0 {
+		if g := s.sharedGram(); g != nil { // precomputed and Nyström fits ignore the Gram
 			m, err = whiten.FitKernelPCAGram(g, opt)
 		} else {
 			m, err = whiten.FitKernelPCA(s.m, opt)
