@@ -29,3 +29,34 @@ func ICAStep[T Float](f Contrast, alpha T, m, k, n int, w []T, ldw int, x []T, l
 	}
 	icaStep64(f, float64(alpha), m, k, n, f64(w), ldw, f64(x), ldx, f64(out), ldo, f64(gpMean))
 }
+
+// ICAStepRows is ICAStep for data stored one sample per row and centred on
+// the fly: X is n×k (row j is sample j, leading dimension ldx ≥ k) and mu
+// (length k; nil means zero) is subtracted from every row. With
+// Xc = X − 1·muᵀ it computes
+//
+//	out = (1/n)·g(W·Xcᵀ)·Xc − diag(mean_j g'(W·Xcᵀ)_ij)·W
+//
+// which is ICAStep of Xcᵀ (k×n) without forming it: FastICA iterates on a
+// caller's samples×features matrix this way when the whitening is square,
+// folding the whitening into W, so no whitened copy of the data is made.
+// The centring is exact in T (each block of rows is centred as it is
+// read), so a large mean costs no accuracy. Same blocking, chunking and
+// determinism as ICAStep; out must not overlap W, X or mu.
+func ICAStepRows[T Float](f Contrast, alpha T, m, k, n int, w []T, ldw int, x []T, ldx int, mu []T, out []T, ldo int, gpMean []T) {
+	f.check("ICAStepRows")
+	checkMat("ICAStepRows", "W", m, k, len(w), ldw)
+	checkMat("ICAStepRows", "X", n, k, len(x), ldx)
+	checkMat("ICAStepRows", "out", m, k, len(out), ldo)
+	if mu != nil {
+		checkSameLen("ICAStepRows(mu)", len(mu), k)
+	}
+	if gpMean != nil {
+		checkSameLen("ICAStepRows(gpMean)", len(gpMean), m)
+	}
+	if is32[T]() {
+		icaStepRows32(f, float32(alpha), m, k, n, f32(w), ldw, f32(x), ldx, f32(mu), f32(out), ldo, f32(gpMean))
+		return
+	}
+	icaStepRows64(f, float64(alpha), m, k, n, f64(w), ldw, f64(x), ldx, f64(mu), f64(out), ldo, f64(gpMean))
+}

@@ -42,6 +42,24 @@ func icaStep64(f Contrast, alpha float64, m, k, n int, w []float64, ldw int, x [
 	}
 }
 
+func icaStepRows32(f Contrast, alpha float32, m, k, n int, w []float32, ldw int, x []float32, ldx int, mu, out []float32, ldo int, gpMean []float32) {
+	switch lvl := Impl(); lvl {
+	case AVX2, AVX512:
+		icaStepRun(lvl, f, alpha, m, k, n, w, ldw, x, ldx, true, mu, out, ldo, gpMean)
+	default:
+		icaStepRowsGeneric(f, alpha, m, k, n, w, ldw, x, ldx, mu, out, ldo, gpMean)
+	}
+}
+
+func icaStepRows64(f Contrast, alpha float64, m, k, n int, w []float64, ldw int, x []float64, ldx int, mu, out []float64, ldo int, gpMean []float64) {
+	switch lvl := Impl(); lvl {
+	case AVX2, AVX512:
+		icaStepRun(lvl, f, alpha, m, k, n, w, ldw, x, ldx, true, mu, out, ldo, gpMean)
+	default:
+		icaStepRowsGeneric(f, alpha, m, k, n, w, ldw, x, ldx, mu, out, ldo, gpMean)
+	}
+}
+
 // icaBuf is one worker's scratch.
 type icaBuf[T Float] struct {
 	xb   []T       // k×B copy of the block of X
@@ -64,6 +82,8 @@ type icaRun[T Float] struct {
 	chunkCols, B     int
 	vb, lanes        int  // vector bytes and lanes of the level
 	tiled            bool // the transposed (component-lane) kernels, see icaStepTiled
+	rows             bool // X is n×k, one sample per row (ICAStepRows); implies tiled
+	mu               []T  // ICAStepRows' centre (zeros when the caller gave none)
 	kv, cpv, pair    int  // component vectors, components per vector, elements per 8-byte pair
 	chunks           int
 	parts            []T
@@ -90,8 +110,18 @@ func grow[T any](s []T, n int) []T {
 }
 
 func icaStepAsm[T Float](lvl Level, f Contrast, alpha T, m, k, n int, w []T, ldw int, x []T, ldx int, out []T, ldo int, gpMean []T) {
+	icaStepRun(lvl, f, alpha, m, k, n, w, ldw, x, ldx, false, nil, out, ldo, gpMean)
+}
+
+// icaStepRun is ICAStep (rows false: X is k×n) or ICAStepRows (rows: X is
+// n×k, centred by mu) on the assembly kernels.
+func icaStepRun[T Float](lvl Level, f Contrast, alpha T, m, k, n int, w []T, ldw int, x []T, ldx int, rows bool, mu []T, out []T, ldo int, gpMean []T) {
 	if m == 0 || k == 0 {
-		icaStepGeneric(f, alpha, m, k, n, w, ldw, x, ldx, out, ldo, gpMean)
+		if rows {
+			icaStepRowsGeneric(f, alpha, m, k, n, w, ldw, x, ldx, mu, out, ldo, gpMean)
+		} else {
+			icaStepGeneric(f, alpha, m, k, n, w, ldw, x, ldx, out, ldo, gpMean)
+		}
 		return
 	}
 	cache := icaCache[T]()
@@ -109,7 +139,17 @@ func icaStepAsm[T Float](lvl Level, f Contrast, alpha T, m, k, n int, w []T, ldw
 		r.vb = 64
 	}
 	r.lanes = r.vb / size
-	r.tiled = lvl == AVX2 || m > 4
+	r.rows = rows
+	if rows {
+		r.mu = grow(r.mu, k)
+		if mu != nil {
+			copy(r.mu, mu)
+		} else {
+			clear(r.mu)
+		}
+	}
+	// The rows kernels exist in the tiled layout only.
+	r.tiled = lvl == AVX2 || m > 4 || rows
 	if r.tiled {
 		r.setupTiled()
 	} else {
@@ -392,7 +432,12 @@ func (r *icaRun[T]) chunkTiled(b *icaBuf[T], c int) {
 	jt := j0 + nb*B
 	clear(b.acc)
 	clear(b.gp)
-	if nb > 0 {
+	if nb > 0 && r.rows {
+		ewRaceRead(r.x[j0*r.ldx : (jt-1)*r.ldx+k])
+		for blk := 0; blk < nb; blk++ {
+			r.blockTiled(&r.x[(j0+blk*B)*r.ldx], b)
+		}
+	} else if nb > 0 {
 		for l := 0; l < k; l++ {
 			ewRaceRead(r.x[l*r.ldx+j0 : l*r.ldx+jt])
 		}
@@ -425,12 +470,51 @@ func (r *icaRun[T]) chunkTiled(b *icaBuf[T], c int) {
 			part[m*k+i] = s
 		}
 	}
-	if jt < j1 {
+	if jt < j1 && r.rows {
+		r.tailRows(b, part, jt, j1)
+	} else if jt < j1 {
 		r.tailCols(b, part, jt, j1)
 	}
 }
 
-// blockTiled runs the three kernels on the B columns starting at x0.
+// tailRows is tailCols for ICAStepRows: rows [j0, j1) of X (fewer than B),
+// centred into b.xb first.
+func (r *icaRun[T]) tailRows(b *icaBuf[T], part []T, j0, j1 int) {
+	m, k, nt := r.m, r.k, j1-j0
+	xc := b.xb[:nt*k]
+	for j := 0; j < nt; j++ {
+		row := r.x[(j0+j)*r.ldx : (j0+j)*r.ldx+k]
+		for l, v := range row {
+			xc[j*k+l] = v - r.mu[l]
+		}
+	}
+	u := b.tail[:m*nt]
+	for i := 0; i < m; i++ {
+		ui := u[i*nt : i*nt+nt]
+		wi := r.w[i*r.ldw : i*r.ldw+k]
+		for j := range ui {
+			var s T
+			for l, wl := range wi {
+				s += wl * xc[j*k+l]
+			}
+			ui[j] = s
+		}
+	}
+	contrastGeneric(r.f, r.alpha, m, nt, u, nt, part[m*k:m*k+m])
+	for i := 0; i < m; i++ {
+		ui := u[i*nt : i*nt+nt]
+		for l := 0; l < k; l++ {
+			var s T
+			for j, g := range ui {
+				s += g * xc[j*k+l]
+			}
+			part[i*k+l] += s
+		}
+	}
+}
+
+// blockTiled runs the three kernels on the B columns starting at x0 (with
+// rows: the B samples of the rows starting at x0).
 func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
 	wp, xb, u, acc := unsafe.SliceData(r.wp), unsafe.SliceData(b.xb), unsafe.SliceData(b.u), unsafe.SliceData(b.acc)
 	gp := unsafe.SliceData(b.gp)
@@ -439,8 +523,21 @@ func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
 		w, x, xb, u, acc := (*float32)(unsafe.Pointer(wp)), (*float32)(unsafe.Pointer(x0)), (*float32)(unsafe.Pointer(xb)),
 			(*float32)(unsafe.Pointer(u)), (*float32)(unsafe.Pointer(acc))
 		gp32 := (*float32)(unsafe.Pointer(gp))
-		if r.lvl == AVX512 {
+		if r.rows {
+			mu := (*float32)(unsafe.Pointer(unsafe.SliceData(r.mu)))
+			if r.lvl == AVX512 {
+				icaTPackRowsF32AVX512(x, r.ldx, k, mu, xb)
+				icaTProjRowsF32AVX512(w, xb, k, kv, u)
+			} else {
+				icaTPackRowsF32AVX2(x, r.ldx, k, mu, xb)
+				icaTProjRowsF32AVX2(w, xb, k, kv, u)
+			}
+		} else if r.lvl == AVX512 {
 			icaTProjF32AVX512(w, x, r.ldx, k, kv, xb, u)
+		} else {
+			icaTProjF32AVX2(w, x, r.ldx, k, kv, xb, u)
+		}
+		if r.lvl == AVX512 {
 			switch r.f {
 			case LogCosh:
 				icaTGTanhF32AVX512(u, kv, gp32)
@@ -449,10 +546,13 @@ func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
 			default:
 				icaTGCubeF32AVX512(u, kv, gp32)
 			}
-			icaTAccF32AVX512(xb, k, kv, u, acc)
+			if r.rows {
+				icaTAccRowsF32AVX512(xb, k, kv, u, acc)
+			} else {
+				icaTAccF32AVX512(xb, k, kv, u, acc)
+			}
 			return
 		}
-		icaTProjF32AVX2(w, x, r.ldx, k, kv, xb, u)
 		switch r.f {
 		case LogCosh:
 			icaTGTanhF32AVX2(u, kv, gp32)
@@ -461,13 +561,30 @@ func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
 		default:
 			icaTGCubeF32AVX2(u, kv, gp32)
 		}
-		icaTAccF32AVX2(xb, k, kv, u, acc)
+		if r.rows {
+			icaTAccRowsF32AVX2(xb, k, kv, u, acc)
+		} else {
+			icaTAccF32AVX2(xb, k, kv, u, acc)
+		}
 		return
 	}
 	w, x, xb64, u64, acc64 := (*float64)(unsafe.Pointer(wp)), (*float64)(unsafe.Pointer(x0)), (*float64)(unsafe.Pointer(xb)),
 		(*float64)(unsafe.Pointer(u)), (*float64)(unsafe.Pointer(acc))
-	if r.lvl == AVX512 {
+	if r.rows {
+		mu := (*float64)(unsafe.Pointer(unsafe.SliceData(r.mu)))
+		if r.lvl == AVX512 {
+			icaTPackRowsF64AVX512(x, r.ldx, k, mu, xb64)
+			icaTProjRowsF64AVX512(w, xb64, k, kv, u64)
+		} else {
+			icaTPackRowsF64AVX2(x, r.ldx, k, mu, xb64)
+			icaTProjRowsF64AVX2(w, xb64, k, kv, u64)
+		}
+	} else if r.lvl == AVX512 {
 		icaTProjF64AVX512(w, x, r.ldx, k, kv, xb64, u64)
+	} else {
+		icaTProjF64AVX2(w, x, r.ldx, k, kv, xb64, u64)
+	}
+	if r.lvl == AVX512 {
 		switch r.f {
 		case LogCosh:
 			icaTGTanhF64AVX512(u64, kv, gp)
@@ -476,10 +593,13 @@ func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
 		default:
 			icaTGCubeF64AVX512(u64, kv, gp)
 		}
-		icaTAccF64AVX512(xb64, k, kv, u64, acc64)
+		if r.rows {
+			icaTAccRowsF64AVX512(xb64, k, kv, u64, acc64)
+		} else {
+			icaTAccF64AVX512(xb64, k, kv, u64, acc64)
+		}
 		return
 	}
-	icaTProjF64AVX2(w, x, r.ldx, k, kv, xb64, u64)
 	switch r.f {
 	case LogCosh:
 		icaTGTanhF64AVX2(u64, kv, gp)
@@ -488,5 +608,9 @@ func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
 	default:
 		icaTGCubeF64AVX2(u64, kv, gp)
 	}
-	icaTAccF64AVX2(xb64, k, kv, u64, acc64)
+	if r.rows {
+		icaTAccRowsF64AVX2(xb64, k, kv, u64, acc64)
+	} else {
+		icaTAccF64AVX2(xb64, k, kv, u64, acc64)
+	}
 }

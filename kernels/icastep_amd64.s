@@ -2698,6 +2698,824 @@ tadone:
 	VZEROUPPER
 	RET
 
+// func icaTPackRowsF32AVX2(x *float32, ldx int, k int, mu *float32, xb *float32)
+// Requires: AVX
+TEXT ·icaTPackRowsF32AVX2(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), AX
+	MOVQ ldx+8(FP), CX
+	SHLQ $0x02, CX
+	MOVQ xb+32(FP), DX
+	MOVQ $0x00000018, BX
+
+prow:
+	MOVQ AX, SI
+	LEAQ (AX)(CX*1), DI
+	MOVQ mu+24(FP), R8
+	MOVQ k+16(FP), R9
+
+pfull:
+	CMPQ       R9, $0x08
+	JB         phalf
+	VMOVUPS    (SI), Y0
+	VSUBPS     (R8), Y0, Y0
+	VMOVUPS    (DI), Y1
+	VSUBPS     (R8), Y1, Y1
+	VUNPCKLPS  Y1, Y0, Y2
+	VUNPCKHPS  Y1, Y0, Y0
+	VPERM2F128 $0x20, Y0, Y2, Y1
+	VPERM2F128 $0x31, Y0, Y2, Y0
+	VMOVUPS    Y1, (DX)
+	VMOVUPS    Y0, 32(DX)
+	ADDQ       $0x00000020, DI
+	ADDQ       $0x00000020, SI
+	ADDQ       $0x00000020, R8
+	ADDQ       $0x00000040, DX
+	SUBQ       $0x08, R9
+	JMP        pfull
+
+phalf:
+pscalar:
+	TESTQ  R9, R9
+	JZ     pnext
+	VMOVSS (SI), X0
+	VSUBSS (R8), X0, X0
+	VMOVSS X0, (DX)
+	VMOVSS (DI), X0
+	VSUBSS (R8), X0, X0
+	VMOVSS X0, 4(DX)
+	ADDQ   $0x04, DI
+	ADDQ   $0x04, SI
+	ADDQ   $0x04, R8
+	ADDQ   $0x08, DX
+	DECQ   R9
+	JMP    pscalar
+
+pnext:
+	ADDQ CX, AX
+	ADDQ CX, AX
+	DECQ BX
+	JNZ  prow
+	VZEROUPPER
+	RET
+
+// func icaTProjRowsF32AVX2(wt *float32, xb *float32, k int, kv int, ut *float32)
+// Requires: AVX, FMA3
+TEXT ·icaTProjRowsF32AVX2(SB), NOSPLIT, $0-40
+	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
+	MOVQ kv+24(FP), AX
+	SHLQ $0x05, AX
+	XORQ CX, CX
+	MOVQ kv+24(FP), DX
+
+tpgroups:
+	CMPQ DX, $0x02
+	JB   tpedge
+	MOVQ k+16(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	LEAQ (BX)(BX*4), DI
+	MOVQ xb+8(FP), R8
+	MOVQ ut+32(FP), R9
+	ADDQ CX, R9
+	MOVQ $0x00000004, R10
+
+tptilesfull:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   wt+0(FP), R11
+	ADDQ   CX, R11
+	MOVQ   R8, R12
+	MOVQ   k+16(FP), R13
+
+tpkfull:
+	VMOVUPS      (R11), Y12
+	VMOVUPS      32(R11), Y13
+	VBROADCASTSD (R12), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSD (R12)(BX*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSD (R12)(BX*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSD (R12)(SI*1), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSD (R12)(BX*4), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSD (R12)(DI*1), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         AX, R11
+	ADDQ         $0x08, R12
+	DECQ         R13
+	JNZ          tpkfull
+	VMOVUPS      Y0, (R9)
+	VMOVUPS      Y1, 32(R9)
+	ADDQ         AX, R9
+	VMOVUPS      Y2, (R9)
+	VMOVUPS      Y3, 32(R9)
+	ADDQ         AX, R9
+	VMOVUPS      Y4, (R9)
+	VMOVUPS      Y5, 32(R9)
+	ADDQ         AX, R9
+	VMOVUPS      Y6, (R9)
+	VMOVUPS      Y7, 32(R9)
+	ADDQ         AX, R9
+	VMOVUPS      Y8, (R9)
+	VMOVUPS      Y9, 32(R9)
+	ADDQ         AX, R9
+	VMOVUPS      Y10, (R9)
+	VMOVUPS      Y11, 32(R9)
+	ADDQ         AX, R9
+	ADDQ         BX, R8
+	ADDQ         BX, R8
+	ADDQ         BX, R8
+	ADDQ         BX, R8
+	ADDQ         BX, R8
+	ADDQ         BX, R8
+	DECQ         R10
+	JNZ          tptilesfull
+	ADDQ         $0x00000040, CX
+	SUBQ         $0x02, DX
+	JMP          tpgroups
+
+tpedge:
+	CMPQ DX, $0x01
+	JNE  tpnot1
+	MOVQ k+16(FP), DX
+	SHLQ $0x03, DX
+	LEAQ (DX)(DX*2), BX
+	LEAQ (DX)(DX*4), SI
+	MOVQ xb+8(FP), DI
+	MOVQ ut+32(FP), R8
+	ADDQ CX, R8
+	MOVQ $0x00000004, R9
+
+tptiles1:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	MOVQ   wt+0(FP), R10
+	ADDQ   CX, R10
+	MOVQ   DI, R11
+	MOVQ   k+16(FP), R12
+
+tpk1:
+	VMOVUPS      (R10), Y6
+	VBROADCASTSD (R11), Y7
+	VFMADD231PS  Y6, Y7, Y0
+	VBROADCASTSD (R11)(DX*1), Y7
+	VFMADD231PS  Y6, Y7, Y1
+	VBROADCASTSD (R11)(DX*2), Y7
+	VFMADD231PS  Y6, Y7, Y2
+	VBROADCASTSD (R11)(BX*1), Y7
+	VFMADD231PS  Y6, Y7, Y3
+	VBROADCASTSD (R11)(DX*4), Y7
+	VFMADD231PS  Y6, Y7, Y4
+	VBROADCASTSD (R11)(SI*1), Y7
+	VFMADD231PS  Y6, Y7, Y5
+	ADDQ         AX, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
+	JNZ          tpk1
+	VMOVUPS      Y0, (R8)
+	ADDQ         AX, R8
+	VMOVUPS      Y1, (R8)
+	ADDQ         AX, R8
+	VMOVUPS      Y2, (R8)
+	ADDQ         AX, R8
+	VMOVUPS      Y3, (R8)
+	ADDQ         AX, R8
+	VMOVUPS      Y4, (R8)
+	ADDQ         AX, R8
+	VMOVUPS      Y5, (R8)
+	ADDQ         AX, R8
+	ADDQ         DX, DI
+	ADDQ         DX, DI
+	ADDQ         DX, DI
+	ADDQ         DX, DI
+	ADDQ         DX, DI
+	ADDQ         DX, DI
+	DECQ         R9
+	JNZ          tptiles1
+	JMP          tpdone
+
+tpnot1:
+tpdone:
+	VZEROUPPER
+	RET
+
+// func icaTAccRowsF32AVX2(xb *float32, k int, kv int, ut *float32, at *float32)
+// Requires: AVX, FMA3
+TEXT ·icaTAccRowsF32AVX2(SB), NOSPLIT, $16-40
+	MOVQ kv+16(FP), AX
+	SHLQ $0x05, AX
+	MOVQ kv+16(FP), CX
+	MOVQ CX, (SP)
+	MOVQ $0x00000000, 8(SP)
+
+tagroups:
+	CMPQ (SP), $0x02
+	JB   taedge
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarowsfull:
+	CMPQ    BX, $0x06
+	JB      taredgefull
+	MOVQ    DX, SI
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y2
+	VMOVUPS 32(SI), Y3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y4
+	VMOVUPS 32(SI), Y5
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y6
+	VMOVUPS 32(SI), Y7
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y8
+	VMOVUPS 32(SI), Y9
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y10
+	VMOVUPS 32(SI), Y11
+	MOVQ    k+8(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    ut+24(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    CX, R8
+	MOVQ    $0x00000018, R9
+
+tajfullr:
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSD (R8), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSD 8(R8), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSD 16(R8), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSD 24(R8), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSD 32(R8), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSD 40(R8), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         AX, DI
+	ADDQ         SI, R8
+	DECQ         R9
+	JNZ          tajfullr
+	MOVQ         DX, SI
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      Y1, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y2, (SI)
+	VMOVUPS      Y3, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y4, (SI)
+	VMOVUPS      Y5, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y6, (SI)
+	VMOVUPS      Y7, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y8, (SI)
+	VMOVUPS      Y9, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y10, (SI)
+	VMOVUPS      Y11, 32(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000030, CX
+	SUBQ         $0x06, BX
+	JMP          tarowsfull
+
+taredgefull:
+	CMPQ    BX, $0x05
+	JNE     tarnotfull_5
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	VMOVUPS 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y2
+	VMOVUPS 32(BX), Y3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y4
+	VMOVUPS 32(BX), Y5
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y6
+	VMOVUPS 32(BX), Y7
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y8
+	VMOVUPS 32(BX), Y9
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+tajfull_5:
+	VMOVUPS      (SI), Y10
+	VMOVUPS      32(SI), Y11
+	VBROADCASTSD (CX), Y12
+	VFMADD231PS  Y10, Y12, Y0
+	VFMADD231PS  Y11, Y12, Y1
+	VBROADCASTSD 8(CX), Y12
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSD 16(CX), Y12
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSD 24(CX), Y12
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	VBROADCASTSD 32(CX), Y12
+	VFMADD231PS  Y10, Y12, Y8
+	VFMADD231PS  Y11, Y12, Y9
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_5
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	VMOVUPS      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	VMOVUPS      Y3, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y4, (BX)
+	VMOVUPS      Y5, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y6, (BX)
+	VMOVUPS      Y7, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y8, (BX)
+	VMOVUPS      Y9, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_5:
+	CMPQ    BX, $0x04
+	JNE     tarnotfull_4
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	VMOVUPS 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y2
+	VMOVUPS 32(BX), Y3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y4
+	VMOVUPS 32(BX), Y5
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y6
+	VMOVUPS 32(BX), Y7
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+tajfull_4:
+	VMOVUPS      (SI), Y8
+	VMOVUPS      32(SI), Y9
+	VBROADCASTSD (CX), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSD 8(CX), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSD 16(CX), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSD 24(CX), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_4
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	VMOVUPS      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	VMOVUPS      Y3, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y4, (BX)
+	VMOVUPS      Y5, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y6, (BX)
+	VMOVUPS      Y7, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_4:
+	CMPQ    BX, $0x03
+	JNE     tarnotfull_3
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	VMOVUPS 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y2
+	VMOVUPS 32(BX), Y3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y4
+	VMOVUPS 32(BX), Y5
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+tajfull_3:
+	VMOVUPS      (SI), Y6
+	VMOVUPS      32(SI), Y7
+	VBROADCASTSD (CX), Y8
+	VFMADD231PS  Y6, Y8, Y0
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSD 8(CX), Y8
+	VFMADD231PS  Y6, Y8, Y2
+	VFMADD231PS  Y7, Y8, Y3
+	VBROADCASTSD 16(CX), Y8
+	VFMADD231PS  Y6, Y8, Y4
+	VFMADD231PS  Y7, Y8, Y5
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_3
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	VMOVUPS      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	VMOVUPS      Y3, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y4, (BX)
+	VMOVUPS      Y5, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_3:
+	CMPQ    BX, $0x02
+	JNE     tarnotfull_2
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	VMOVUPS 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y2
+	VMOVUPS 32(BX), Y3
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+tajfull_2:
+	VMOVUPS      (SI), Y4
+	VMOVUPS      32(SI), Y5
+	VBROADCASTSD (CX), Y6
+	VFMADD231PS  Y4, Y6, Y0
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSD 8(CX), Y6
+	VFMADD231PS  Y4, Y6, Y2
+	VFMADD231PS  Y5, Y6, Y3
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_2
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	VMOVUPS      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	VMOVUPS      Y3, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_2:
+	CMPQ    BX, $0x01
+	JNE     tarnotfull_1
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	VMOVUPS 32(BX), Y1
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+tajfull_1:
+	VMOVUPS      (SI), Y2
+	VMOVUPS      32(SI), Y3
+	VBROADCASTSD (CX), Y4
+	VFMADD231PS  Y2, Y4, Y0
+	VFMADD231PS  Y3, Y4, Y1
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_1
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	VMOVUPS      Y1, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_1:
+tardonefull:
+	ADDQ $0x00000040, 8(SP)
+	SUBQ $0x02, (SP)
+	JMP  tagroups
+
+taedge:
+	CMPQ (SP), $0x01
+	JNE  tanot1
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows1:
+	CMPQ    BX, $0x06
+	JB      taredge1
+	MOVQ    DX, SI
+	VMOVUPS (SI), Y0
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y2
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y4
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y5
+	MOVQ    k+8(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    ut+24(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    CX, R8
+	MOVQ    $0x00000018, R9
+
+taj1r:
+	VMOVUPS      (DI), Y6
+	VBROADCASTSD (R8), Y7
+	VFMADD231PS  Y6, Y7, Y0
+	VBROADCASTSD 8(R8), Y7
+	VFMADD231PS  Y6, Y7, Y1
+	VBROADCASTSD 16(R8), Y7
+	VFMADD231PS  Y6, Y7, Y2
+	VBROADCASTSD 24(R8), Y7
+	VFMADD231PS  Y6, Y7, Y3
+	VBROADCASTSD 32(R8), Y7
+	VFMADD231PS  Y6, Y7, Y4
+	VBROADCASTSD 40(R8), Y7
+	VFMADD231PS  Y6, Y7, Y5
+	ADDQ         AX, DI
+	ADDQ         SI, R8
+	DECQ         R9
+	JNZ          taj1r
+	MOVQ         DX, SI
+	VMOVUPS      Y0, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y1, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y2, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y3, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y4, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y5, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000030, CX
+	SUBQ         $0x06, BX
+	JMP          tarows1
+
+taredge1:
+	CMPQ    BX, $0x05
+	JNE     tarnot1_5
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y2
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y4
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+taj1_5:
+	VMOVUPS      (SI), Y5
+	VBROADCASTSD (CX), Y6
+	VFMADD231PS  Y5, Y6, Y0
+	VBROADCASTSD 8(CX), Y6
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSD 16(CX), Y6
+	VFMADD231PS  Y5, Y6, Y2
+	VBROADCASTSD 24(CX), Y6
+	VFMADD231PS  Y5, Y6, Y3
+	VBROADCASTSD 32(CX), Y6
+	VFMADD231PS  Y5, Y6, Y4
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_5
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y1, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y3, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y4, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_5:
+	CMPQ    BX, $0x04
+	JNE     tarnot1_4
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y2
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y3
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+taj1_4:
+	VMOVUPS      (SI), Y4
+	VBROADCASTSD (CX), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	VBROADCASTSD 8(CX), Y5
+	VFMADD231PS  Y4, Y5, Y1
+	VBROADCASTSD 16(CX), Y5
+	VFMADD231PS  Y4, Y5, Y2
+	VBROADCASTSD 24(CX), Y5
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_4
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y1, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y3, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot1_3
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y2
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+taj1_3:
+	VMOVUPS      (SI), Y3
+	VBROADCASTSD (CX), Y4
+	VFMADD231PS  Y3, Y4, Y0
+	VBROADCASTSD 8(CX), Y4
+	VFMADD231PS  Y3, Y4, Y1
+	VBROADCASTSD 16(CX), Y4
+	VFMADD231PS  Y3, Y4, Y2
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_3
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y1, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y2, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot1_2
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPS (BX), Y1
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+taj1_2:
+	VMOVUPS      (SI), Y2
+	VBROADCASTSD (CX), Y3
+	VFMADD231PS  Y2, Y3, Y0
+	VBROADCASTSD 8(CX), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_2
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Y1, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot1_1
+	MOVQ    DX, BX
+	VMOVUPS (BX), Y0
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+taj1_1:
+	VMOVUPS      (SI), Y1
+	VBROADCASTSD (CX), Y2
+	VFMADD231PS  Y1, Y2, Y0
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_1
+	MOVQ         DX, BX
+	VMOVUPS      Y0, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_1:
+tardone1:
+	JMP tadone
+
+tanot1:
+tadone:
+	VZEROUPPER
+	RET
+
 // func icaBlockTanhF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, xb *float64, u *float64, acc *float64, gp *float64, alpha float64)
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·icaBlockTanhF64AVX2(SB), NOSPLIT, $24-88
@@ -4987,6 +5805,810 @@ taj1_1:
 	ADDQ         AX, BX
 	ADDQ         $0x08, CX
 	DECQ         SI
+	JNZ          taj1_1
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_1:
+tardone1:
+	JMP tadone
+
+tanot1:
+tadone:
+	VZEROUPPER
+	RET
+
+// func icaTPackRowsF64AVX2(x *float64, ldx int, k int, mu *float64, xb *float64)
+// Requires: AVX
+TEXT ·icaTPackRowsF64AVX2(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), AX
+	MOVQ ldx+8(FP), CX
+	SHLQ $0x03, CX
+	MOVQ xb+32(FP), DX
+	MOVQ $0x00000018, BX
+
+prow:
+	MOVQ AX, SI
+	MOVQ mu+24(FP), DI
+	MOVQ k+16(FP), R8
+
+pfull:
+	CMPQ    R8, $0x04
+	JB      phalf
+	VMOVUPD (SI), Y0
+	VSUBPD  (DI), Y0, Y0
+	VMOVUPD Y0, (DX)
+	ADDQ    $0x00000020, SI
+	ADDQ    $0x00000020, DI
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x04, R8
+	JMP     pfull
+
+phalf:
+pscalar:
+	TESTQ  R8, R8
+	JZ     pnext
+	VMOVSD (SI), X0
+	VSUBSD (DI), X0, X0
+	VMOVSD X0, (DX)
+	ADDQ   $0x08, SI
+	ADDQ   $0x08, DI
+	ADDQ   $0x08, DX
+	DECQ   R8
+	JMP    pscalar
+
+pnext:
+	ADDQ CX, AX
+	DECQ BX
+	JNZ  prow
+	VZEROUPPER
+	RET
+
+// func icaTProjRowsF64AVX2(wt *float64, xb *float64, k int, kv int, ut *float64)
+// Requires: AVX, FMA3
+TEXT ·icaTProjRowsF64AVX2(SB), NOSPLIT, $0-40
+	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
+	MOVQ kv+24(FP), AX
+	SHLQ $0x05, AX
+	XORQ CX, CX
+	MOVQ kv+24(FP), DX
+
+tpgroups:
+	CMPQ DX, $0x02
+	JB   tpedge
+	MOVQ k+16(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	LEAQ (BX)(BX*4), DI
+	MOVQ xb+8(FP), R8
+	MOVQ ut+32(FP), R9
+	ADDQ CX, R9
+	MOVQ $0x00000004, R10
+
+tptilesfull:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	MOVQ   wt+0(FP), R11
+	ADDQ   CX, R11
+	MOVQ   R8, R12
+	MOVQ   k+16(FP), R13
+
+tpkfull:
+	VMOVUPD      (R11), Y12
+	VMOVUPD      32(R11), Y13
+	VBROADCASTSD (R12), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VFMADD231PD  Y13, Y14, Y1
+	VBROADCASTSD (R12)(BX*1), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VFMADD231PD  Y13, Y14, Y3
+	VBROADCASTSD (R12)(BX*2), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VFMADD231PD  Y13, Y14, Y5
+	VBROADCASTSD (R12)(SI*1), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VFMADD231PD  Y13, Y14, Y7
+	VBROADCASTSD (R12)(BX*4), Y14
+	VFMADD231PD  Y12, Y14, Y8
+	VFMADD231PD  Y13, Y14, Y9
+	VBROADCASTSD (R12)(DI*1), Y14
+	VFMADD231PD  Y12, Y14, Y10
+	VFMADD231PD  Y13, Y14, Y11
+	ADDQ         AX, R11
+	ADDQ         $0x08, R12
+	DECQ         R13
+	JNZ          tpkfull
+	VMOVUPD      Y0, (R9)
+	VMOVUPD      Y1, 32(R9)
+	ADDQ         AX, R9
+	VMOVUPD      Y2, (R9)
+	VMOVUPD      Y3, 32(R9)
+	ADDQ         AX, R9
+	VMOVUPD      Y4, (R9)
+	VMOVUPD      Y5, 32(R9)
+	ADDQ         AX, R9
+	VMOVUPD      Y6, (R9)
+	VMOVUPD      Y7, 32(R9)
+	ADDQ         AX, R9
+	VMOVUPD      Y8, (R9)
+	VMOVUPD      Y9, 32(R9)
+	ADDQ         AX, R9
+	VMOVUPD      Y10, (R9)
+	VMOVUPD      Y11, 32(R9)
+	ADDQ         AX, R9
+	ADDQ         BX, R8
+	ADDQ         BX, R8
+	ADDQ         BX, R8
+	ADDQ         BX, R8
+	ADDQ         BX, R8
+	ADDQ         BX, R8
+	DECQ         R10
+	JNZ          tptilesfull
+	ADDQ         $0x00000040, CX
+	SUBQ         $0x02, DX
+	JMP          tpgroups
+
+tpedge:
+	CMPQ DX, $0x01
+	JNE  tpnot1
+	MOVQ k+16(FP), DX
+	SHLQ $0x03, DX
+	LEAQ (DX)(DX*2), BX
+	LEAQ (DX)(DX*4), SI
+	MOVQ xb+8(FP), DI
+	MOVQ ut+32(FP), R8
+	ADDQ CX, R8
+	MOVQ $0x00000004, R9
+
+tptiles1:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	MOVQ   wt+0(FP), R10
+	ADDQ   CX, R10
+	MOVQ   DI, R11
+	MOVQ   k+16(FP), R12
+
+tpk1:
+	VMOVUPD      (R10), Y6
+	VBROADCASTSD (R11), Y7
+	VFMADD231PD  Y6, Y7, Y0
+	VBROADCASTSD (R11)(DX*1), Y7
+	VFMADD231PD  Y6, Y7, Y1
+	VBROADCASTSD (R11)(DX*2), Y7
+	VFMADD231PD  Y6, Y7, Y2
+	VBROADCASTSD (R11)(BX*1), Y7
+	VFMADD231PD  Y6, Y7, Y3
+	VBROADCASTSD (R11)(DX*4), Y7
+	VFMADD231PD  Y6, Y7, Y4
+	VBROADCASTSD (R11)(SI*1), Y7
+	VFMADD231PD  Y6, Y7, Y5
+	ADDQ         AX, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
+	JNZ          tpk1
+	VMOVUPD      Y0, (R8)
+	ADDQ         AX, R8
+	VMOVUPD      Y1, (R8)
+	ADDQ         AX, R8
+	VMOVUPD      Y2, (R8)
+	ADDQ         AX, R8
+	VMOVUPD      Y3, (R8)
+	ADDQ         AX, R8
+	VMOVUPD      Y4, (R8)
+	ADDQ         AX, R8
+	VMOVUPD      Y5, (R8)
+	ADDQ         AX, R8
+	ADDQ         DX, DI
+	ADDQ         DX, DI
+	ADDQ         DX, DI
+	ADDQ         DX, DI
+	ADDQ         DX, DI
+	ADDQ         DX, DI
+	DECQ         R9
+	JNZ          tptiles1
+	JMP          tpdone
+
+tpnot1:
+tpdone:
+	VZEROUPPER
+	RET
+
+// func icaTAccRowsF64AVX2(xb *float64, k int, kv int, ut *float64, at *float64)
+// Requires: AVX, FMA3
+TEXT ·icaTAccRowsF64AVX2(SB), NOSPLIT, $16-40
+	MOVQ kv+16(FP), AX
+	SHLQ $0x05, AX
+	MOVQ kv+16(FP), CX
+	MOVQ CX, (SP)
+	MOVQ $0x00000000, 8(SP)
+
+tagroups:
+	CMPQ (SP), $0x02
+	JB   taedge
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarowsfull:
+	CMPQ    BX, $0x06
+	JB      taredgefull
+	MOVQ    DX, SI
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y2
+	VMOVUPD 32(SI), Y3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y4
+	VMOVUPD 32(SI), Y5
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y6
+	VMOVUPD 32(SI), Y7
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y8
+	VMOVUPD 32(SI), Y9
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y10
+	VMOVUPD 32(SI), Y11
+	MOVQ    k+8(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    ut+24(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    CX, R8
+	MOVQ    $0x00000018, R9
+
+tajfullr:
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (R8), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VFMADD231PD  Y13, Y14, Y1
+	VBROADCASTSD 8(R8), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VFMADD231PD  Y13, Y14, Y3
+	VBROADCASTSD 16(R8), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VFMADD231PD  Y13, Y14, Y5
+	VBROADCASTSD 24(R8), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VFMADD231PD  Y13, Y14, Y7
+	VBROADCASTSD 32(R8), Y14
+	VFMADD231PD  Y12, Y14, Y8
+	VFMADD231PD  Y13, Y14, Y9
+	VBROADCASTSD 40(R8), Y14
+	VFMADD231PD  Y12, Y14, Y10
+	VFMADD231PD  Y13, Y14, Y11
+	ADDQ         AX, DI
+	ADDQ         SI, R8
+	DECQ         R9
+	JNZ          tajfullr
+	MOVQ         DX, SI
+	VMOVUPD      Y0, (SI)
+	VMOVUPD      Y1, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y2, (SI)
+	VMOVUPD      Y3, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y4, (SI)
+	VMOVUPD      Y5, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y6, (SI)
+	VMOVUPD      Y7, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y8, (SI)
+	VMOVUPD      Y9, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y10, (SI)
+	VMOVUPD      Y11, 32(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000030, CX
+	SUBQ         $0x06, BX
+	JMP          tarowsfull
+
+taredgefull:
+	CMPQ    BX, $0x05
+	JNE     tarnotfull_5
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	VMOVUPD 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y2
+	VMOVUPD 32(BX), Y3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y4
+	VMOVUPD 32(BX), Y5
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y6
+	VMOVUPD 32(BX), Y7
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y8
+	VMOVUPD 32(BX), Y9
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+tajfull_5:
+	VMOVUPD      (SI), Y10
+	VMOVUPD      32(SI), Y11
+	VBROADCASTSD (CX), Y12
+	VFMADD231PD  Y10, Y12, Y0
+	VFMADD231PD  Y11, Y12, Y1
+	VBROADCASTSD 8(CX), Y12
+	VFMADD231PD  Y10, Y12, Y2
+	VFMADD231PD  Y11, Y12, Y3
+	VBROADCASTSD 16(CX), Y12
+	VFMADD231PD  Y10, Y12, Y4
+	VFMADD231PD  Y11, Y12, Y5
+	VBROADCASTSD 24(CX), Y12
+	VFMADD231PD  Y10, Y12, Y6
+	VFMADD231PD  Y11, Y12, Y7
+	VBROADCASTSD 32(CX), Y12
+	VFMADD231PD  Y10, Y12, Y8
+	VFMADD231PD  Y11, Y12, Y9
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_5
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	VMOVUPD      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	VMOVUPD      Y3, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y4, (BX)
+	VMOVUPD      Y5, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y6, (BX)
+	VMOVUPD      Y7, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y8, (BX)
+	VMOVUPD      Y9, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_5:
+	CMPQ    BX, $0x04
+	JNE     tarnotfull_4
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	VMOVUPD 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y2
+	VMOVUPD 32(BX), Y3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y4
+	VMOVUPD 32(BX), Y5
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y6
+	VMOVUPD 32(BX), Y7
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+tajfull_4:
+	VMOVUPD      (SI), Y8
+	VMOVUPD      32(SI), Y9
+	VBROADCASTSD (CX), Y10
+	VFMADD231PD  Y8, Y10, Y0
+	VFMADD231PD  Y9, Y10, Y1
+	VBROADCASTSD 8(CX), Y10
+	VFMADD231PD  Y8, Y10, Y2
+	VFMADD231PD  Y9, Y10, Y3
+	VBROADCASTSD 16(CX), Y10
+	VFMADD231PD  Y8, Y10, Y4
+	VFMADD231PD  Y9, Y10, Y5
+	VBROADCASTSD 24(CX), Y10
+	VFMADD231PD  Y8, Y10, Y6
+	VFMADD231PD  Y9, Y10, Y7
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_4
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	VMOVUPD      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	VMOVUPD      Y3, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y4, (BX)
+	VMOVUPD      Y5, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y6, (BX)
+	VMOVUPD      Y7, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_4:
+	CMPQ    BX, $0x03
+	JNE     tarnotfull_3
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	VMOVUPD 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y2
+	VMOVUPD 32(BX), Y3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y4
+	VMOVUPD 32(BX), Y5
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+tajfull_3:
+	VMOVUPD      (SI), Y6
+	VMOVUPD      32(SI), Y7
+	VBROADCASTSD (CX), Y8
+	VFMADD231PD  Y6, Y8, Y0
+	VFMADD231PD  Y7, Y8, Y1
+	VBROADCASTSD 8(CX), Y8
+	VFMADD231PD  Y6, Y8, Y2
+	VFMADD231PD  Y7, Y8, Y3
+	VBROADCASTSD 16(CX), Y8
+	VFMADD231PD  Y6, Y8, Y4
+	VFMADD231PD  Y7, Y8, Y5
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_3
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	VMOVUPD      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	VMOVUPD      Y3, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y4, (BX)
+	VMOVUPD      Y5, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_3:
+	CMPQ    BX, $0x02
+	JNE     tarnotfull_2
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	VMOVUPD 32(BX), Y1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y2
+	VMOVUPD 32(BX), Y3
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+tajfull_2:
+	VMOVUPD      (SI), Y4
+	VMOVUPD      32(SI), Y5
+	VBROADCASTSD (CX), Y6
+	VFMADD231PD  Y4, Y6, Y0
+	VFMADD231PD  Y5, Y6, Y1
+	VBROADCASTSD 8(CX), Y6
+	VFMADD231PD  Y4, Y6, Y2
+	VFMADD231PD  Y5, Y6, Y3
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_2
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	VMOVUPD      Y1, 32(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	VMOVUPD      Y3, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_2:
+	CMPQ    BX, $0x01
+	JNE     tarnotfull_1
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	VMOVUPD 32(BX), Y1
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+tajfull_1:
+	VMOVUPD      (SI), Y2
+	VMOVUPD      32(SI), Y3
+	VBROADCASTSD (CX), Y4
+	VFMADD231PD  Y2, Y4, Y0
+	VFMADD231PD  Y3, Y4, Y1
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_1
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	VMOVUPD      Y1, 32(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_1:
+tardonefull:
+	ADDQ $0x00000040, 8(SP)
+	SUBQ $0x02, (SP)
+	JMP  tagroups
+
+taedge:
+	CMPQ (SP), $0x01
+	JNE  tanot1
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows1:
+	CMPQ    BX, $0x06
+	JB      taredge1
+	MOVQ    DX, SI
+	VMOVUPD (SI), Y0
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y2
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y4
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y5
+	MOVQ    k+8(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    ut+24(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    CX, R8
+	MOVQ    $0x00000018, R9
+
+taj1r:
+	VMOVUPD      (DI), Y6
+	VBROADCASTSD (R8), Y7
+	VFMADD231PD  Y6, Y7, Y0
+	VBROADCASTSD 8(R8), Y7
+	VFMADD231PD  Y6, Y7, Y1
+	VBROADCASTSD 16(R8), Y7
+	VFMADD231PD  Y6, Y7, Y2
+	VBROADCASTSD 24(R8), Y7
+	VFMADD231PD  Y6, Y7, Y3
+	VBROADCASTSD 32(R8), Y7
+	VFMADD231PD  Y6, Y7, Y4
+	VBROADCASTSD 40(R8), Y7
+	VFMADD231PD  Y6, Y7, Y5
+	ADDQ         AX, DI
+	ADDQ         SI, R8
+	DECQ         R9
+	JNZ          taj1r
+	MOVQ         DX, SI
+	VMOVUPD      Y0, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y1, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y2, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y3, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y4, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y5, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000030, CX
+	SUBQ         $0x06, BX
+	JMP          tarows1
+
+taredge1:
+	CMPQ    BX, $0x05
+	JNE     tarnot1_5
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y2
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y4
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+taj1_5:
+	VMOVUPD      (SI), Y5
+	VBROADCASTSD (CX), Y6
+	VFMADD231PD  Y5, Y6, Y0
+	VBROADCASTSD 8(CX), Y6
+	VFMADD231PD  Y5, Y6, Y1
+	VBROADCASTSD 16(CX), Y6
+	VFMADD231PD  Y5, Y6, Y2
+	VBROADCASTSD 24(CX), Y6
+	VFMADD231PD  Y5, Y6, Y3
+	VBROADCASTSD 32(CX), Y6
+	VFMADD231PD  Y5, Y6, Y4
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_5
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y1, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y3, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y4, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_5:
+	CMPQ    BX, $0x04
+	JNE     tarnot1_4
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y2
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y3
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+taj1_4:
+	VMOVUPD      (SI), Y4
+	VBROADCASTSD (CX), Y5
+	VFMADD231PD  Y4, Y5, Y0
+	VBROADCASTSD 8(CX), Y5
+	VFMADD231PD  Y4, Y5, Y1
+	VBROADCASTSD 16(CX), Y5
+	VFMADD231PD  Y4, Y5, Y2
+	VBROADCASTSD 24(CX), Y5
+	VFMADD231PD  Y4, Y5, Y3
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_4
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y1, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y3, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot1_3
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y2
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+taj1_3:
+	VMOVUPD      (SI), Y3
+	VBROADCASTSD (CX), Y4
+	VFMADD231PD  Y3, Y4, Y0
+	VBROADCASTSD 8(CX), Y4
+	VFMADD231PD  Y3, Y4, Y1
+	VBROADCASTSD 16(CX), Y4
+	VFMADD231PD  Y3, Y4, Y2
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_3
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y1, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y2, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot1_2
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	ADDQ    AX, BX
+	VMOVUPD (BX), Y1
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+taj1_2:
+	VMOVUPD      (SI), Y2
+	VBROADCASTSD (CX), Y3
+	VFMADD231PD  Y2, Y3, Y0
+	VBROADCASTSD 8(CX), Y3
+	VFMADD231PD  Y2, Y3, Y1
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_2
+	MOVQ         DX, BX
+	VMOVUPD      Y0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Y1, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot1_1
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
+
+taj1_1:
+	VMOVUPD      (SI), Y1
+	VBROADCASTSD (CX), Y2
+	VFMADD231PD  Y1, Y2, Y0
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
 	JNZ          taj1_1
 	MOVQ         DX, BX
 	VMOVUPD      Y0, (BX)
@@ -10199,6 +11821,2119 @@ tadone:
 	VZEROUPPER
 	RET
 
+// func icaTPackRowsF32AVX512(x *float32, ldx int, k int, mu *float32, xb *float32)
+// Requires: AVX, AVX512F
+TEXT ·icaTPackRowsF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), AX
+	MOVQ ldx+8(FP), CX
+	SHLQ $0x02, CX
+	MOVQ xb+32(FP), DX
+	MOVQ $0x00000020, BX
+
+prow:
+	MOVQ AX, SI
+	LEAQ (AX)(CX*1), DI
+	MOVQ mu+24(FP), R8
+	MOVQ k+16(FP), R9
+
+pfull:
+	CMPQ       R9, $0x10
+	JB         phalf
+	VMOVUPS    (SI), Z0
+	VSUBPS     (R8), Z0, Z0
+	VMOVUPS    (DI), Z1
+	VSUBPS     (R8), Z1, Z1
+	VUNPCKLPS  Z1, Z0, Z2
+	VUNPCKHPS  Z1, Z0, Z0
+	VSHUFF32X4 $0x44, Z0, Z2, Z1
+	VSHUFF32X4 $0xee, Z0, Z2, Z0
+	VSHUFF32X4 $0xd8, Z1, Z1, Z1
+	VSHUFF32X4 $0xd8, Z0, Z0, Z0
+	VMOVUPS    Z1, (DX)
+	VMOVUPS    Z0, 64(DX)
+	ADDQ       $0x00000040, DI
+	ADDQ       $0x00000040, SI
+	ADDQ       $0x00000040, R8
+	ADDQ       $0x00000080, DX
+	SUBQ       $0x10, R9
+	JMP        pfull
+
+phalf:
+	CMPQ       R9, $0x08
+	JB         pscalar
+	VMOVUPS    (SI), Y0
+	VSUBPS     (R8), Y0, Y0
+	VMOVUPS    (DI), Y1
+	VSUBPS     (R8), Y1, Y1
+	VUNPCKLPS  Y1, Y0, Y2
+	VUNPCKHPS  Y1, Y0, Y0
+	VPERM2F128 $0x20, Y0, Y2, Y1
+	VPERM2F128 $0x31, Y0, Y2, Y0
+	VMOVUPS    Y1, (DX)
+	VMOVUPS    Y0, 32(DX)
+	ADDQ       $0x00000020, DI
+	ADDQ       $0x00000020, SI
+	ADDQ       $0x00000020, R8
+	ADDQ       $0x00000040, DX
+	SUBQ       $0x08, R9
+
+pscalar:
+	TESTQ  R9, R9
+	JZ     pnext
+	VMOVSS (SI), X0
+	VSUBSS (R8), X0, X0
+	VMOVSS X0, (DX)
+	VMOVSS (DI), X0
+	VSUBSS (R8), X0, X0
+	VMOVSS X0, 4(DX)
+	ADDQ   $0x04, DI
+	ADDQ   $0x04, SI
+	ADDQ   $0x04, R8
+	ADDQ   $0x08, DX
+	DECQ   R9
+	JMP    pscalar
+
+pnext:
+	ADDQ CX, AX
+	ADDQ CX, AX
+	DECQ BX
+	JNZ  prow
+	VZEROUPPER
+	RET
+
+// func icaTProjRowsF32AVX512(wt *float32, xb *float32, k int, kv int, ut *float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·icaTProjRowsF32AVX512(SB), NOSPLIT, $0-40
+	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
+	MOVQ kv+24(FP), AX
+	SHLQ $0x06, AX
+	XORQ CX, CX
+	MOVQ kv+24(FP), DX
+
+tpgroups:
+	CMPQ DX, $0x06
+	JB   tpedge
+	MOVQ k+16(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ xb+8(FP), DI
+	MOVQ ut+32(FP), R8
+	ADDQ CX, R8
+	MOVQ $0x00000008, R9
+
+tptilesfull:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+	VXORPS Z23, Z23, Z23
+	MOVQ   wt+0(FP), R10
+	ADDQ   CX, R10
+	MOVQ   DI, R11
+	MOVQ   k+16(FP), R12
+
+tpkfull:
+	VMOVUPS      (R10), Z24
+	VMOVUPS      64(R10), Z25
+	VMOVUPS      128(R10), Z26
+	VMOVUPS      192(R10), Z27
+	VMOVUPS      256(R10), Z28
+	VMOVUPS      320(R10), Z29
+	VBROADCASTSD (R11), Z30
+	VFMADD231PS  Z24, Z30, Z0
+	VFMADD231PS  Z25, Z30, Z1
+	VFMADD231PS  Z26, Z30, Z2
+	VFMADD231PS  Z27, Z30, Z3
+	VFMADD231PS  Z28, Z30, Z4
+	VFMADD231PS  Z29, Z30, Z5
+	VBROADCASTSD (R11)(BX*1), Z30
+	VFMADD231PS  Z24, Z30, Z6
+	VFMADD231PS  Z25, Z30, Z7
+	VFMADD231PS  Z26, Z30, Z8
+	VFMADD231PS  Z27, Z30, Z9
+	VFMADD231PS  Z28, Z30, Z10
+	VFMADD231PS  Z29, Z30, Z11
+	VBROADCASTSD (R11)(BX*2), Z30
+	VFMADD231PS  Z24, Z30, Z12
+	VFMADD231PS  Z25, Z30, Z13
+	VFMADD231PS  Z26, Z30, Z14
+	VFMADD231PS  Z27, Z30, Z15
+	VFMADD231PS  Z28, Z30, Z16
+	VFMADD231PS  Z29, Z30, Z17
+	VBROADCASTSD (R11)(SI*1), Z30
+	VFMADD231PS  Z24, Z30, Z18
+	VFMADD231PS  Z25, Z30, Z19
+	VFMADD231PS  Z26, Z30, Z20
+	VFMADD231PS  Z27, Z30, Z21
+	VFMADD231PS  Z28, Z30, Z22
+	VFMADD231PS  Z29, Z30, Z23
+	ADDQ         AX, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
+	JNZ          tpkfull
+	VMOVUPS      Z0, (R8)
+	VMOVUPS      Z1, 64(R8)
+	VMOVUPS      Z2, 128(R8)
+	VMOVUPS      Z3, 192(R8)
+	VMOVUPS      Z4, 256(R8)
+	VMOVUPS      Z5, 320(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z6, (R8)
+	VMOVUPS      Z7, 64(R8)
+	VMOVUPS      Z8, 128(R8)
+	VMOVUPS      Z9, 192(R8)
+	VMOVUPS      Z10, 256(R8)
+	VMOVUPS      Z11, 320(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z12, (R8)
+	VMOVUPS      Z13, 64(R8)
+	VMOVUPS      Z14, 128(R8)
+	VMOVUPS      Z15, 192(R8)
+	VMOVUPS      Z16, 256(R8)
+	VMOVUPS      Z17, 320(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z18, (R8)
+	VMOVUPS      Z19, 64(R8)
+	VMOVUPS      Z20, 128(R8)
+	VMOVUPS      Z21, 192(R8)
+	VMOVUPS      Z22, 256(R8)
+	VMOVUPS      Z23, 320(R8)
+	ADDQ         AX, R8
+	ADDQ         BX, DI
+	ADDQ         BX, DI
+	ADDQ         BX, DI
+	ADDQ         BX, DI
+	DECQ         R9
+	JNZ          tptilesfull
+	ADDQ         $0x00000180, CX
+	SUBQ         $0x06, DX
+	JMP          tpgroups
+
+tpedge:
+	CMPQ DX, $0x05
+	JNE  tpnot5
+	MOVQ k+16(FP), DX
+	SHLQ $0x03, DX
+	LEAQ (DX)(DX*2), BX
+	MOVQ xb+8(FP), SI
+	MOVQ ut+32(FP), DI
+	ADDQ CX, DI
+	MOVQ $0x00000008, R8
+
+tptiles5:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	MOVQ   wt+0(FP), R9
+	ADDQ   CX, R9
+	MOVQ   SI, R10
+	MOVQ   k+16(FP), R11
+
+tpk5:
+	VMOVUPS      (R9), Z20
+	VMOVUPS      64(R9), Z21
+	VMOVUPS      128(R9), Z22
+	VMOVUPS      192(R9), Z23
+	VMOVUPS      256(R9), Z24
+	VBROADCASTSD (R10), Z25
+	VFMADD231PS  Z20, Z25, Z0
+	VFMADD231PS  Z21, Z25, Z1
+	VFMADD231PS  Z22, Z25, Z2
+	VFMADD231PS  Z23, Z25, Z3
+	VFMADD231PS  Z24, Z25, Z4
+	VBROADCASTSD (R10)(DX*1), Z25
+	VFMADD231PS  Z20, Z25, Z5
+	VFMADD231PS  Z21, Z25, Z6
+	VFMADD231PS  Z22, Z25, Z7
+	VFMADD231PS  Z23, Z25, Z8
+	VFMADD231PS  Z24, Z25, Z9
+	VBROADCASTSD (R10)(DX*2), Z25
+	VFMADD231PS  Z20, Z25, Z10
+	VFMADD231PS  Z21, Z25, Z11
+	VFMADD231PS  Z22, Z25, Z12
+	VFMADD231PS  Z23, Z25, Z13
+	VFMADD231PS  Z24, Z25, Z14
+	VBROADCASTSD (R10)(BX*1), Z25
+	VFMADD231PS  Z20, Z25, Z15
+	VFMADD231PS  Z21, Z25, Z16
+	VFMADD231PS  Z22, Z25, Z17
+	VFMADD231PS  Z23, Z25, Z18
+	VFMADD231PS  Z24, Z25, Z19
+	ADDQ         AX, R9
+	ADDQ         $0x08, R10
+	DECQ         R11
+	JNZ          tpk5
+	VMOVUPS      Z0, (DI)
+	VMOVUPS      Z1, 64(DI)
+	VMOVUPS      Z2, 128(DI)
+	VMOVUPS      Z3, 192(DI)
+	VMOVUPS      Z4, 256(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z5, (DI)
+	VMOVUPS      Z6, 64(DI)
+	VMOVUPS      Z7, 128(DI)
+	VMOVUPS      Z8, 192(DI)
+	VMOVUPS      Z9, 256(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z10, (DI)
+	VMOVUPS      Z11, 64(DI)
+	VMOVUPS      Z12, 128(DI)
+	VMOVUPS      Z13, 192(DI)
+	VMOVUPS      Z14, 256(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z15, (DI)
+	VMOVUPS      Z16, 64(DI)
+	VMOVUPS      Z17, 128(DI)
+	VMOVUPS      Z18, 192(DI)
+	VMOVUPS      Z19, 256(DI)
+	ADDQ         AX, DI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	DECQ         R8
+	JNZ          tptiles5
+	JMP          tpdone
+
+tpnot5:
+	CMPQ DX, $0x04
+	JNE  tpnot4
+	MOVQ k+16(FP), DX
+	SHLQ $0x03, DX
+	LEAQ (DX)(DX*2), BX
+	MOVQ xb+8(FP), SI
+	MOVQ ut+32(FP), DI
+	ADDQ CX, DI
+	MOVQ $0x00000008, R8
+
+tptiles4:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	MOVQ   wt+0(FP), R9
+	ADDQ   CX, R9
+	MOVQ   SI, R10
+	MOVQ   k+16(FP), R11
+
+tpk4:
+	VMOVUPS      (R9), Z16
+	VMOVUPS      64(R9), Z17
+	VMOVUPS      128(R9), Z18
+	VMOVUPS      192(R9), Z19
+	VBROADCASTSD (R10), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSD (R10)(DX*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSD (R10)(DX*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSD (R10)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	ADDQ         AX, R9
+	ADDQ         $0x08, R10
+	DECQ         R11
+	JNZ          tpk4
+	VMOVUPS      Z0, (DI)
+	VMOVUPS      Z1, 64(DI)
+	VMOVUPS      Z2, 128(DI)
+	VMOVUPS      Z3, 192(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z4, (DI)
+	VMOVUPS      Z5, 64(DI)
+	VMOVUPS      Z6, 128(DI)
+	VMOVUPS      Z7, 192(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z8, (DI)
+	VMOVUPS      Z9, 64(DI)
+	VMOVUPS      Z10, 128(DI)
+	VMOVUPS      Z11, 192(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z12, (DI)
+	VMOVUPS      Z13, 64(DI)
+	VMOVUPS      Z14, 128(DI)
+	VMOVUPS      Z15, 192(DI)
+	ADDQ         AX, DI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	DECQ         R8
+	JNZ          tptiles4
+	JMP          tpdone
+
+tpnot4:
+	CMPQ DX, $0x03
+	JNE  tpnot3
+	MOVQ k+16(FP), DX
+	SHLQ $0x03, DX
+	LEAQ (DX)(DX*2), BX
+	MOVQ xb+8(FP), SI
+	MOVQ ut+32(FP), DI
+	ADDQ CX, DI
+	MOVQ $0x00000008, R8
+
+tptiles3:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	MOVQ   wt+0(FP), R9
+	ADDQ   CX, R9
+	MOVQ   SI, R10
+	MOVQ   k+16(FP), R11
+
+tpk3:
+	VMOVUPS      (R9), Z12
+	VMOVUPS      64(R9), Z13
+	VMOVUPS      128(R9), Z14
+	VBROADCASTSD (R10), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSD (R10)(DX*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSD (R10)(DX*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSD (R10)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         AX, R9
+	ADDQ         $0x08, R10
+	DECQ         R11
+	JNZ          tpk3
+	VMOVUPS      Z0, (DI)
+	VMOVUPS      Z1, 64(DI)
+	VMOVUPS      Z2, 128(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z3, (DI)
+	VMOVUPS      Z4, 64(DI)
+	VMOVUPS      Z5, 128(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z6, (DI)
+	VMOVUPS      Z7, 64(DI)
+	VMOVUPS      Z8, 128(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z9, (DI)
+	VMOVUPS      Z10, 64(DI)
+	VMOVUPS      Z11, 128(DI)
+	ADDQ         AX, DI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	DECQ         R8
+	JNZ          tptiles3
+	JMP          tpdone
+
+tpnot3:
+	CMPQ DX, $0x02
+	JNE  tpnot2
+	MOVQ k+16(FP), DX
+	SHLQ $0x03, DX
+	LEAQ (DX)(DX*2), BX
+	MOVQ xb+8(FP), SI
+	MOVQ ut+32(FP), DI
+	ADDQ CX, DI
+	MOVQ $0x00000008, R8
+
+tptiles2:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   wt+0(FP), R9
+	ADDQ   CX, R9
+	MOVQ   SI, R10
+	MOVQ   k+16(FP), R11
+
+tpk2:
+	VMOVUPS      (R9), Z8
+	VMOVUPS      64(R9), Z9
+	VBROADCASTSD (R10), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSD (R10)(DX*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSD (R10)(DX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSD (R10)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	ADDQ         AX, R9
+	ADDQ         $0x08, R10
+	DECQ         R11
+	JNZ          tpk2
+	VMOVUPS      Z0, (DI)
+	VMOVUPS      Z1, 64(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z2, (DI)
+	VMOVUPS      Z3, 64(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z4, (DI)
+	VMOVUPS      Z5, 64(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z6, (DI)
+	VMOVUPS      Z7, 64(DI)
+	ADDQ         AX, DI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	DECQ         R8
+	JNZ          tptiles2
+	JMP          tpdone
+
+tpnot2:
+	CMPQ DX, $0x01
+	JNE  tpnot1
+	MOVQ k+16(FP), DX
+	SHLQ $0x03, DX
+	LEAQ (DX)(DX*2), BX
+	MOVQ xb+8(FP), SI
+	MOVQ ut+32(FP), DI
+	ADDQ CX, DI
+	MOVQ $0x00000008, R8
+
+tptiles1:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   wt+0(FP), R9
+	ADDQ   CX, R9
+	MOVQ   SI, R10
+	MOVQ   k+16(FP), R11
+
+tpk1:
+	VMOVUPS      (R9), Z4
+	VBROADCASTSD (R10), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSD (R10)(DX*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSD (R10)(DX*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSD (R10)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         AX, R9
+	ADDQ         $0x08, R10
+	DECQ         R11
+	JNZ          tpk1
+	VMOVUPS      Z0, (DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z1, (DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z2, (DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z3, (DI)
+	ADDQ         AX, DI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	DECQ         R8
+	JNZ          tptiles1
+	JMP          tpdone
+
+tpnot1:
+tpdone:
+	VZEROUPPER
+	RET
+
+// func icaTAccRowsF32AVX512(xb *float32, k int, kv int, ut *float32, at *float32)
+// Requires: AVX, AVX512F
+TEXT ·icaTAccRowsF32AVX512(SB), NOSPLIT, $16-40
+	MOVQ kv+16(FP), AX
+	SHLQ $0x06, AX
+	MOVQ kv+16(FP), CX
+	MOVQ CX, (SP)
+	MOVQ $0x00000000, 8(SP)
+
+tagroups:
+	CMPQ (SP), $0x05
+	JB   taedge
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarowsfull:
+	CMPQ    BX, $0x05
+	JB      taredgefull
+	MOVQ    DX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS 256(SI), Z4
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z5
+	VMOVUPS 64(SI), Z6
+	VMOVUPS 128(SI), Z7
+	VMOVUPS 192(SI), Z8
+	VMOVUPS 256(SI), Z9
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z10
+	VMOVUPS 64(SI), Z11
+	VMOVUPS 128(SI), Z12
+	VMOVUPS 192(SI), Z13
+	VMOVUPS 256(SI), Z14
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z15
+	VMOVUPS 64(SI), Z16
+	VMOVUPS 128(SI), Z17
+	VMOVUPS 192(SI), Z18
+	VMOVUPS 256(SI), Z19
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z20
+	VMOVUPS 64(SI), Z21
+	VMOVUPS 128(SI), Z22
+	VMOVUPS 192(SI), Z23
+	VMOVUPS 256(SI), Z24
+	MOVQ    k+8(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    ut+24(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    CX, R8
+	MOVQ    $0x00000020, R9
+
+tajfullr:
+	VMOVUPS      (DI), Z25
+	VMOVUPS      64(DI), Z26
+	VMOVUPS      128(DI), Z27
+	VMOVUPS      192(DI), Z28
+	VMOVUPS      256(DI), Z29
+	VBROADCASTSD (R8), Z30
+	VFMADD231PS  Z25, Z30, Z0
+	VFMADD231PS  Z26, Z30, Z1
+	VFMADD231PS  Z27, Z30, Z2
+	VFMADD231PS  Z28, Z30, Z3
+	VFMADD231PS  Z29, Z30, Z4
+	VBROADCASTSD 8(R8), Z30
+	VFMADD231PS  Z25, Z30, Z5
+	VFMADD231PS  Z26, Z30, Z6
+	VFMADD231PS  Z27, Z30, Z7
+	VFMADD231PS  Z28, Z30, Z8
+	VFMADD231PS  Z29, Z30, Z9
+	VBROADCASTSD 16(R8), Z30
+	VFMADD231PS  Z25, Z30, Z10
+	VFMADD231PS  Z26, Z30, Z11
+	VFMADD231PS  Z27, Z30, Z12
+	VFMADD231PS  Z28, Z30, Z13
+	VFMADD231PS  Z29, Z30, Z14
+	VBROADCASTSD 24(R8), Z30
+	VFMADD231PS  Z25, Z30, Z15
+	VFMADD231PS  Z26, Z30, Z16
+	VFMADD231PS  Z27, Z30, Z17
+	VFMADD231PS  Z28, Z30, Z18
+	VFMADD231PS  Z29, Z30, Z19
+	VBROADCASTSD 32(R8), Z30
+	VFMADD231PS  Z25, Z30, Z20
+	VFMADD231PS  Z26, Z30, Z21
+	VFMADD231PS  Z27, Z30, Z22
+	VFMADD231PS  Z28, Z30, Z23
+	VFMADD231PS  Z29, Z30, Z24
+	ADDQ         AX, DI
+	ADDQ         SI, R8
+	DECQ         R9
+	JNZ          tajfullr
+	MOVQ         DX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	VMOVUPS      Z3, 192(SI)
+	VMOVUPS      Z4, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z5, (SI)
+	VMOVUPS      Z6, 64(SI)
+	VMOVUPS      Z7, 128(SI)
+	VMOVUPS      Z8, 192(SI)
+	VMOVUPS      Z9, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z10, (SI)
+	VMOVUPS      Z11, 64(SI)
+	VMOVUPS      Z12, 128(SI)
+	VMOVUPS      Z13, 192(SI)
+	VMOVUPS      Z14, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z15, (SI)
+	VMOVUPS      Z16, 64(SI)
+	VMOVUPS      Z17, 128(SI)
+	VMOVUPS      Z18, 192(SI)
+	VMOVUPS      Z19, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z20, (SI)
+	VMOVUPS      Z21, 64(SI)
+	VMOVUPS      Z22, 128(SI)
+	VMOVUPS      Z23, 192(SI)
+	VMOVUPS      Z24, 256(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000028, CX
+	SUBQ         $0x05, BX
+	JMP          tarowsfull
+
+taredgefull:
+	CMPQ    BX, $0x04
+	JNE     tarnotfull_4
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	VMOVUPS 256(BX), Z4
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z5
+	VMOVUPS 64(BX), Z6
+	VMOVUPS 128(BX), Z7
+	VMOVUPS 192(BX), Z8
+	VMOVUPS 256(BX), Z9
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z10
+	VMOVUPS 64(BX), Z11
+	VMOVUPS 128(BX), Z12
+	VMOVUPS 192(BX), Z13
+	VMOVUPS 256(BX), Z14
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z15
+	VMOVUPS 64(BX), Z16
+	VMOVUPS 128(BX), Z17
+	VMOVUPS 192(BX), Z18
+	VMOVUPS 256(BX), Z19
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+tajfull_4:
+	VMOVUPS      (SI), Z20
+	VMOVUPS      64(SI), Z21
+	VMOVUPS      128(SI), Z22
+	VMOVUPS      192(SI), Z23
+	VMOVUPS      256(SI), Z24
+	VBROADCASTSD (CX), Z25
+	VFMADD231PS  Z20, Z25, Z0
+	VFMADD231PS  Z21, Z25, Z1
+	VFMADD231PS  Z22, Z25, Z2
+	VFMADD231PS  Z23, Z25, Z3
+	VFMADD231PS  Z24, Z25, Z4
+	VBROADCASTSD 8(CX), Z25
+	VFMADD231PS  Z20, Z25, Z5
+	VFMADD231PS  Z21, Z25, Z6
+	VFMADD231PS  Z22, Z25, Z7
+	VFMADD231PS  Z23, Z25, Z8
+	VFMADD231PS  Z24, Z25, Z9
+	VBROADCASTSD 16(CX), Z25
+	VFMADD231PS  Z20, Z25, Z10
+	VFMADD231PS  Z21, Z25, Z11
+	VFMADD231PS  Z22, Z25, Z12
+	VFMADD231PS  Z23, Z25, Z13
+	VFMADD231PS  Z24, Z25, Z14
+	VBROADCASTSD 24(CX), Z25
+	VFMADD231PS  Z20, Z25, Z15
+	VFMADD231PS  Z21, Z25, Z16
+	VFMADD231PS  Z22, Z25, Z17
+	VFMADD231PS  Z23, Z25, Z18
+	VFMADD231PS  Z24, Z25, Z19
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_4
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	VMOVUPS      Z4, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z5, (BX)
+	VMOVUPS      Z6, 64(BX)
+	VMOVUPS      Z7, 128(BX)
+	VMOVUPS      Z8, 192(BX)
+	VMOVUPS      Z9, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z10, (BX)
+	VMOVUPS      Z11, 64(BX)
+	VMOVUPS      Z12, 128(BX)
+	VMOVUPS      Z13, 192(BX)
+	VMOVUPS      Z14, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z15, (BX)
+	VMOVUPS      Z16, 64(BX)
+	VMOVUPS      Z17, 128(BX)
+	VMOVUPS      Z18, 192(BX)
+	VMOVUPS      Z19, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_4:
+	CMPQ    BX, $0x03
+	JNE     tarnotfull_3
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	VMOVUPS 256(BX), Z4
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z5
+	VMOVUPS 64(BX), Z6
+	VMOVUPS 128(BX), Z7
+	VMOVUPS 192(BX), Z8
+	VMOVUPS 256(BX), Z9
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z10
+	VMOVUPS 64(BX), Z11
+	VMOVUPS 128(BX), Z12
+	VMOVUPS 192(BX), Z13
+	VMOVUPS 256(BX), Z14
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+tajfull_3:
+	VMOVUPS      (SI), Z15
+	VMOVUPS      64(SI), Z16
+	VMOVUPS      128(SI), Z17
+	VMOVUPS      192(SI), Z18
+	VMOVUPS      256(SI), Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PS  Z15, Z20, Z0
+	VFMADD231PS  Z16, Z20, Z1
+	VFMADD231PS  Z17, Z20, Z2
+	VFMADD231PS  Z18, Z20, Z3
+	VFMADD231PS  Z19, Z20, Z4
+	VBROADCASTSD 8(CX), Z20
+	VFMADD231PS  Z15, Z20, Z5
+	VFMADD231PS  Z16, Z20, Z6
+	VFMADD231PS  Z17, Z20, Z7
+	VFMADD231PS  Z18, Z20, Z8
+	VFMADD231PS  Z19, Z20, Z9
+	VBROADCASTSD 16(CX), Z20
+	VFMADD231PS  Z15, Z20, Z10
+	VFMADD231PS  Z16, Z20, Z11
+	VFMADD231PS  Z17, Z20, Z12
+	VFMADD231PS  Z18, Z20, Z13
+	VFMADD231PS  Z19, Z20, Z14
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_3
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	VMOVUPS      Z4, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z5, (BX)
+	VMOVUPS      Z6, 64(BX)
+	VMOVUPS      Z7, 128(BX)
+	VMOVUPS      Z8, 192(BX)
+	VMOVUPS      Z9, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z10, (BX)
+	VMOVUPS      Z11, 64(BX)
+	VMOVUPS      Z12, 128(BX)
+	VMOVUPS      Z13, 192(BX)
+	VMOVUPS      Z14, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_3:
+	CMPQ    BX, $0x02
+	JNE     tarnotfull_2
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	VMOVUPS 256(BX), Z4
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z5
+	VMOVUPS 64(BX), Z6
+	VMOVUPS 128(BX), Z7
+	VMOVUPS 192(BX), Z8
+	VMOVUPS 256(BX), Z9
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+tajfull_2:
+	VMOVUPS      (SI), Z10
+	VMOVUPS      64(SI), Z11
+	VMOVUPS      128(SI), Z12
+	VMOVUPS      192(SI), Z13
+	VMOVUPS      256(SI), Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PS  Z10, Z15, Z0
+	VFMADD231PS  Z11, Z15, Z1
+	VFMADD231PS  Z12, Z15, Z2
+	VFMADD231PS  Z13, Z15, Z3
+	VFMADD231PS  Z14, Z15, Z4
+	VBROADCASTSD 8(CX), Z15
+	VFMADD231PS  Z10, Z15, Z5
+	VFMADD231PS  Z11, Z15, Z6
+	VFMADD231PS  Z12, Z15, Z7
+	VFMADD231PS  Z13, Z15, Z8
+	VFMADD231PS  Z14, Z15, Z9
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_2
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	VMOVUPS      Z4, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z5, (BX)
+	VMOVUPS      Z6, 64(BX)
+	VMOVUPS      Z7, 128(BX)
+	VMOVUPS      Z8, 192(BX)
+	VMOVUPS      Z9, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_2:
+	CMPQ    BX, $0x01
+	JNE     tarnotfull_1
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	VMOVUPS 256(BX), Z4
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+tajfull_1:
+	VMOVUPS      (SI), Z5
+	VMOVUPS      64(SI), Z6
+	VMOVUPS      128(SI), Z7
+	VMOVUPS      192(SI), Z8
+	VMOVUPS      256(SI), Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PS  Z5, Z10, Z0
+	VFMADD231PS  Z6, Z10, Z1
+	VFMADD231PS  Z7, Z10, Z2
+	VFMADD231PS  Z8, Z10, Z3
+	VFMADD231PS  Z9, Z10, Z4
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_1
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	VMOVUPS      Z4, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_1:
+tardonefull:
+	ADDQ $0x00000140, 8(SP)
+	SUBQ $0x05, (SP)
+	JMP  tagroups
+
+taedge:
+	CMPQ (SP), $0x04
+	JNE  tanot4
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows4:
+	CMPQ    BX, $0x05
+	JB      taredge4
+	MOVQ    DX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z4
+	VMOVUPS 64(SI), Z5
+	VMOVUPS 128(SI), Z6
+	VMOVUPS 192(SI), Z7
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z8
+	VMOVUPS 64(SI), Z9
+	VMOVUPS 128(SI), Z10
+	VMOVUPS 192(SI), Z11
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z12
+	VMOVUPS 64(SI), Z13
+	VMOVUPS 128(SI), Z14
+	VMOVUPS 192(SI), Z15
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z16
+	VMOVUPS 64(SI), Z17
+	VMOVUPS 128(SI), Z18
+	VMOVUPS 192(SI), Z19
+	MOVQ    k+8(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    ut+24(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    CX, R8
+	MOVQ    $0x00000020, R9
+
+taj4r:
+	VMOVUPS      (DI), Z20
+	VMOVUPS      64(DI), Z21
+	VMOVUPS      128(DI), Z22
+	VMOVUPS      192(DI), Z23
+	VBROADCASTSD (R8), Z24
+	VFMADD231PS  Z20, Z24, Z0
+	VFMADD231PS  Z21, Z24, Z1
+	VFMADD231PS  Z22, Z24, Z2
+	VFMADD231PS  Z23, Z24, Z3
+	VBROADCASTSD 8(R8), Z24
+	VFMADD231PS  Z20, Z24, Z4
+	VFMADD231PS  Z21, Z24, Z5
+	VFMADD231PS  Z22, Z24, Z6
+	VFMADD231PS  Z23, Z24, Z7
+	VBROADCASTSD 16(R8), Z24
+	VFMADD231PS  Z20, Z24, Z8
+	VFMADD231PS  Z21, Z24, Z9
+	VFMADD231PS  Z22, Z24, Z10
+	VFMADD231PS  Z23, Z24, Z11
+	VBROADCASTSD 24(R8), Z24
+	VFMADD231PS  Z20, Z24, Z12
+	VFMADD231PS  Z21, Z24, Z13
+	VFMADD231PS  Z22, Z24, Z14
+	VFMADD231PS  Z23, Z24, Z15
+	VBROADCASTSD 32(R8), Z24
+	VFMADD231PS  Z20, Z24, Z16
+	VFMADD231PS  Z21, Z24, Z17
+	VFMADD231PS  Z22, Z24, Z18
+	VFMADD231PS  Z23, Z24, Z19
+	ADDQ         AX, DI
+	ADDQ         SI, R8
+	DECQ         R9
+	JNZ          taj4r
+	MOVQ         DX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	VMOVUPS      Z3, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z4, (SI)
+	VMOVUPS      Z5, 64(SI)
+	VMOVUPS      Z6, 128(SI)
+	VMOVUPS      Z7, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z8, (SI)
+	VMOVUPS      Z9, 64(SI)
+	VMOVUPS      Z10, 128(SI)
+	VMOVUPS      Z11, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z12, (SI)
+	VMOVUPS      Z13, 64(SI)
+	VMOVUPS      Z14, 128(SI)
+	VMOVUPS      Z15, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z16, (SI)
+	VMOVUPS      Z17, 64(SI)
+	VMOVUPS      Z18, 128(SI)
+	VMOVUPS      Z19, 192(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000028, CX
+	SUBQ         $0x05, BX
+	JMP          tarows4
+
+taredge4:
+	CMPQ    BX, $0x04
+	JNE     tarnot4_4
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z4
+	VMOVUPS 64(BX), Z5
+	VMOVUPS 128(BX), Z6
+	VMOVUPS 192(BX), Z7
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z8
+	VMOVUPS 64(BX), Z9
+	VMOVUPS 128(BX), Z10
+	VMOVUPS 192(BX), Z11
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z12
+	VMOVUPS 64(BX), Z13
+	VMOVUPS 128(BX), Z14
+	VMOVUPS 192(BX), Z15
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj4_4:
+	VMOVUPS      (SI), Z16
+	VMOVUPS      64(SI), Z17
+	VMOVUPS      128(SI), Z18
+	VMOVUPS      192(SI), Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSD 8(CX), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSD 16(CX), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSD 24(CX), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj4_4
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z4, (BX)
+	VMOVUPS      Z5, 64(BX)
+	VMOVUPS      Z6, 128(BX)
+	VMOVUPS      Z7, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z8, (BX)
+	VMOVUPS      Z9, 64(BX)
+	VMOVUPS      Z10, 128(BX)
+	VMOVUPS      Z11, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z12, (BX)
+	VMOVUPS      Z13, 64(BX)
+	VMOVUPS      Z14, 128(BX)
+	VMOVUPS      Z15, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot4_3
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z4
+	VMOVUPS 64(BX), Z5
+	VMOVUPS 128(BX), Z6
+	VMOVUPS 192(BX), Z7
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z8
+	VMOVUPS 64(BX), Z9
+	VMOVUPS 128(BX), Z10
+	VMOVUPS 192(BX), Z11
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj4_3:
+	VMOVUPS      (SI), Z12
+	VMOVUPS      64(SI), Z13
+	VMOVUPS      128(SI), Z14
+	VMOVUPS      192(SI), Z15
+	VBROADCASTSD (CX), Z16
+	VFMADD231PS  Z12, Z16, Z0
+	VFMADD231PS  Z13, Z16, Z1
+	VFMADD231PS  Z14, Z16, Z2
+	VFMADD231PS  Z15, Z16, Z3
+	VBROADCASTSD 8(CX), Z16
+	VFMADD231PS  Z12, Z16, Z4
+	VFMADD231PS  Z13, Z16, Z5
+	VFMADD231PS  Z14, Z16, Z6
+	VFMADD231PS  Z15, Z16, Z7
+	VBROADCASTSD 16(CX), Z16
+	VFMADD231PS  Z12, Z16, Z8
+	VFMADD231PS  Z13, Z16, Z9
+	VFMADD231PS  Z14, Z16, Z10
+	VFMADD231PS  Z15, Z16, Z11
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj4_3
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z4, (BX)
+	VMOVUPS      Z5, 64(BX)
+	VMOVUPS      Z6, 128(BX)
+	VMOVUPS      Z7, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z8, (BX)
+	VMOVUPS      Z9, 64(BX)
+	VMOVUPS      Z10, 128(BX)
+	VMOVUPS      Z11, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot4_2
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z4
+	VMOVUPS 64(BX), Z5
+	VMOVUPS 128(BX), Z6
+	VMOVUPS 192(BX), Z7
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj4_2:
+	VMOVUPS      (SI), Z8
+	VMOVUPS      64(SI), Z9
+	VMOVUPS      128(SI), Z10
+	VMOVUPS      192(SI), Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSD 8(CX), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj4_2
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z4, (BX)
+	VMOVUPS      Z5, 64(BX)
+	VMOVUPS      Z6, 128(BX)
+	VMOVUPS      Z7, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot4_1
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	VMOVUPS 192(BX), Z3
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj4_1:
+	VMOVUPS      (SI), Z4
+	VMOVUPS      64(SI), Z5
+	VMOVUPS      128(SI), Z6
+	VMOVUPS      192(SI), Z7
+	VBROADCASTSD (CX), Z8
+	VFMADD231PS  Z4, Z8, Z0
+	VFMADD231PS  Z5, Z8, Z1
+	VFMADD231PS  Z6, Z8, Z2
+	VFMADD231PS  Z7, Z8, Z3
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj4_1
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	VMOVUPS      Z3, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_1:
+tardone4:
+	JMP tadone
+
+tanot4:
+	CMPQ (SP), $0x03
+	JNE  tanot3
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows3:
+	CMPQ    BX, $0x05
+	JB      taredge3
+	MOVQ    DX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z3
+	VMOVUPS 64(SI), Z4
+	VMOVUPS 128(SI), Z5
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z6
+	VMOVUPS 64(SI), Z7
+	VMOVUPS 128(SI), Z8
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z9
+	VMOVUPS 64(SI), Z10
+	VMOVUPS 128(SI), Z11
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z12
+	VMOVUPS 64(SI), Z13
+	VMOVUPS 128(SI), Z14
+	MOVQ    k+8(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    ut+24(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    CX, R8
+	MOVQ    $0x00000020, R9
+
+taj3r:
+	VMOVUPS      (DI), Z15
+	VMOVUPS      64(DI), Z16
+	VMOVUPS      128(DI), Z17
+	VBROADCASTSD (R8), Z18
+	VFMADD231PS  Z15, Z18, Z0
+	VFMADD231PS  Z16, Z18, Z1
+	VFMADD231PS  Z17, Z18, Z2
+	VBROADCASTSD 8(R8), Z18
+	VFMADD231PS  Z15, Z18, Z3
+	VFMADD231PS  Z16, Z18, Z4
+	VFMADD231PS  Z17, Z18, Z5
+	VBROADCASTSD 16(R8), Z18
+	VFMADD231PS  Z15, Z18, Z6
+	VFMADD231PS  Z16, Z18, Z7
+	VFMADD231PS  Z17, Z18, Z8
+	VBROADCASTSD 24(R8), Z18
+	VFMADD231PS  Z15, Z18, Z9
+	VFMADD231PS  Z16, Z18, Z10
+	VFMADD231PS  Z17, Z18, Z11
+	VBROADCASTSD 32(R8), Z18
+	VFMADD231PS  Z15, Z18, Z12
+	VFMADD231PS  Z16, Z18, Z13
+	VFMADD231PS  Z17, Z18, Z14
+	ADDQ         AX, DI
+	ADDQ         SI, R8
+	DECQ         R9
+	JNZ          taj3r
+	MOVQ         DX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z3, (SI)
+	VMOVUPS      Z4, 64(SI)
+	VMOVUPS      Z5, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z6, (SI)
+	VMOVUPS      Z7, 64(SI)
+	VMOVUPS      Z8, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z9, (SI)
+	VMOVUPS      Z10, 64(SI)
+	VMOVUPS      Z11, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z12, (SI)
+	VMOVUPS      Z13, 64(SI)
+	VMOVUPS      Z14, 128(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000028, CX
+	SUBQ         $0x05, BX
+	JMP          tarows3
+
+taredge3:
+	CMPQ    BX, $0x04
+	JNE     tarnot3_4
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z3
+	VMOVUPS 64(BX), Z4
+	VMOVUPS 128(BX), Z5
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z6
+	VMOVUPS 64(BX), Z7
+	VMOVUPS 128(BX), Z8
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z9
+	VMOVUPS 64(BX), Z10
+	VMOVUPS 128(BX), Z11
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj3_4:
+	VMOVUPS      (SI), Z12
+	VMOVUPS      64(SI), Z13
+	VMOVUPS      128(SI), Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSD 8(CX), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSD 16(CX), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSD 24(CX), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj3_4
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z3, (BX)
+	VMOVUPS      Z4, 64(BX)
+	VMOVUPS      Z5, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z6, (BX)
+	VMOVUPS      Z7, 64(BX)
+	VMOVUPS      Z8, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z9, (BX)
+	VMOVUPS      Z10, 64(BX)
+	VMOVUPS      Z11, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot3_3
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z3
+	VMOVUPS 64(BX), Z4
+	VMOVUPS 128(BX), Z5
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z6
+	VMOVUPS 64(BX), Z7
+	VMOVUPS 128(BX), Z8
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj3_3:
+	VMOVUPS      (SI), Z9
+	VMOVUPS      64(SI), Z10
+	VMOVUPS      128(SI), Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PS  Z9, Z12, Z0
+	VFMADD231PS  Z10, Z12, Z1
+	VFMADD231PS  Z11, Z12, Z2
+	VBROADCASTSD 8(CX), Z12
+	VFMADD231PS  Z9, Z12, Z3
+	VFMADD231PS  Z10, Z12, Z4
+	VFMADD231PS  Z11, Z12, Z5
+	VBROADCASTSD 16(CX), Z12
+	VFMADD231PS  Z9, Z12, Z6
+	VFMADD231PS  Z10, Z12, Z7
+	VFMADD231PS  Z11, Z12, Z8
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj3_3
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z3, (BX)
+	VMOVUPS      Z4, 64(BX)
+	VMOVUPS      Z5, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z6, (BX)
+	VMOVUPS      Z7, 64(BX)
+	VMOVUPS      Z8, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot3_2
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z3
+	VMOVUPS 64(BX), Z4
+	VMOVUPS 128(BX), Z5
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj3_2:
+	VMOVUPS      (SI), Z6
+	VMOVUPS      64(SI), Z7
+	VMOVUPS      128(SI), Z8
+	VBROADCASTSD (CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSD 8(CX), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj3_2
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z3, (BX)
+	VMOVUPS      Z4, 64(BX)
+	VMOVUPS      Z5, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot3_1
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	VMOVUPS 128(BX), Z2
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj3_1:
+	VMOVUPS      (SI), Z3
+	VMOVUPS      64(SI), Z4
+	VMOVUPS      128(SI), Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PS  Z3, Z6, Z0
+	VFMADD231PS  Z4, Z6, Z1
+	VFMADD231PS  Z5, Z6, Z2
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj3_1
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	VMOVUPS      Z2, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_1:
+tardone3:
+	JMP tadone
+
+tanot3:
+	CMPQ (SP), $0x02
+	JNE  tanot2
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows2:
+	CMPQ    BX, $0x05
+	JB      taredge2
+	MOVQ    DX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z2
+	VMOVUPS 64(SI), Z3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z4
+	VMOVUPS 64(SI), Z5
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z6
+	VMOVUPS 64(SI), Z7
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z8
+	VMOVUPS 64(SI), Z9
+	MOVQ    k+8(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    ut+24(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    CX, R8
+	MOVQ    $0x00000020, R9
+
+taj2r:
+	VMOVUPS      (DI), Z10
+	VMOVUPS      64(DI), Z11
+	VBROADCASTSD (R8), Z12
+	VFMADD231PS  Z10, Z12, Z0
+	VFMADD231PS  Z11, Z12, Z1
+	VBROADCASTSD 8(R8), Z12
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSD 16(R8), Z12
+	VFMADD231PS  Z10, Z12, Z4
+	VFMADD231PS  Z11, Z12, Z5
+	VBROADCASTSD 24(R8), Z12
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VBROADCASTSD 32(R8), Z12
+	VFMADD231PS  Z10, Z12, Z8
+	VFMADD231PS  Z11, Z12, Z9
+	ADDQ         AX, DI
+	ADDQ         SI, R8
+	DECQ         R9
+	JNZ          taj2r
+	MOVQ         DX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z2, (SI)
+	VMOVUPS      Z3, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z4, (SI)
+	VMOVUPS      Z5, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z6, (SI)
+	VMOVUPS      Z7, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z8, (SI)
+	VMOVUPS      Z9, 64(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000028, CX
+	SUBQ         $0x05, BX
+	JMP          tarows2
+
+taredge2:
+	CMPQ    BX, $0x04
+	JNE     tarnot2_4
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z2
+	VMOVUPS 64(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z4
+	VMOVUPS 64(BX), Z5
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z6
+	VMOVUPS 64(BX), Z7
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj2_4:
+	VMOVUPS      (SI), Z8
+	VMOVUPS      64(SI), Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSD 8(CX), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSD 16(CX), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSD 24(CX), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj2_4
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z2, (BX)
+	VMOVUPS      Z3, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z4, (BX)
+	VMOVUPS      Z5, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z6, (BX)
+	VMOVUPS      Z7, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot2_3
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z2
+	VMOVUPS 64(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z4
+	VMOVUPS 64(BX), Z5
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj2_3:
+	VMOVUPS      (SI), Z6
+	VMOVUPS      64(SI), Z7
+	VBROADCASTSD (CX), Z8
+	VFMADD231PS  Z6, Z8, Z0
+	VFMADD231PS  Z7, Z8, Z1
+	VBROADCASTSD 8(CX), Z8
+	VFMADD231PS  Z6, Z8, Z2
+	VFMADD231PS  Z7, Z8, Z3
+	VBROADCASTSD 16(CX), Z8
+	VFMADD231PS  Z6, Z8, Z4
+	VFMADD231PS  Z7, Z8, Z5
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj2_3
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z2, (BX)
+	VMOVUPS      Z3, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z4, (BX)
+	VMOVUPS      Z5, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot2_2
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z2
+	VMOVUPS 64(BX), Z3
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj2_2:
+	VMOVUPS      (SI), Z4
+	VMOVUPS      64(SI), Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSD 8(CX), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj2_2
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z2, (BX)
+	VMOVUPS      Z3, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot2_1
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	VMOVUPS 64(BX), Z1
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj2_1:
+	VMOVUPS      (SI), Z2
+	VMOVUPS      64(SI), Z3
+	VBROADCASTSD (CX), Z4
+	VFMADD231PS  Z2, Z4, Z0
+	VFMADD231PS  Z3, Z4, Z1
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj2_1
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	VMOVUPS      Z1, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_1:
+tardone2:
+	JMP tadone
+
+tanot2:
+	CMPQ (SP), $0x01
+	JNE  tanot1
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows1:
+	CMPQ    BX, $0x05
+	JB      taredge1
+	MOVQ    DX, SI
+	VMOVUPS (SI), Z0
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z2
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z4
+	MOVQ    k+8(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    ut+24(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    CX, R8
+	MOVQ    $0x00000020, R9
+
+taj1r:
+	VMOVUPS      (DI), Z5
+	VBROADCASTSD (R8), Z6
+	VFMADD231PS  Z5, Z6, Z0
+	VBROADCASTSD 8(R8), Z6
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSD 16(R8), Z6
+	VFMADD231PS  Z5, Z6, Z2
+	VBROADCASTSD 24(R8), Z6
+	VFMADD231PS  Z5, Z6, Z3
+	VBROADCASTSD 32(R8), Z6
+	VFMADD231PS  Z5, Z6, Z4
+	ADDQ         AX, DI
+	ADDQ         SI, R8
+	DECQ         R9
+	JNZ          taj1r
+	MOVQ         DX, SI
+	VMOVUPS      Z0, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z1, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z2, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z3, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z4, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000028, CX
+	SUBQ         $0x05, BX
+	JMP          tarows1
+
+taredge1:
+	CMPQ    BX, $0x04
+	JNE     tarnot1_4
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z2
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z3
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj1_4:
+	VMOVUPS      (SI), Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSD 8(CX), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSD 16(CX), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSD 24(CX), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_4
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z1, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z2, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z3, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot1_3
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z1
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z2
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj1_3:
+	VMOVUPS      (SI), Z3
+	VBROADCASTSD (CX), Z4
+	VFMADD231PS  Z3, Z4, Z0
+	VBROADCASTSD 8(CX), Z4
+	VFMADD231PS  Z3, Z4, Z1
+	VBROADCASTSD 16(CX), Z4
+	VFMADD231PS  Z3, Z4, Z2
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_3
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z1, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z2, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot1_2
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	ADDQ    AX, BX
+	VMOVUPS (BX), Z1
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj1_2:
+	VMOVUPS      (SI), Z2
+	VBROADCASTSD (CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSD 8(CX), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_2
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	ADDQ         AX, BX
+	VMOVUPS      Z1, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot1_1
+	MOVQ    DX, BX
+	VMOVUPS (BX), Z0
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj1_1:
+	VMOVUPS      (SI), Z1
+	VBROADCASTSD (CX), Z2
+	VFMADD231PS  Z1, Z2, Z0
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_1
+	MOVQ         DX, BX
+	VMOVUPS      Z0, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_1:
+tardone1:
+	JMP tadone
+
+tanot1:
+tadone:
+	VZEROUPPER
+	RET
+
 // func icaBlockTanhF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int, xb *float64, u *float64, acc *float64, gp *float64, alpha float64)
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·icaBlockTanhF64AVX512(SB), NOSPLIT, $24-88
@@ -14870,6 +18605,2095 @@ taj1_1:
 	ADDQ         AX, BX
 	ADDQ         $0x08, CX
 	DECQ         SI
+	JNZ          taj1_1
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_1:
+tardone1:
+	JMP tadone
+
+tanot1:
+tadone:
+	VZEROUPPER
+	RET
+
+// func icaTPackRowsF64AVX512(x *float64, ldx int, k int, mu *float64, xb *float64)
+// Requires: AVX, AVX512F
+TEXT ·icaTPackRowsF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), AX
+	MOVQ ldx+8(FP), CX
+	SHLQ $0x03, CX
+	MOVQ xb+32(FP), DX
+	MOVQ $0x00000020, BX
+
+prow:
+	MOVQ AX, SI
+	MOVQ mu+24(FP), DI
+	MOVQ k+16(FP), R8
+
+pfull:
+	CMPQ    R8, $0x08
+	JB      phalf
+	VMOVUPD (SI), Z0
+	VSUBPD  (DI), Z0, Z0
+	VMOVUPD Z0, (DX)
+	ADDQ    $0x00000040, SI
+	ADDQ    $0x00000040, DI
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x08, R8
+	JMP     pfull
+
+phalf:
+	CMPQ    R8, $0x04
+	JB      pscalar
+	VMOVUPD (SI), Y0
+	VSUBPD  (DI), Y0, Y0
+	VMOVUPD Y0, (DX)
+	ADDQ    $0x00000020, SI
+	ADDQ    $0x00000020, DI
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x04, R8
+
+pscalar:
+	TESTQ  R8, R8
+	JZ     pnext
+	VMOVSD (SI), X0
+	VSUBSD (DI), X0, X0
+	VMOVSD X0, (DX)
+	ADDQ   $0x08, SI
+	ADDQ   $0x08, DI
+	ADDQ   $0x08, DX
+	DECQ   R8
+	JMP    pscalar
+
+pnext:
+	ADDQ CX, AX
+	DECQ BX
+	JNZ  prow
+	VZEROUPPER
+	RET
+
+// func icaTProjRowsF64AVX512(wt *float64, xb *float64, k int, kv int, ut *float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·icaTProjRowsF64AVX512(SB), NOSPLIT, $0-40
+	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
+	MOVQ kv+24(FP), AX
+	SHLQ $0x06, AX
+	XORQ CX, CX
+	MOVQ kv+24(FP), DX
+
+tpgroups:
+	CMPQ DX, $0x06
+	JB   tpedge
+	MOVQ k+16(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ xb+8(FP), DI
+	MOVQ ut+32(FP), R8
+	ADDQ CX, R8
+	MOVQ $0x00000008, R9
+
+tptilesfull:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+	VXORPD Z16, Z16, Z16
+	VXORPD Z17, Z17, Z17
+	VXORPD Z18, Z18, Z18
+	VXORPD Z19, Z19, Z19
+	VXORPD Z20, Z20, Z20
+	VXORPD Z21, Z21, Z21
+	VXORPD Z22, Z22, Z22
+	VXORPD Z23, Z23, Z23
+	MOVQ   wt+0(FP), R10
+	ADDQ   CX, R10
+	MOVQ   DI, R11
+	MOVQ   k+16(FP), R12
+
+tpkfull:
+	VMOVUPD      (R10), Z24
+	VMOVUPD      64(R10), Z25
+	VMOVUPD      128(R10), Z26
+	VMOVUPD      192(R10), Z27
+	VMOVUPD      256(R10), Z28
+	VMOVUPD      320(R10), Z29
+	VBROADCASTSD (R11), Z30
+	VFMADD231PD  Z24, Z30, Z0
+	VFMADD231PD  Z25, Z30, Z1
+	VFMADD231PD  Z26, Z30, Z2
+	VFMADD231PD  Z27, Z30, Z3
+	VFMADD231PD  Z28, Z30, Z4
+	VFMADD231PD  Z29, Z30, Z5
+	VBROADCASTSD (R11)(BX*1), Z30
+	VFMADD231PD  Z24, Z30, Z6
+	VFMADD231PD  Z25, Z30, Z7
+	VFMADD231PD  Z26, Z30, Z8
+	VFMADD231PD  Z27, Z30, Z9
+	VFMADD231PD  Z28, Z30, Z10
+	VFMADD231PD  Z29, Z30, Z11
+	VBROADCASTSD (R11)(BX*2), Z30
+	VFMADD231PD  Z24, Z30, Z12
+	VFMADD231PD  Z25, Z30, Z13
+	VFMADD231PD  Z26, Z30, Z14
+	VFMADD231PD  Z27, Z30, Z15
+	VFMADD231PD  Z28, Z30, Z16
+	VFMADD231PD  Z29, Z30, Z17
+	VBROADCASTSD (R11)(SI*1), Z30
+	VFMADD231PD  Z24, Z30, Z18
+	VFMADD231PD  Z25, Z30, Z19
+	VFMADD231PD  Z26, Z30, Z20
+	VFMADD231PD  Z27, Z30, Z21
+	VFMADD231PD  Z28, Z30, Z22
+	VFMADD231PD  Z29, Z30, Z23
+	ADDQ         AX, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
+	JNZ          tpkfull
+	VMOVUPD      Z0, (R8)
+	VMOVUPD      Z1, 64(R8)
+	VMOVUPD      Z2, 128(R8)
+	VMOVUPD      Z3, 192(R8)
+	VMOVUPD      Z4, 256(R8)
+	VMOVUPD      Z5, 320(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z6, (R8)
+	VMOVUPD      Z7, 64(R8)
+	VMOVUPD      Z8, 128(R8)
+	VMOVUPD      Z9, 192(R8)
+	VMOVUPD      Z10, 256(R8)
+	VMOVUPD      Z11, 320(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z12, (R8)
+	VMOVUPD      Z13, 64(R8)
+	VMOVUPD      Z14, 128(R8)
+	VMOVUPD      Z15, 192(R8)
+	VMOVUPD      Z16, 256(R8)
+	VMOVUPD      Z17, 320(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z18, (R8)
+	VMOVUPD      Z19, 64(R8)
+	VMOVUPD      Z20, 128(R8)
+	VMOVUPD      Z21, 192(R8)
+	VMOVUPD      Z22, 256(R8)
+	VMOVUPD      Z23, 320(R8)
+	ADDQ         AX, R8
+	ADDQ         BX, DI
+	ADDQ         BX, DI
+	ADDQ         BX, DI
+	ADDQ         BX, DI
+	DECQ         R9
+	JNZ          tptilesfull
+	ADDQ         $0x00000180, CX
+	SUBQ         $0x06, DX
+	JMP          tpgroups
+
+tpedge:
+	CMPQ DX, $0x05
+	JNE  tpnot5
+	MOVQ k+16(FP), DX
+	SHLQ $0x03, DX
+	LEAQ (DX)(DX*2), BX
+	MOVQ xb+8(FP), SI
+	MOVQ ut+32(FP), DI
+	ADDQ CX, DI
+	MOVQ $0x00000008, R8
+
+tptiles5:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+	VXORPD Z16, Z16, Z16
+	VXORPD Z17, Z17, Z17
+	VXORPD Z18, Z18, Z18
+	VXORPD Z19, Z19, Z19
+	MOVQ   wt+0(FP), R9
+	ADDQ   CX, R9
+	MOVQ   SI, R10
+	MOVQ   k+16(FP), R11
+
+tpk5:
+	VMOVUPD      (R9), Z20
+	VMOVUPD      64(R9), Z21
+	VMOVUPD      128(R9), Z22
+	VMOVUPD      192(R9), Z23
+	VMOVUPD      256(R9), Z24
+	VBROADCASTSD (R10), Z25
+	VFMADD231PD  Z20, Z25, Z0
+	VFMADD231PD  Z21, Z25, Z1
+	VFMADD231PD  Z22, Z25, Z2
+	VFMADD231PD  Z23, Z25, Z3
+	VFMADD231PD  Z24, Z25, Z4
+	VBROADCASTSD (R10)(DX*1), Z25
+	VFMADD231PD  Z20, Z25, Z5
+	VFMADD231PD  Z21, Z25, Z6
+	VFMADD231PD  Z22, Z25, Z7
+	VFMADD231PD  Z23, Z25, Z8
+	VFMADD231PD  Z24, Z25, Z9
+	VBROADCASTSD (R10)(DX*2), Z25
+	VFMADD231PD  Z20, Z25, Z10
+	VFMADD231PD  Z21, Z25, Z11
+	VFMADD231PD  Z22, Z25, Z12
+	VFMADD231PD  Z23, Z25, Z13
+	VFMADD231PD  Z24, Z25, Z14
+	VBROADCASTSD (R10)(BX*1), Z25
+	VFMADD231PD  Z20, Z25, Z15
+	VFMADD231PD  Z21, Z25, Z16
+	VFMADD231PD  Z22, Z25, Z17
+	VFMADD231PD  Z23, Z25, Z18
+	VFMADD231PD  Z24, Z25, Z19
+	ADDQ         AX, R9
+	ADDQ         $0x08, R10
+	DECQ         R11
+	JNZ          tpk5
+	VMOVUPD      Z0, (DI)
+	VMOVUPD      Z1, 64(DI)
+	VMOVUPD      Z2, 128(DI)
+	VMOVUPD      Z3, 192(DI)
+	VMOVUPD      Z4, 256(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z5, (DI)
+	VMOVUPD      Z6, 64(DI)
+	VMOVUPD      Z7, 128(DI)
+	VMOVUPD      Z8, 192(DI)
+	VMOVUPD      Z9, 256(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z10, (DI)
+	VMOVUPD      Z11, 64(DI)
+	VMOVUPD      Z12, 128(DI)
+	VMOVUPD      Z13, 192(DI)
+	VMOVUPD      Z14, 256(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z15, (DI)
+	VMOVUPD      Z16, 64(DI)
+	VMOVUPD      Z17, 128(DI)
+	VMOVUPD      Z18, 192(DI)
+	VMOVUPD      Z19, 256(DI)
+	ADDQ         AX, DI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	DECQ         R8
+	JNZ          tptiles5
+	JMP          tpdone
+
+tpnot5:
+	CMPQ DX, $0x04
+	JNE  tpnot4
+	MOVQ k+16(FP), DX
+	SHLQ $0x03, DX
+	LEAQ (DX)(DX*2), BX
+	MOVQ xb+8(FP), SI
+	MOVQ ut+32(FP), DI
+	ADDQ CX, DI
+	MOVQ $0x00000008, R8
+
+tptiles4:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	VXORPD Z12, Z12, Z12
+	VXORPD Z13, Z13, Z13
+	VXORPD Z14, Z14, Z14
+	VXORPD Z15, Z15, Z15
+	MOVQ   wt+0(FP), R9
+	ADDQ   CX, R9
+	MOVQ   SI, R10
+	MOVQ   k+16(FP), R11
+
+tpk4:
+	VMOVUPD      (R9), Z16
+	VMOVUPD      64(R9), Z17
+	VMOVUPD      128(R9), Z18
+	VMOVUPD      192(R9), Z19
+	VBROADCASTSD (R10), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD (R10)(DX*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD (R10)(DX*2), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD (R10)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	ADDQ         AX, R9
+	ADDQ         $0x08, R10
+	DECQ         R11
+	JNZ          tpk4
+	VMOVUPD      Z0, (DI)
+	VMOVUPD      Z1, 64(DI)
+	VMOVUPD      Z2, 128(DI)
+	VMOVUPD      Z3, 192(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z4, (DI)
+	VMOVUPD      Z5, 64(DI)
+	VMOVUPD      Z6, 128(DI)
+	VMOVUPD      Z7, 192(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z8, (DI)
+	VMOVUPD      Z9, 64(DI)
+	VMOVUPD      Z10, 128(DI)
+	VMOVUPD      Z11, 192(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z12, (DI)
+	VMOVUPD      Z13, 64(DI)
+	VMOVUPD      Z14, 128(DI)
+	VMOVUPD      Z15, 192(DI)
+	ADDQ         AX, DI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	DECQ         R8
+	JNZ          tptiles4
+	JMP          tpdone
+
+tpnot4:
+	CMPQ DX, $0x03
+	JNE  tpnot3
+	MOVQ k+16(FP), DX
+	SHLQ $0x03, DX
+	LEAQ (DX)(DX*2), BX
+	MOVQ xb+8(FP), SI
+	MOVQ ut+32(FP), DI
+	ADDQ CX, DI
+	MOVQ $0x00000008, R8
+
+tptiles3:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10
+	VXORPD Z11, Z11, Z11
+	MOVQ   wt+0(FP), R9
+	ADDQ   CX, R9
+	MOVQ   SI, R10
+	MOVQ   k+16(FP), R11
+
+tpk3:
+	VMOVUPD      (R9), Z12
+	VMOVUPD      64(R9), Z13
+	VMOVUPD      128(R9), Z14
+	VBROADCASTSD (R10), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD (R10)(DX*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD (R10)(DX*2), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD (R10)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	ADDQ         AX, R9
+	ADDQ         $0x08, R10
+	DECQ         R11
+	JNZ          tpk3
+	VMOVUPD      Z0, (DI)
+	VMOVUPD      Z1, 64(DI)
+	VMOVUPD      Z2, 128(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z3, (DI)
+	VMOVUPD      Z4, 64(DI)
+	VMOVUPD      Z5, 128(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z6, (DI)
+	VMOVUPD      Z7, 64(DI)
+	VMOVUPD      Z8, 128(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z9, (DI)
+	VMOVUPD      Z10, 64(DI)
+	VMOVUPD      Z11, 128(DI)
+	ADDQ         AX, DI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	DECQ         R8
+	JNZ          tptiles3
+	JMP          tpdone
+
+tpnot3:
+	CMPQ DX, $0x02
+	JNE  tpnot2
+	MOVQ k+16(FP), DX
+	SHLQ $0x03, DX
+	LEAQ (DX)(DX*2), BX
+	MOVQ xb+8(FP), SI
+	MOVQ ut+32(FP), DI
+	ADDQ CX, DI
+	MOVQ $0x00000008, R8
+
+tptiles2:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	MOVQ   wt+0(FP), R9
+	ADDQ   CX, R9
+	MOVQ   SI, R10
+	MOVQ   k+16(FP), R11
+
+tpk2:
+	VMOVUPD      (R9), Z8
+	VMOVUPD      64(R9), Z9
+	VBROADCASTSD (R10), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD (R10)(DX*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD (R10)(DX*2), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD (R10)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	ADDQ         AX, R9
+	ADDQ         $0x08, R10
+	DECQ         R11
+	JNZ          tpk2
+	VMOVUPD      Z0, (DI)
+	VMOVUPD      Z1, 64(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z2, (DI)
+	VMOVUPD      Z3, 64(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z4, (DI)
+	VMOVUPD      Z5, 64(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z6, (DI)
+	VMOVUPD      Z7, 64(DI)
+	ADDQ         AX, DI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	DECQ         R8
+	JNZ          tptiles2
+	JMP          tpdone
+
+tpnot2:
+	CMPQ DX, $0x01
+	JNE  tpnot1
+	MOVQ k+16(FP), DX
+	SHLQ $0x03, DX
+	LEAQ (DX)(DX*2), BX
+	MOVQ xb+8(FP), SI
+	MOVQ ut+32(FP), DI
+	ADDQ CX, DI
+	MOVQ $0x00000008, R8
+
+tptiles1:
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	MOVQ   wt+0(FP), R9
+	ADDQ   CX, R9
+	MOVQ   SI, R10
+	MOVQ   k+16(FP), R11
+
+tpk1:
+	VMOVUPD      (R9), Z4
+	VBROADCASTSD (R10), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD (R10)(DX*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD (R10)(DX*2), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD (R10)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         AX, R9
+	ADDQ         $0x08, R10
+	DECQ         R11
+	JNZ          tpk1
+	VMOVUPD      Z0, (DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z1, (DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z2, (DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z3, (DI)
+	ADDQ         AX, DI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	ADDQ         DX, SI
+	DECQ         R8
+	JNZ          tptiles1
+	JMP          tpdone
+
+tpnot1:
+tpdone:
+	VZEROUPPER
+	RET
+
+// func icaTAccRowsF64AVX512(xb *float64, k int, kv int, ut *float64, at *float64)
+// Requires: AVX, AVX512F
+TEXT ·icaTAccRowsF64AVX512(SB), NOSPLIT, $16-40
+	MOVQ kv+16(FP), AX
+	SHLQ $0x06, AX
+	MOVQ kv+16(FP), CX
+	MOVQ CX, (SP)
+	MOVQ $0x00000000, 8(SP)
+
+tagroups:
+	CMPQ (SP), $0x05
+	JB   taedge
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarowsfull:
+	CMPQ    BX, $0x05
+	JB      taredgefull
+	MOVQ    DX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	VMOVUPD 192(SI), Z3
+	VMOVUPD 256(SI), Z4
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z5
+	VMOVUPD 64(SI), Z6
+	VMOVUPD 128(SI), Z7
+	VMOVUPD 192(SI), Z8
+	VMOVUPD 256(SI), Z9
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z10
+	VMOVUPD 64(SI), Z11
+	VMOVUPD 128(SI), Z12
+	VMOVUPD 192(SI), Z13
+	VMOVUPD 256(SI), Z14
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z15
+	VMOVUPD 64(SI), Z16
+	VMOVUPD 128(SI), Z17
+	VMOVUPD 192(SI), Z18
+	VMOVUPD 256(SI), Z19
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z20
+	VMOVUPD 64(SI), Z21
+	VMOVUPD 128(SI), Z22
+	VMOVUPD 192(SI), Z23
+	VMOVUPD 256(SI), Z24
+	MOVQ    k+8(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    ut+24(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    CX, R8
+	MOVQ    $0x00000020, R9
+
+tajfullr:
+	VMOVUPD      (DI), Z25
+	VMOVUPD      64(DI), Z26
+	VMOVUPD      128(DI), Z27
+	VMOVUPD      192(DI), Z28
+	VMOVUPD      256(DI), Z29
+	VBROADCASTSD (R8), Z30
+	VFMADD231PD  Z25, Z30, Z0
+	VFMADD231PD  Z26, Z30, Z1
+	VFMADD231PD  Z27, Z30, Z2
+	VFMADD231PD  Z28, Z30, Z3
+	VFMADD231PD  Z29, Z30, Z4
+	VBROADCASTSD 8(R8), Z30
+	VFMADD231PD  Z25, Z30, Z5
+	VFMADD231PD  Z26, Z30, Z6
+	VFMADD231PD  Z27, Z30, Z7
+	VFMADD231PD  Z28, Z30, Z8
+	VFMADD231PD  Z29, Z30, Z9
+	VBROADCASTSD 16(R8), Z30
+	VFMADD231PD  Z25, Z30, Z10
+	VFMADD231PD  Z26, Z30, Z11
+	VFMADD231PD  Z27, Z30, Z12
+	VFMADD231PD  Z28, Z30, Z13
+	VFMADD231PD  Z29, Z30, Z14
+	VBROADCASTSD 24(R8), Z30
+	VFMADD231PD  Z25, Z30, Z15
+	VFMADD231PD  Z26, Z30, Z16
+	VFMADD231PD  Z27, Z30, Z17
+	VFMADD231PD  Z28, Z30, Z18
+	VFMADD231PD  Z29, Z30, Z19
+	VBROADCASTSD 32(R8), Z30
+	VFMADD231PD  Z25, Z30, Z20
+	VFMADD231PD  Z26, Z30, Z21
+	VFMADD231PD  Z27, Z30, Z22
+	VFMADD231PD  Z28, Z30, Z23
+	VFMADD231PD  Z29, Z30, Z24
+	ADDQ         AX, DI
+	ADDQ         SI, R8
+	DECQ         R9
+	JNZ          tajfullr
+	MOVQ         DX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	VMOVUPD      Z3, 192(SI)
+	VMOVUPD      Z4, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z5, (SI)
+	VMOVUPD      Z6, 64(SI)
+	VMOVUPD      Z7, 128(SI)
+	VMOVUPD      Z8, 192(SI)
+	VMOVUPD      Z9, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z10, (SI)
+	VMOVUPD      Z11, 64(SI)
+	VMOVUPD      Z12, 128(SI)
+	VMOVUPD      Z13, 192(SI)
+	VMOVUPD      Z14, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z15, (SI)
+	VMOVUPD      Z16, 64(SI)
+	VMOVUPD      Z17, 128(SI)
+	VMOVUPD      Z18, 192(SI)
+	VMOVUPD      Z19, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z20, (SI)
+	VMOVUPD      Z21, 64(SI)
+	VMOVUPD      Z22, 128(SI)
+	VMOVUPD      Z23, 192(SI)
+	VMOVUPD      Z24, 256(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000028, CX
+	SUBQ         $0x05, BX
+	JMP          tarowsfull
+
+taredgefull:
+	CMPQ    BX, $0x04
+	JNE     tarnotfull_4
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	VMOVUPD 256(BX), Z4
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z5
+	VMOVUPD 64(BX), Z6
+	VMOVUPD 128(BX), Z7
+	VMOVUPD 192(BX), Z8
+	VMOVUPD 256(BX), Z9
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z10
+	VMOVUPD 64(BX), Z11
+	VMOVUPD 128(BX), Z12
+	VMOVUPD 192(BX), Z13
+	VMOVUPD 256(BX), Z14
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z15
+	VMOVUPD 64(BX), Z16
+	VMOVUPD 128(BX), Z17
+	VMOVUPD 192(BX), Z18
+	VMOVUPD 256(BX), Z19
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+tajfull_4:
+	VMOVUPD      (SI), Z20
+	VMOVUPD      64(SI), Z21
+	VMOVUPD      128(SI), Z22
+	VMOVUPD      192(SI), Z23
+	VMOVUPD      256(SI), Z24
+	VBROADCASTSD (CX), Z25
+	VFMADD231PD  Z20, Z25, Z0
+	VFMADD231PD  Z21, Z25, Z1
+	VFMADD231PD  Z22, Z25, Z2
+	VFMADD231PD  Z23, Z25, Z3
+	VFMADD231PD  Z24, Z25, Z4
+	VBROADCASTSD 8(CX), Z25
+	VFMADD231PD  Z20, Z25, Z5
+	VFMADD231PD  Z21, Z25, Z6
+	VFMADD231PD  Z22, Z25, Z7
+	VFMADD231PD  Z23, Z25, Z8
+	VFMADD231PD  Z24, Z25, Z9
+	VBROADCASTSD 16(CX), Z25
+	VFMADD231PD  Z20, Z25, Z10
+	VFMADD231PD  Z21, Z25, Z11
+	VFMADD231PD  Z22, Z25, Z12
+	VFMADD231PD  Z23, Z25, Z13
+	VFMADD231PD  Z24, Z25, Z14
+	VBROADCASTSD 24(CX), Z25
+	VFMADD231PD  Z20, Z25, Z15
+	VFMADD231PD  Z21, Z25, Z16
+	VFMADD231PD  Z22, Z25, Z17
+	VFMADD231PD  Z23, Z25, Z18
+	VFMADD231PD  Z24, Z25, Z19
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_4
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	VMOVUPD      Z4, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z5, (BX)
+	VMOVUPD      Z6, 64(BX)
+	VMOVUPD      Z7, 128(BX)
+	VMOVUPD      Z8, 192(BX)
+	VMOVUPD      Z9, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z10, (BX)
+	VMOVUPD      Z11, 64(BX)
+	VMOVUPD      Z12, 128(BX)
+	VMOVUPD      Z13, 192(BX)
+	VMOVUPD      Z14, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z15, (BX)
+	VMOVUPD      Z16, 64(BX)
+	VMOVUPD      Z17, 128(BX)
+	VMOVUPD      Z18, 192(BX)
+	VMOVUPD      Z19, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_4:
+	CMPQ    BX, $0x03
+	JNE     tarnotfull_3
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	VMOVUPD 256(BX), Z4
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z5
+	VMOVUPD 64(BX), Z6
+	VMOVUPD 128(BX), Z7
+	VMOVUPD 192(BX), Z8
+	VMOVUPD 256(BX), Z9
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z10
+	VMOVUPD 64(BX), Z11
+	VMOVUPD 128(BX), Z12
+	VMOVUPD 192(BX), Z13
+	VMOVUPD 256(BX), Z14
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+tajfull_3:
+	VMOVUPD      (SI), Z15
+	VMOVUPD      64(SI), Z16
+	VMOVUPD      128(SI), Z17
+	VMOVUPD      192(SI), Z18
+	VMOVUPD      256(SI), Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z15, Z20, Z0
+	VFMADD231PD  Z16, Z20, Z1
+	VFMADD231PD  Z17, Z20, Z2
+	VFMADD231PD  Z18, Z20, Z3
+	VFMADD231PD  Z19, Z20, Z4
+	VBROADCASTSD 8(CX), Z20
+	VFMADD231PD  Z15, Z20, Z5
+	VFMADD231PD  Z16, Z20, Z6
+	VFMADD231PD  Z17, Z20, Z7
+	VFMADD231PD  Z18, Z20, Z8
+	VFMADD231PD  Z19, Z20, Z9
+	VBROADCASTSD 16(CX), Z20
+	VFMADD231PD  Z15, Z20, Z10
+	VFMADD231PD  Z16, Z20, Z11
+	VFMADD231PD  Z17, Z20, Z12
+	VFMADD231PD  Z18, Z20, Z13
+	VFMADD231PD  Z19, Z20, Z14
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_3
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	VMOVUPD      Z4, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z5, (BX)
+	VMOVUPD      Z6, 64(BX)
+	VMOVUPD      Z7, 128(BX)
+	VMOVUPD      Z8, 192(BX)
+	VMOVUPD      Z9, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z10, (BX)
+	VMOVUPD      Z11, 64(BX)
+	VMOVUPD      Z12, 128(BX)
+	VMOVUPD      Z13, 192(BX)
+	VMOVUPD      Z14, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_3:
+	CMPQ    BX, $0x02
+	JNE     tarnotfull_2
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	VMOVUPD 256(BX), Z4
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z5
+	VMOVUPD 64(BX), Z6
+	VMOVUPD 128(BX), Z7
+	VMOVUPD 192(BX), Z8
+	VMOVUPD 256(BX), Z9
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+tajfull_2:
+	VMOVUPD      (SI), Z10
+	VMOVUPD      64(SI), Z11
+	VMOVUPD      128(SI), Z12
+	VMOVUPD      192(SI), Z13
+	VMOVUPD      256(SI), Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z10, Z15, Z0
+	VFMADD231PD  Z11, Z15, Z1
+	VFMADD231PD  Z12, Z15, Z2
+	VFMADD231PD  Z13, Z15, Z3
+	VFMADD231PD  Z14, Z15, Z4
+	VBROADCASTSD 8(CX), Z15
+	VFMADD231PD  Z10, Z15, Z5
+	VFMADD231PD  Z11, Z15, Z6
+	VFMADD231PD  Z12, Z15, Z7
+	VFMADD231PD  Z13, Z15, Z8
+	VFMADD231PD  Z14, Z15, Z9
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_2
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	VMOVUPD      Z4, 256(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z5, (BX)
+	VMOVUPD      Z6, 64(BX)
+	VMOVUPD      Z7, 128(BX)
+	VMOVUPD      Z8, 192(BX)
+	VMOVUPD      Z9, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_2:
+	CMPQ    BX, $0x01
+	JNE     tarnotfull_1
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	VMOVUPD 256(BX), Z4
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+tajfull_1:
+	VMOVUPD      (SI), Z5
+	VMOVUPD      64(SI), Z6
+	VMOVUPD      128(SI), Z7
+	VMOVUPD      192(SI), Z8
+	VMOVUPD      256(SI), Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z5, Z10, Z0
+	VFMADD231PD  Z6, Z10, Z1
+	VFMADD231PD  Z7, Z10, Z2
+	VFMADD231PD  Z8, Z10, Z3
+	VFMADD231PD  Z9, Z10, Z4
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          tajfull_1
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	VMOVUPD      Z4, 256(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardonefull
+
+tarnotfull_1:
+tardonefull:
+	ADDQ $0x00000140, 8(SP)
+	SUBQ $0x05, (SP)
+	JMP  tagroups
+
+taedge:
+	CMPQ (SP), $0x04
+	JNE  tanot4
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows4:
+	CMPQ    BX, $0x05
+	JB      taredge4
+	MOVQ    DX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	VMOVUPD 192(SI), Z3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z4
+	VMOVUPD 64(SI), Z5
+	VMOVUPD 128(SI), Z6
+	VMOVUPD 192(SI), Z7
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z8
+	VMOVUPD 64(SI), Z9
+	VMOVUPD 128(SI), Z10
+	VMOVUPD 192(SI), Z11
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z12
+	VMOVUPD 64(SI), Z13
+	VMOVUPD 128(SI), Z14
+	VMOVUPD 192(SI), Z15
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z16
+	VMOVUPD 64(SI), Z17
+	VMOVUPD 128(SI), Z18
+	VMOVUPD 192(SI), Z19
+	MOVQ    k+8(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    ut+24(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    CX, R8
+	MOVQ    $0x00000020, R9
+
+taj4r:
+	VMOVUPD      (DI), Z20
+	VMOVUPD      64(DI), Z21
+	VMOVUPD      128(DI), Z22
+	VMOVUPD      192(DI), Z23
+	VBROADCASTSD (R8), Z24
+	VFMADD231PD  Z20, Z24, Z0
+	VFMADD231PD  Z21, Z24, Z1
+	VFMADD231PD  Z22, Z24, Z2
+	VFMADD231PD  Z23, Z24, Z3
+	VBROADCASTSD 8(R8), Z24
+	VFMADD231PD  Z20, Z24, Z4
+	VFMADD231PD  Z21, Z24, Z5
+	VFMADD231PD  Z22, Z24, Z6
+	VFMADD231PD  Z23, Z24, Z7
+	VBROADCASTSD 16(R8), Z24
+	VFMADD231PD  Z20, Z24, Z8
+	VFMADD231PD  Z21, Z24, Z9
+	VFMADD231PD  Z22, Z24, Z10
+	VFMADD231PD  Z23, Z24, Z11
+	VBROADCASTSD 24(R8), Z24
+	VFMADD231PD  Z20, Z24, Z12
+	VFMADD231PD  Z21, Z24, Z13
+	VFMADD231PD  Z22, Z24, Z14
+	VFMADD231PD  Z23, Z24, Z15
+	VBROADCASTSD 32(R8), Z24
+	VFMADD231PD  Z20, Z24, Z16
+	VFMADD231PD  Z21, Z24, Z17
+	VFMADD231PD  Z22, Z24, Z18
+	VFMADD231PD  Z23, Z24, Z19
+	ADDQ         AX, DI
+	ADDQ         SI, R8
+	DECQ         R9
+	JNZ          taj4r
+	MOVQ         DX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	VMOVUPD      Z3, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z4, (SI)
+	VMOVUPD      Z5, 64(SI)
+	VMOVUPD      Z6, 128(SI)
+	VMOVUPD      Z7, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z8, (SI)
+	VMOVUPD      Z9, 64(SI)
+	VMOVUPD      Z10, 128(SI)
+	VMOVUPD      Z11, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z12, (SI)
+	VMOVUPD      Z13, 64(SI)
+	VMOVUPD      Z14, 128(SI)
+	VMOVUPD      Z15, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z16, (SI)
+	VMOVUPD      Z17, 64(SI)
+	VMOVUPD      Z18, 128(SI)
+	VMOVUPD      Z19, 192(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000028, CX
+	SUBQ         $0x05, BX
+	JMP          tarows4
+
+taredge4:
+	CMPQ    BX, $0x04
+	JNE     tarnot4_4
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z4
+	VMOVUPD 64(BX), Z5
+	VMOVUPD 128(BX), Z6
+	VMOVUPD 192(BX), Z7
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z8
+	VMOVUPD 64(BX), Z9
+	VMOVUPD 128(BX), Z10
+	VMOVUPD 192(BX), Z11
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z12
+	VMOVUPD 64(BX), Z13
+	VMOVUPD 128(BX), Z14
+	VMOVUPD 192(BX), Z15
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj4_4:
+	VMOVUPD      (SI), Z16
+	VMOVUPD      64(SI), Z17
+	VMOVUPD      128(SI), Z18
+	VMOVUPD      192(SI), Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(CX), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj4_4
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z4, (BX)
+	VMOVUPD      Z5, 64(BX)
+	VMOVUPD      Z6, 128(BX)
+	VMOVUPD      Z7, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z8, (BX)
+	VMOVUPD      Z9, 64(BX)
+	VMOVUPD      Z10, 128(BX)
+	VMOVUPD      Z11, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z12, (BX)
+	VMOVUPD      Z13, 64(BX)
+	VMOVUPD      Z14, 128(BX)
+	VMOVUPD      Z15, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot4_3
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z4
+	VMOVUPD 64(BX), Z5
+	VMOVUPD 128(BX), Z6
+	VMOVUPD 192(BX), Z7
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z8
+	VMOVUPD 64(BX), Z9
+	VMOVUPD 128(BX), Z10
+	VMOVUPD 192(BX), Z11
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj4_3:
+	VMOVUPD      (SI), Z12
+	VMOVUPD      64(SI), Z13
+	VMOVUPD      128(SI), Z14
+	VMOVUPD      192(SI), Z15
+	VBROADCASTSD (CX), Z16
+	VFMADD231PD  Z12, Z16, Z0
+	VFMADD231PD  Z13, Z16, Z1
+	VFMADD231PD  Z14, Z16, Z2
+	VFMADD231PD  Z15, Z16, Z3
+	VBROADCASTSD 8(CX), Z16
+	VFMADD231PD  Z12, Z16, Z4
+	VFMADD231PD  Z13, Z16, Z5
+	VFMADD231PD  Z14, Z16, Z6
+	VFMADD231PD  Z15, Z16, Z7
+	VBROADCASTSD 16(CX), Z16
+	VFMADD231PD  Z12, Z16, Z8
+	VFMADD231PD  Z13, Z16, Z9
+	VFMADD231PD  Z14, Z16, Z10
+	VFMADD231PD  Z15, Z16, Z11
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj4_3
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z4, (BX)
+	VMOVUPD      Z5, 64(BX)
+	VMOVUPD      Z6, 128(BX)
+	VMOVUPD      Z7, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z8, (BX)
+	VMOVUPD      Z9, 64(BX)
+	VMOVUPD      Z10, 128(BX)
+	VMOVUPD      Z11, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot4_2
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z4
+	VMOVUPD 64(BX), Z5
+	VMOVUPD 128(BX), Z6
+	VMOVUPD 192(BX), Z7
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj4_2:
+	VMOVUPD      (SI), Z8
+	VMOVUPD      64(SI), Z9
+	VMOVUPD      128(SI), Z10
+	VMOVUPD      192(SI), Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj4_2
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z4, (BX)
+	VMOVUPD      Z5, 64(BX)
+	VMOVUPD      Z6, 128(BX)
+	VMOVUPD      Z7, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot4_1
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	VMOVUPD 192(BX), Z3
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj4_1:
+	VMOVUPD      (SI), Z4
+	VMOVUPD      64(SI), Z5
+	VMOVUPD      128(SI), Z6
+	VMOVUPD      192(SI), Z7
+	VBROADCASTSD (CX), Z8
+	VFMADD231PD  Z4, Z8, Z0
+	VFMADD231PD  Z5, Z8, Z1
+	VFMADD231PD  Z6, Z8, Z2
+	VFMADD231PD  Z7, Z8, Z3
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj4_1
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	VMOVUPD      Z3, 192(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone4
+
+tarnot4_1:
+tardone4:
+	JMP tadone
+
+tanot4:
+	CMPQ (SP), $0x03
+	JNE  tanot3
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows3:
+	CMPQ    BX, $0x05
+	JB      taredge3
+	MOVQ    DX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z3
+	VMOVUPD 64(SI), Z4
+	VMOVUPD 128(SI), Z5
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z6
+	VMOVUPD 64(SI), Z7
+	VMOVUPD 128(SI), Z8
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z9
+	VMOVUPD 64(SI), Z10
+	VMOVUPD 128(SI), Z11
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z12
+	VMOVUPD 64(SI), Z13
+	VMOVUPD 128(SI), Z14
+	MOVQ    k+8(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    ut+24(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    CX, R8
+	MOVQ    $0x00000020, R9
+
+taj3r:
+	VMOVUPD      (DI), Z15
+	VMOVUPD      64(DI), Z16
+	VMOVUPD      128(DI), Z17
+	VBROADCASTSD (R8), Z18
+	VFMADD231PD  Z15, Z18, Z0
+	VFMADD231PD  Z16, Z18, Z1
+	VFMADD231PD  Z17, Z18, Z2
+	VBROADCASTSD 8(R8), Z18
+	VFMADD231PD  Z15, Z18, Z3
+	VFMADD231PD  Z16, Z18, Z4
+	VFMADD231PD  Z17, Z18, Z5
+	VBROADCASTSD 16(R8), Z18
+	VFMADD231PD  Z15, Z18, Z6
+	VFMADD231PD  Z16, Z18, Z7
+	VFMADD231PD  Z17, Z18, Z8
+	VBROADCASTSD 24(R8), Z18
+	VFMADD231PD  Z15, Z18, Z9
+	VFMADD231PD  Z16, Z18, Z10
+	VFMADD231PD  Z17, Z18, Z11
+	VBROADCASTSD 32(R8), Z18
+	VFMADD231PD  Z15, Z18, Z12
+	VFMADD231PD  Z16, Z18, Z13
+	VFMADD231PD  Z17, Z18, Z14
+	ADDQ         AX, DI
+	ADDQ         SI, R8
+	DECQ         R9
+	JNZ          taj3r
+	MOVQ         DX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z3, (SI)
+	VMOVUPD      Z4, 64(SI)
+	VMOVUPD      Z5, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z6, (SI)
+	VMOVUPD      Z7, 64(SI)
+	VMOVUPD      Z8, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z9, (SI)
+	VMOVUPD      Z10, 64(SI)
+	VMOVUPD      Z11, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z12, (SI)
+	VMOVUPD      Z13, 64(SI)
+	VMOVUPD      Z14, 128(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000028, CX
+	SUBQ         $0x05, BX
+	JMP          tarows3
+
+taredge3:
+	CMPQ    BX, $0x04
+	JNE     tarnot3_4
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z3
+	VMOVUPD 64(BX), Z4
+	VMOVUPD 128(BX), Z5
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z6
+	VMOVUPD 64(BX), Z7
+	VMOVUPD 128(BX), Z8
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z9
+	VMOVUPD 64(BX), Z10
+	VMOVUPD 128(BX), Z11
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj3_4:
+	VMOVUPD      (SI), Z12
+	VMOVUPD      64(SI), Z13
+	VMOVUPD      128(SI), Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(CX), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj3_4
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z3, (BX)
+	VMOVUPD      Z4, 64(BX)
+	VMOVUPD      Z5, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z6, (BX)
+	VMOVUPD      Z7, 64(BX)
+	VMOVUPD      Z8, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z9, (BX)
+	VMOVUPD      Z10, 64(BX)
+	VMOVUPD      Z11, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot3_3
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z3
+	VMOVUPD 64(BX), Z4
+	VMOVUPD 128(BX), Z5
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z6
+	VMOVUPD 64(BX), Z7
+	VMOVUPD 128(BX), Z8
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj3_3:
+	VMOVUPD      (SI), Z9
+	VMOVUPD      64(SI), Z10
+	VMOVUPD      128(SI), Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PD  Z9, Z12, Z0
+	VFMADD231PD  Z10, Z12, Z1
+	VFMADD231PD  Z11, Z12, Z2
+	VBROADCASTSD 8(CX), Z12
+	VFMADD231PD  Z9, Z12, Z3
+	VFMADD231PD  Z10, Z12, Z4
+	VFMADD231PD  Z11, Z12, Z5
+	VBROADCASTSD 16(CX), Z12
+	VFMADD231PD  Z9, Z12, Z6
+	VFMADD231PD  Z10, Z12, Z7
+	VFMADD231PD  Z11, Z12, Z8
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj3_3
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z3, (BX)
+	VMOVUPD      Z4, 64(BX)
+	VMOVUPD      Z5, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z6, (BX)
+	VMOVUPD      Z7, 64(BX)
+	VMOVUPD      Z8, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot3_2
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z3
+	VMOVUPD 64(BX), Z4
+	VMOVUPD 128(BX), Z5
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj3_2:
+	VMOVUPD      (SI), Z6
+	VMOVUPD      64(SI), Z7
+	VMOVUPD      128(SI), Z8
+	VBROADCASTSD (CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj3_2
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z3, (BX)
+	VMOVUPD      Z4, 64(BX)
+	VMOVUPD      Z5, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot3_1
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	VMOVUPD 128(BX), Z2
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj3_1:
+	VMOVUPD      (SI), Z3
+	VMOVUPD      64(SI), Z4
+	VMOVUPD      128(SI), Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PD  Z3, Z6, Z0
+	VFMADD231PD  Z4, Z6, Z1
+	VFMADD231PD  Z5, Z6, Z2
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj3_1
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	VMOVUPD      Z2, 128(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone3
+
+tarnot3_1:
+tardone3:
+	JMP tadone
+
+tanot3:
+	CMPQ (SP), $0x02
+	JNE  tanot2
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows2:
+	CMPQ    BX, $0x05
+	JB      taredge2
+	MOVQ    DX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z2
+	VMOVUPD 64(SI), Z3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z4
+	VMOVUPD 64(SI), Z5
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z6
+	VMOVUPD 64(SI), Z7
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z8
+	VMOVUPD 64(SI), Z9
+	MOVQ    k+8(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    ut+24(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    CX, R8
+	MOVQ    $0x00000020, R9
+
+taj2r:
+	VMOVUPD      (DI), Z10
+	VMOVUPD      64(DI), Z11
+	VBROADCASTSD (R8), Z12
+	VFMADD231PD  Z10, Z12, Z0
+	VFMADD231PD  Z11, Z12, Z1
+	VBROADCASTSD 8(R8), Z12
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 16(R8), Z12
+	VFMADD231PD  Z10, Z12, Z4
+	VFMADD231PD  Z11, Z12, Z5
+	VBROADCASTSD 24(R8), Z12
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VBROADCASTSD 32(R8), Z12
+	VFMADD231PD  Z10, Z12, Z8
+	VFMADD231PD  Z11, Z12, Z9
+	ADDQ         AX, DI
+	ADDQ         SI, R8
+	DECQ         R9
+	JNZ          taj2r
+	MOVQ         DX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z2, (SI)
+	VMOVUPD      Z3, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z4, (SI)
+	VMOVUPD      Z5, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z6, (SI)
+	VMOVUPD      Z7, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z8, (SI)
+	VMOVUPD      Z9, 64(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000028, CX
+	SUBQ         $0x05, BX
+	JMP          tarows2
+
+taredge2:
+	CMPQ    BX, $0x04
+	JNE     tarnot2_4
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z2
+	VMOVUPD 64(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z4
+	VMOVUPD 64(BX), Z5
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z6
+	VMOVUPD 64(BX), Z7
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj2_4:
+	VMOVUPD      (SI), Z8
+	VMOVUPD      64(SI), Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(CX), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj2_4
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z2, (BX)
+	VMOVUPD      Z3, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z4, (BX)
+	VMOVUPD      Z5, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z6, (BX)
+	VMOVUPD      Z7, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot2_3
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z2
+	VMOVUPD 64(BX), Z3
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z4
+	VMOVUPD 64(BX), Z5
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj2_3:
+	VMOVUPD      (SI), Z6
+	VMOVUPD      64(SI), Z7
+	VBROADCASTSD (CX), Z8
+	VFMADD231PD  Z6, Z8, Z0
+	VFMADD231PD  Z7, Z8, Z1
+	VBROADCASTSD 8(CX), Z8
+	VFMADD231PD  Z6, Z8, Z2
+	VFMADD231PD  Z7, Z8, Z3
+	VBROADCASTSD 16(CX), Z8
+	VFMADD231PD  Z6, Z8, Z4
+	VFMADD231PD  Z7, Z8, Z5
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj2_3
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z2, (BX)
+	VMOVUPD      Z3, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z4, (BX)
+	VMOVUPD      Z5, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot2_2
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z2
+	VMOVUPD 64(BX), Z3
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj2_2:
+	VMOVUPD      (SI), Z4
+	VMOVUPD      64(SI), Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj2_2
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z2, (BX)
+	VMOVUPD      Z3, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot2_1
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	VMOVUPD 64(BX), Z1
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj2_1:
+	VMOVUPD      (SI), Z2
+	VMOVUPD      64(SI), Z3
+	VBROADCASTSD (CX), Z4
+	VFMADD231PD  Z2, Z4, Z0
+	VFMADD231PD  Z3, Z4, Z1
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj2_1
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	VMOVUPD      Z1, 64(BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone2
+
+tarnot2_1:
+tardone2:
+	JMP tadone
+
+tanot2:
+	CMPQ (SP), $0x01
+	JNE  tanot1
+	MOVQ xb+0(FP), CX
+	MOVQ at+32(FP), DX
+	ADDQ 8(SP), DX
+	MOVQ k+8(FP), BX
+
+tarows1:
+	CMPQ    BX, $0x05
+	JB      taredge1
+	MOVQ    DX, SI
+	VMOVUPD (SI), Z0
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z2
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z4
+	MOVQ    k+8(FP), SI
+	SHLQ    $0x03, SI
+	MOVQ    ut+24(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    CX, R8
+	MOVQ    $0x00000020, R9
+
+taj1r:
+	VMOVUPD      (DI), Z5
+	VBROADCASTSD (R8), Z6
+	VFMADD231PD  Z5, Z6, Z0
+	VBROADCASTSD 8(R8), Z6
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 16(R8), Z6
+	VFMADD231PD  Z5, Z6, Z2
+	VBROADCASTSD 24(R8), Z6
+	VFMADD231PD  Z5, Z6, Z3
+	VBROADCASTSD 32(R8), Z6
+	VFMADD231PD  Z5, Z6, Z4
+	ADDQ         AX, DI
+	ADDQ         SI, R8
+	DECQ         R9
+	JNZ          taj1r
+	MOVQ         DX, SI
+	VMOVUPD      Z0, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z1, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z2, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z3, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z4, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, DX
+	ADDQ         $0x00000028, CX
+	SUBQ         $0x05, BX
+	JMP          tarows1
+
+taredge1:
+	CMPQ    BX, $0x04
+	JNE     tarnot1_4
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z2
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z3
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj1_4:
+	VMOVUPD      (SI), Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(CX), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_4
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z1, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z2, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z3, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_4:
+	CMPQ    BX, $0x03
+	JNE     tarnot1_3
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z1
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z2
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj1_3:
+	VMOVUPD      (SI), Z3
+	VBROADCASTSD (CX), Z4
+	VFMADD231PD  Z3, Z4, Z0
+	VBROADCASTSD 8(CX), Z4
+	VFMADD231PD  Z3, Z4, Z1
+	VBROADCASTSD 16(CX), Z4
+	VFMADD231PD  Z3, Z4, Z2
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_3
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z1, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z2, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_3:
+	CMPQ    BX, $0x02
+	JNE     tarnot1_2
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	ADDQ    AX, BX
+	VMOVUPD (BX), Z1
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj1_2:
+	VMOVUPD      (SI), Z2
+	VBROADCASTSD (CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
+	JNZ          taj1_2
+	MOVQ         DX, BX
+	VMOVUPD      Z0, (BX)
+	ADDQ         AX, BX
+	VMOVUPD      Z1, (BX)
+	ADDQ         AX, BX
+	MOVQ         BX, DX
+	JMP          tardone1
+
+tarnot1_2:
+	CMPQ    BX, $0x01
+	JNE     tarnot1_1
+	MOVQ    DX, BX
+	VMOVUPD (BX), Z0
+	MOVQ    k+8(FP), BX
+	SHLQ    $0x03, BX
+	MOVQ    ut+24(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
+
+taj1_1:
+	VMOVUPD      (SI), Z1
+	VBROADCASTSD (CX), Z2
+	VFMADD231PD  Z1, Z2, Z0
+	ADDQ         AX, SI
+	ADDQ         BX, CX
+	DECQ         DI
 	JNZ          taj1_1
 	MOVQ         DX, BX
 	VMOVUPD      Z0, (BX)

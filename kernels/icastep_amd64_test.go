@@ -201,17 +201,19 @@ func BenchmarkICAStepAsm(b *testing.B) {
 			for _, dt := range []string{"f32", "f64"} {
 				for _, th := range []int{1, 2} {
 					for _, f := range []Contrast{LogCosh, Exp, Cube} {
-						b.Run(fmt.Sprintf("impl=%s/dtype=%s/threads=%d/g=%v/k=%d/n=%d", isa, dt, th, f, k, n), func(b *testing.B) {
-							current.Store(int32(lvl))
-							ewWithThreads(th, func() {
-								if dt == "f32" {
-									benchICA[float32](b, f, k, n)
-								} else {
-									benchICA[float64](b, f, k, n)
-								}
+						for _, layout := range []string{"features", "rows"} {
+							b.Run(fmt.Sprintf("impl=%s/dtype=%s/threads=%d/g=%v/k=%d/n=%d/layout=%s", isa, dt, th, f, k, n, layout), func(b *testing.B) {
+								current.Store(int32(lvl))
+								ewWithThreads(th, func() {
+									if dt == "f32" {
+										benchICA[float32](b, f, k, n, layout == "rows")
+									} else {
+										benchICA[float64](b, f, k, n, layout == "rows")
+									}
+								})
+								b.ReportMetric(peaks[fmt.Sprintf("fma %s %s", isa, dt)]*float64(th), "peak-GFLOP/s")
 							})
-							b.ReportMetric(peaks[fmt.Sprintf("fma %s %s", isa, dt)]*float64(th), "peak-GFLOP/s")
-						})
+						}
 					}
 				}
 			}
@@ -219,7 +221,9 @@ func BenchmarkICAStepAsm(b *testing.B) {
 	})
 }
 
-func benchICA[T Float](b *testing.B, f Contrast, k, n int) {
+// benchICA times ICAStep on k×n X (features layout) or ICAStepRows on the
+// same values stored n×k with a nonzero mean (rows layout).
+func benchICA[T Float](b *testing.B, f Contrast, k, n int, rows bool) {
 	r := rand.New(rand.NewPCG(1, 2))
 	w := make([]T, k*k)
 	x := make([]T, k*n)
@@ -230,10 +234,23 @@ func benchICA[T Float](b *testing.B, f Contrast, k, n int) {
 		w[i] = T(r.NormFloat64() / math.Sqrt(float64(k)))
 	}
 	out, gp := make([]T, k*k), make([]T, k)
+	step := func() { ICAStep(f, 1, k, k, n, w, k, x, n, out, k, gp) }
+	if rows {
+		mu := make([]T, k)
+		for l := range mu {
+			mu[l] = T(r.Float64())
+		}
+		xr := make([]T, n*k)
+		for l := 0; l < k; l++ {
+			for j := 0; j < n; j++ {
+				xr[j*k+l] = x[l*n+j] + mu[l]
+			}
+		}
+		x = nil
+		step = func() { ICAStepRows(f, 1, k, k, n, w, k, xr, k, mu, out, k, gp) }
+	}
 	cpu0 := processCPU()
-	ewBench(b, 4*float64(k*k)*float64(n)/1e9, "GFLOP/s", func() {
-		ICAStep(f, 1, k, k, n, w, k, x, n, out, k, gp)
-	})
+	ewBench(b, 4*float64(k*k)*float64(n)/1e9, "GFLOP/s", step)
 	// GFLOP per CPU-second of the process (all threads): the per-core rate
 	// while the kernel actually runs, whatever else the machine does.
 	b.ReportMetric(4*float64(k*k)*float64(n)*float64(b.N+1)/(processCPU()-cpu0)/1e9, "GFLOP/cpu-s")

@@ -56,3 +56,26 @@ func icaStepNEON[T Float](f Contrast, alpha T, m, k, n int, w []T, ldw int, x []
 	})
 	finishICAStep(m, k, n, chunks, parts, w, ldw, out, ldo, gpMean)
 }
+
+func icaStepRows32(f Contrast, alpha float32, m, k, n int, w []float32, ldw int, x []float32, ldx int, mu, out []float32, ldo int, gpMean []float32) {
+	icaStepRowsArm(f, alpha, m, k, n, w, ldw, x, ldx, mu, out, ldo, gpMean)
+}
+
+func icaStepRows64(f Contrast, alpha float64, m, k, n int, w []float64, ldw int, x []float64, ldx int, mu, out []float64, ldo int, gpMean []float64) {
+	icaStepRowsArm(f, alpha, m, k, n, w, ldw, x, ldx, mu, out, ldo, gpMean)
+}
+
+// icaStepRowsArm runs the reference ICAStepRows with NEON block products
+// and contrast (icaStepNEON's stages on a centred copy of each block).
+func icaStepRowsArm[T Float](f Contrast, alpha T, m, k, n int, w []T, ldw int, x []T, ldx int, mu, out []T, ldo int, gpMean []T) {
+	if Impl() != NEON {
+		icaStepRowsGeneric(f, alpha, m, k, n, w, ldw, x, ldx, mu, out, ldo, gpMean)
+		return
+	}
+	icaStepRowsWith(f, alpha, m, k, n, w, ldw, x, ldx, mu, out, ldo, gpMean,
+		func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+			bufs, rel := getNEONPack[T]()
+			gemmSerialNEON(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc, bufs)
+			rel()
+		}, contrastRowsNEON[T])
+}

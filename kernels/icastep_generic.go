@@ -111,3 +111,48 @@ func serialGemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda i
 		}
 	}
 }
+
+// icaStepRowsGeneric is the reference ICAStepRows: ICAStep's chunks and
+// blocks over rows of X, each block centred into a compact nb×k copy
+// first, then U = W·Xcᵀ, U ← g(U), acc += U·Xc.
+func icaStepRowsGeneric[T Float](f Contrast, alpha T, m, k, n int, w []T, ldw int, x []T, ldx int, mu []T, out []T, ldo int, gpMean []T) {
+	icaStepRowsWith(f, alpha, m, k, n, w, ldw, x, ldx, mu, out, ldo, gpMean,
+		func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+			serialGemm(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+		}, contrastGeneric[T])
+}
+
+// icaStepRowsWith is icaStepRowsGeneric with the block products and the
+// contrast supplied (the NEON build passes its own).
+func icaStepRowsWith[T Float](f Contrast, alpha T, m, k, n int, w []T, ldw int, x []T, ldx int, mu []T, out []T, ldo int, gpMean []T,
+	gemm func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int),
+	contrast func(f Contrast, alpha T, rows, cols int, u []T, ld int, gpSum []T)) {
+	chunks := ceilDiv(n, icaChunk)
+	per := m*k + m
+	workers := max(1, min(chunks, Threads()))
+	part, release := getScratch[T](chunks*per + workers*(m+k)*contrastBlock)
+	defer release()
+	parts, bufs := part[:chunks*per], part[chunks*per:]
+	parallelForWorker(chunks, func(wk, c int) {
+		buf := bufs[wk*(m+k)*contrastBlock : (wk+1)*(m+k)*contrastBlock]
+		u, xc := buf[:m*contrastBlock], buf[m*contrastBlock:]
+		acc := parts[c*per : c*per+m*k]
+		gps := parts[c*per+m*k : (c+1)*per]
+		for j0 := c * icaChunk; j0 < min(n, (c+1)*icaChunk); j0 += contrastBlock {
+			nb := min(contrastBlock, n-j0)
+			for j := 0; j < nb && k > 0; j++ {
+				row, dst := x[(j0+j)*ldx:(j0+j)*ldx+k], xc[j*k:(j+1)*k]
+				copy(dst, row)
+				if mu != nil {
+					for l, v := range mu {
+						dst[l] -= v
+					}
+				}
+			}
+			gemm(false, true, m, nb, k, w, ldw, xc, max(k, 1), 0, u, nb)
+			contrast(f, alpha, m, nb, u, nb, gps)
+			gemm(false, false, m, k, nb, u, nb, xc, max(k, 1), 1, acc, k)
+		}
+	})
+	finishICAStep(m, k, n, chunks, parts, w, ldw, out, ldo, gpMean)
+}

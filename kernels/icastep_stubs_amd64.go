@@ -157,6 +157,49 @@ func icaTGCubeF32AVX2(ut *float32, kv int, gp *float32)
 //go:noescape
 func icaTAccF32AVX2(xb *float32, k int, kv int, ut *float32, at *float32)
 
+// icaTPackRowsF32AVX2 packs one block of 48 samples (rows of x) for icaTProjRows (see asm/icastep/tile.go):
+//
+//	for j := 0; j < 24; j++ {
+//		for l := 0; l < k; l++ { for p := 0; p < 2; p++ { xb[j*2*k+2*l+p] = x[(2*j+p)*ldx+l] - mu[l] } }
+//	}
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTPackRowsF32AVX2(x *float32, ldx int, k int, mu *float32, xb *float32)
+
+// icaTProjRowsF32AVX2 projects one block packed by icaTPackRows (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 24; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			ut[jp*kv*L+e] = Σ_l xb[jp*k*P+l*P+e%P] * wt[l*kv*L+e]
+//		}
+//	}
+//
+// with P = 2 element(s) per 8-byte pair, BcP = 24 and k ≥ 1.
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTProjRowsF32AVX2(wt *float32, xb *float32, k int, kv int, ut *float32)
+
+// icaTAccRowsF32AVX2 accumulates one block's G·Xᵀ (see asm/icastep/tile.go):
+//
+//	for l := 0; l < k; l++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			for jp := 0; jp < 24; jp++ {
+//				at[l*kv*L+e] += xb[jp*k*P+l*P+e%P] * ut[jp*kv*L+e]
+//			}
+//		}
+//	}
+//
+// with P = 2 element(s) per 8-byte pair, BcP = 24 and k ≥ 1.
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTAccRowsF32AVX2(xb *float32, k int, kv int, ut *float32, at *float32)
+
 // icaBlockTanhF64AVX2 runs one block of the fused FastICA step (see asm/icastep):
 //
 //	copy the block's columns of X into xb (k×B, rows B apart)
@@ -309,6 +352,49 @@ func icaTGCubeF64AVX2(ut *float64, kv int, gp *float64)
 //
 //go:noescape
 func icaTAccF64AVX2(xb *float64, k int, kv int, ut *float64, at *float64)
+
+// icaTPackRowsF64AVX2 packs one block of 24 samples (rows of x) for icaTProjRows (see asm/icastep/tile.go):
+//
+//	for j := 0; j < 24; j++ {
+//		for l := 0; l < k; l++ { xb[j*k+l] = x[j*ldx+l] - mu[l] }
+//	}
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTPackRowsF64AVX2(x *float64, ldx int, k int, mu *float64, xb *float64)
+
+// icaTProjRowsF64AVX2 projects one block packed by icaTPackRows (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 24; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			ut[jp*kv*L+e] = Σ_l xb[jp*k*P+l*P+e%P] * wt[l*kv*L+e]
+//		}
+//	}
+//
+// with P = 1 element(s) per 8-byte pair, BcP = 24 and k ≥ 1.
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTProjRowsF64AVX2(wt *float64, xb *float64, k int, kv int, ut *float64)
+
+// icaTAccRowsF64AVX2 accumulates one block's G·Xᵀ (see asm/icastep/tile.go):
+//
+//	for l := 0; l < k; l++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			for jp := 0; jp < 24; jp++ {
+//				at[l*kv*L+e] += xb[jp*k*P+l*P+e%P] * ut[jp*kv*L+e]
+//			}
+//		}
+//	}
+//
+// with P = 1 element(s) per 8-byte pair, BcP = 24 and k ≥ 1.
+//
+// Requires: AVX, AVX2, FMA3
+//
+//go:noescape
+func icaTAccRowsF64AVX2(xb *float64, k int, kv int, ut *float64, at *float64)
 
 // icaBlockTanhF32AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
@@ -463,6 +549,49 @@ func icaTGCubeF32AVX512(ut *float32, kv int, gp *float32)
 //go:noescape
 func icaTAccF32AVX512(xb *float32, k int, kv int, ut *float32, at *float32)
 
+// icaTPackRowsF32AVX512 packs one block of 64 samples (rows of x) for icaTProjRows (see asm/icastep/tile.go):
+//
+//	for j := 0; j < 32; j++ {
+//		for l := 0; l < k; l++ { for p := 0; p < 2; p++ { xb[j*2*k+2*l+p] = x[(2*j+p)*ldx+l] - mu[l] } }
+//	}
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTPackRowsF32AVX512(x *float32, ldx int, k int, mu *float32, xb *float32)
+
+// icaTProjRowsF32AVX512 projects one block packed by icaTPackRows (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 32; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			ut[jp*kv*L+e] = Σ_l xb[jp*k*P+l*P+e%P] * wt[l*kv*L+e]
+//		}
+//	}
+//
+// with P = 2 element(s) per 8-byte pair, BcP = 32 and k ≥ 1.
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTProjRowsF32AVX512(wt *float32, xb *float32, k int, kv int, ut *float32)
+
+// icaTAccRowsF32AVX512 accumulates one block's G·Xᵀ (see asm/icastep/tile.go):
+//
+//	for l := 0; l < k; l++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			for jp := 0; jp < 32; jp++ {
+//				at[l*kv*L+e] += xb[jp*k*P+l*P+e%P] * ut[jp*kv*L+e]
+//			}
+//		}
+//	}
+//
+// with P = 2 element(s) per 8-byte pair, BcP = 32 and k ≥ 1.
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTAccRowsF32AVX512(xb *float32, k int, kv int, ut *float32, at *float32)
+
 // icaBlockTanhF64AVX512 runs one block of the fused FastICA step (see asm/icastep):
 //
 //	copy the block's columns of X into xb (k×B, rows B apart)
@@ -615,3 +744,46 @@ func icaTGCubeF64AVX512(ut *float64, kv int, gp *float64)
 //
 //go:noescape
 func icaTAccF64AVX512(xb *float64, k int, kv int, ut *float64, at *float64)
+
+// icaTPackRowsF64AVX512 packs one block of 32 samples (rows of x) for icaTProjRows (see asm/icastep/tile.go):
+//
+//	for j := 0; j < 32; j++ {
+//		for l := 0; l < k; l++ { xb[j*k+l] = x[j*ldx+l] - mu[l] }
+//	}
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTPackRowsF64AVX512(x *float64, ldx int, k int, mu *float64, xb *float64)
+
+// icaTProjRowsF64AVX512 projects one block packed by icaTPackRows (see asm/icastep/tile.go):
+//
+//	for jp := 0; jp < 32; jp++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			ut[jp*kv*L+e] = Σ_l xb[jp*k*P+l*P+e%P] * wt[l*kv*L+e]
+//		}
+//	}
+//
+// with P = 1 element(s) per 8-byte pair, BcP = 32 and k ≥ 1.
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTProjRowsF64AVX512(wt *float64, xb *float64, k int, kv int, ut *float64)
+
+// icaTAccRowsF64AVX512 accumulates one block's G·Xᵀ (see asm/icastep/tile.go):
+//
+//	for l := 0; l < k; l++ {
+//		for e := 0; e < kv*L; e++ { // L lanes per vector
+//			for jp := 0; jp < 32; jp++ {
+//				at[l*kv*L+e] += xb[jp*k*P+l*P+e%P] * ut[jp*kv*L+e]
+//			}
+//		}
+//	}
+//
+// with P = 1 element(s) per 8-byte pair, BcP = 32 and k ≥ 1.
+//
+// Requires: AVX512F, AVX512DQ, AVX512VL
+//
+//go:noescape
+func icaTAccRowsF64AVX512(xb *float64, k int, kv int, ut *float64, at *float64)

@@ -54,33 +54,50 @@ func geom(d *ewkit.Desc) tgeom {
 const pfBlocks = 6 // how many blocks ahead the pack prefetches X
 
 func tiled(d *ewkit.Desc) {
-	tProj(d)
+	tProj(d, false)
 	for _, kind := range []string{ewkit.LogCosh, ewkit.Exp, ewkit.Cube} {
 		tContrast(d, kind)
 	}
-	tAcc(d)
+	tAcc(d, false)
+	tPackRows(d)
+	tProj(d, true)
+	tAcc(d, true)
 }
 
-// tProj emits icaTProj: pack the block, then Uᵀ = xbᵀ·Wt.
-func tProj(d *ewkit.Desc) {
+// tProj emits icaTProj: pack the block, then Uᵀ = xbᵀ·Wt; with rows,
+// icaTProjRows: the block is already packed by icaTPackRows, one pair of
+// columns per row of xb (k·8 bytes apart), and only the product is formed.
+func tProj(d *ewkit.Desc, rows bool) {
 	g := geom(d)
 	t := d.GoType()
 	rowB := g.BcP * 8
-	name := d.Name("icaTProj")
-	d.Begin(name, fmt.Sprintf("func(wt, x *%s, ldx, k, kv int, xb, ut *%s)", t, t),
-		name+" packs one block of X and projects it (see asm/icastep/tile.go):",
-		"",
-		fmt.Sprintf("\tfor l := 0; l < k; l++ { copy(xb[l*%d:(l+1)*%d], x[l*ldx:]) }", rowB/d.Size(), rowB/d.Size()),
-		fmt.Sprintf("\tfor jp := 0; jp < %d; jp++ {", g.BcP),
-		"\t\tfor e := 0; e < kv*L; e++ { // L lanes per vector",
-		"\t\t\tut[jp*kv*L+e] = Σ_l xb[l*BcP*P+jp*P+e%P] * wt[l*kv*L+e]",
-		"\t\t}",
-		"\t}",
-		"",
-		fmt.Sprintf("with P = %d element(s) per 8-byte pair, BcP = %d and k ≥ 1.", 8/d.Size(), g.BcP))
+	if rows {
+		name := d.Name("icaTProjRows")
+		d.Begin(name, fmt.Sprintf("func(wt, xb *%s, k, kv int, ut *%s)", t, t),
+			name+" projects one block packed by icaTPackRows (see asm/icastep/tile.go):",
+			"",
+			fmt.Sprintf("\tfor jp := 0; jp < %d; jp++ {", g.BcP),
+			"\t\tfor e := 0; e < kv*L; e++ { // L lanes per vector",
+			"\t\t\tut[jp*kv*L+e] = Σ_l xb[jp*k*P+l*P+e%P] * wt[l*kv*L+e]",
+			"\t\t}",
+			"\t}",
+			"",
+			fmt.Sprintf("with P = %d element(s) per 8-byte pair, BcP = %d and k ≥ 1.", 8/d.Size(), g.BcP))
+	} else {
+		name := d.Name("icaTProj")
+		d.Begin(name, fmt.Sprintf("func(wt, x *%s, ldx, k, kv int, xb, ut *%s)", t, t),
+			name+" packs one block of X and projects it (see asm/icastep/tile.go):",
+			"",
+			fmt.Sprintf("\tfor l := 0; l < k; l++ { copy(xb[l*%d:(l+1)*%d], x[l*ldx:]) }", rowB/d.Size(), rowB/d.Size()),
+			fmt.Sprintf("\tfor jp := 0; jp < %d; jp++ {", g.BcP),
+			"\t\tfor e := 0; e < kv*L; e++ { // L lanes per vector",
+			"\t\t\tut[jp*kv*L+e] = Σ_l xb[l*BcP*P+jp*P+e%P] * wt[l*kv*L+e]",
+			"\t\t}",
+			"\t}",
+			"",
+			fmt.Sprintf("with P = %d element(s) per 8-byte pair, BcP = %d and k ≥ 1.", 8/d.Size(), g.BcP))
 
-	Comment("Pack: xb = X_blk, prefetching the rows of a later block")
-	{
+		Comment("Pack: xb = X_blk, prefetching the rows of a later block")
 		src := Load(Param("x"), GP64())
 		dst := Load(Param("xb"), GP64())
 		ldx := Load(Param("ldx"), GP64())
@@ -106,7 +123,7 @@ func tProj(d *ewkit.Desc) {
 	Label("tpgroups")
 	CMPQ(left, U8(g.G1))
 	JB(LabelRef("tpedge"))
-	projGroup(d, g, g.G1, stride, voff, "full")
+	projGroup(d, g, g.G1, stride, voff, "full", rows)
 	ADDQ(U32(g.G1*d.Width()), voff)
 	SUBQ(U8(g.G1), left)
 	JMP(LabelRef("tpgroups"))
@@ -114,7 +131,7 @@ func tProj(d *ewkit.Desc) {
 	for w := g.G1 - 1; w >= 1; w-- {
 		CMPQ(left, U8(w))
 		JNE(LabelRef(fmt.Sprintf("tpnot%d", w)))
-		projGroup(d, g, w, stride, voff, fmt.Sprint(w))
+		projGroup(d, g, w, stride, voff, fmt.Sprint(w), rows)
 		JMP(LabelRef("tpdone"))
 		Label(fmt.Sprintf("tpnot%d", w))
 	}
@@ -159,9 +176,43 @@ func copyRow(d *ewkit.Desc, src, dst reg.Register, n int) {
 }
 
 // projGroup emits the column tiles of one group of w component vectors.
-func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag string) {
+// With rows, the tile's R1 pair-columns are rows of xb cs = k·8 bytes
+// apart (addressed through cs, 3·cs and 5·cs) and the k-loop steps 8 bytes
+// along them; otherwise they are adjacent and the k-loop steps a row.
+func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag string, rows bool) {
 	rowB := g.BcP * 8
-	xcol := Load(Param("xb"), GP64()) // xb + 8·(first pair-column of the tile)
+	var cs, cs3, cs5 reg.Register
+	if rows {
+		cs = Load(Param("k"), GP64())
+		SHLQ(U8(3), cs)
+		cs3 = GP64()
+		LEAQ(Mem{Base: cs, Index: cs, Scale: 2}, cs3)
+		if g.R1 > 5 {
+			cs5 = GP64()
+			LEAQ(Mem{Base: cs, Index: cs, Scale: 4}, cs5)
+		}
+	}
+	colAddr := func(xp reg.Register, r int) Mem {
+		if !rows {
+			return Mem{Base: xp, Disp: 8 * r}
+		}
+		switch r {
+		case 0:
+			return Mem{Base: xp}
+		case 1:
+			return Mem{Base: xp, Index: cs, Scale: 1}
+		case 2:
+			return Mem{Base: xp, Index: cs, Scale: 2}
+		case 3:
+			return Mem{Base: xp, Index: cs3, Scale: 1}
+		case 4:
+			return Mem{Base: xp, Index: cs, Scale: 4}
+		case 5:
+			return Mem{Base: xp, Index: cs5, Scale: 1}
+		}
+		panic("icastep: projection tile wider than 6 columns")
+	}
+	xcol := Load(Param("xb"), GP64()) // first pair-column of the tile
 	up := Load(Param("ut"), GP64())
 	ADDQ(voff, up)
 	tc := GP64()
@@ -186,13 +237,17 @@ func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag str
 	}
 	for r := 0; r < g.R1; r++ {
 		b := d.Vec()
-		VBROADCASTSD(Mem{Base: xp, Disp: 8 * r}, b)
+		VBROADCASTSD(colAddr(xp, r), b)
 		for c := 0; c < w; c++ {
 			d.FMA231(ws[c], b, acc[r][c])
 		}
 	}
 	ADDQ(stride, wp)
-	ADDQ(U32(rowB), xp)
+	if rows {
+		ADDQ(U8(8), xp)
+	} else {
+		ADDQ(U32(rowB), xp)
+	}
 	DECQ(lc)
 	JNZ(LabelRef("tpk" + tag))
 	sp := GP64()
@@ -207,23 +262,33 @@ func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag str
 	}
 	ADDQ(stride, sp)
 	MOVQ(sp, up)
-	ADDQ(U8(8*g.R1), xcol)
+	if rows {
+		for range g.R1 {
+			ADDQ(cs, xcol)
+		}
+	} else {
+		ADDQ(U8(8*g.R1), xcol)
+	}
 	DECQ(tc)
 	JNZ(LabelRef("tptiles" + tag))
 }
 
-// tAcc emits icaTAcc: At += xb·Gᵀ.
-func tAcc(d *ewkit.Desc) {
+// tAcc emits icaTAcc: At += xb·Gᵀ; with rows, icaTAccRows on a block
+// packed by icaTPackRows (pair-columns in rows of xb, k·8 bytes apart).
+func tAcc(d *ewkit.Desc, rows bool) {
 	g := geom(d)
 	t := d.GoType()
-	name := d.Name("icaTAcc")
+	name, elem := d.Name("icaTAcc"), "xb[l*BcP*P+jp*P+e%P]"
+	if rows {
+		name, elem = d.Name("icaTAccRows"), "xb[jp*k*P+l*P+e%P]"
+	}
 	d.Begin(name, fmt.Sprintf("func(xb *%s, k, kv int, ut, at *%s)", t, t),
 		name+" accumulates one block's G·Xᵀ (see asm/icastep/tile.go):",
 		"",
 		"\tfor l := 0; l < k; l++ {",
 		"\t\tfor e := 0; e < kv*L; e++ { // L lanes per vector",
 		fmt.Sprintf("\t\t\tfor jp := 0; jp < %d; jp++ {", g.BcP),
-		"\t\t\t\tat[l*kv*L+e] += xb[l*BcP*P+jp*P+e%P] * ut[jp*kv*L+e]",
+		"\t\t\t\tat[l*kv*L+e] += "+elem+" * ut[jp*kv*L+e]",
 		"\t\t\t}",
 		"\t\t}",
 		"\t}",
@@ -237,7 +302,7 @@ func tAcc(d *ewkit.Desc) {
 	Label("tagroups")
 	CMPQ(frame, U8(g.G3))
 	JB(LabelRef("taedge"))
-	accGroup(d, g, g.G3, stride, frame, "full")
+	accGroup(d, g, g.G3, stride, frame, "full", rows)
 	ADDQ(U32(g.G3*d.Width()), frame.Offset(8))
 	SUBQ(U8(g.G3), frame)
 	JMP(LabelRef("tagroups"))
@@ -245,7 +310,7 @@ func tAcc(d *ewkit.Desc) {
 	for w := g.G3 - 1; w >= 1; w-- {
 		CMPQ(frame, U8(w))
 		JNE(LabelRef(fmt.Sprintf("tanot%d", w)))
-		accGroup(d, g, w, stride, frame, fmt.Sprint(w))
+		accGroup(d, g, w, stride, frame, fmt.Sprint(w), rows)
 		JMP(LabelRef("tadone"))
 		Label(fmt.Sprintf("tanot%d", w))
 	}
@@ -254,33 +319,38 @@ func tAcc(d *ewkit.Desc) {
 }
 
 // accGroup emits the row tiles of one group of w component vectors.
-func accGroup(d *ewkit.Desc, g tgeom, w int, stride reg.Register, frame Mem, tag string) {
+func accGroup(d *ewkit.Desc, g tgeom, w int, stride reg.Register, frame Mem, tag string, rows bool) {
 	rowB := g.BcP * 8
+	step := rowB // bytes from one row of X to the next in xb
+	if rows {
+		step = 8
+	}
 	xrow := Load(Param("xb"), GP64()) // row l0 of xb
 	ap := Load(Param("at"), GP64())   // At row l0, group offset
 	ADDQ(frame.Offset(8), ap)
-	rows := Load(Param("k"), GP64())
+	left := Load(Param("k"), GP64())
 	Label("tarows" + tag)
-	CMPQ(rows, U8(g.R3))
+	CMPQ(left, U8(g.R3))
 	JB(LabelRef("taredge" + tag))
-	accTile(d, g, g.R3, w, stride, frame, xrow, ap, tag+"r")
-	ADDQ(U32(g.R3*rowB), xrow)
-	SUBQ(U8(g.R3), rows)
+	accTile(d, g, g.R3, w, stride, frame, xrow, ap, tag+"r", rows)
+	ADDQ(U32(g.R3*step), xrow)
+	SUBQ(U8(g.R3), left)
 	JMP(LabelRef("tarows" + tag))
 	Label("taredge" + tag)
 	for r := g.R3 - 1; r >= 1; r-- {
-		CMPQ(rows, U8(r))
+		CMPQ(left, U8(r))
 		JNE(LabelRef(fmt.Sprintf("tarnot%s_%d", tag, r)))
-		accTile(d, g, r, w, stride, frame, xrow, ap, fmt.Sprintf("%s_%d", tag, r))
+		accTile(d, g, r, w, stride, frame, xrow, ap, fmt.Sprintf("%s_%d", tag, r), rows)
 		JMP(LabelRef("tardone" + tag))
 		Label(fmt.Sprintf("tarnot%s_%d", tag, r))
 	}
 	Label("tardone" + tag)
-	_ = rows
 }
 
-// accTile: R rows of At (from ap, advanced past them) × w vectors.
-func accTile(d *ewkit.Desc, g tgeom, R, w int, stride reg.Register, frame Mem, xrow, ap reg.Register, tag string) {
+// accTile: R rows of At (from ap, advanced past them) × w vectors. The R
+// rows of X are rowB apart in xb and the column loop steps 8 bytes; with
+// rows they are 8 bytes apart and the loop steps a row of xb (k·8 bytes).
+func accTile(d *ewkit.Desc, g tgeom, R, w int, stride reg.Register, frame Mem, xrow, ap reg.Register, tag string, rows bool) {
 	rowB := g.BcP * 8
 	acc := make([][]reg.VecVirtual, R)
 	sp := GP64()
@@ -293,6 +363,11 @@ func accTile(d *ewkit.Desc, g tgeom, R, w int, stride reg.Register, frame Mem, x
 		if r < R-1 {
 			ADDQ(stride, sp)
 		}
+	}
+	var cs reg.Register
+	if rows {
+		cs = Load(Param("k"), GP64())
+		SHLQ(U8(3), cs)
 	}
 	gp := Load(Param("ut"), GP64())
 	ADDQ(frame.Offset(8), gp)
@@ -307,13 +382,21 @@ func accTile(d *ewkit.Desc, g tgeom, R, w int, stride reg.Register, frame Mem, x
 	}
 	for r := 0; r < R; r++ {
 		b := d.Vec()
-		VBROADCASTSD(Mem{Base: xp, Disp: r * rowB}, b)
+		disp := r * rowB
+		if rows {
+			disp = 8 * r
+		}
+		VBROADCASTSD(Mem{Base: xp, Disp: disp}, b)
 		for c := 0; c < w; c++ {
 			d.FMA231(gs[c], b, acc[r][c])
 		}
 	}
 	ADDQ(stride, gp)
-	ADDQ(U8(8), xp)
+	if rows {
+		ADDQ(cs, xp)
+	} else {
+		ADDQ(U8(8), xp)
+	}
 	DECQ(jc)
 	JNZ(LabelRef("taj" + tag))
 	MOVQ(ap, sp)
@@ -459,4 +542,143 @@ func expContrast64(d *ewkit.Desc, x, acc reg.VecVirtual) reg.VecVirtual {
 	d.Sub(t, o, o)
 	d.FMA231(o, e, acc)
 	return g
+}
+
+// tPackRows emits icaTPackRows: one block of X stored one sample per row
+// (rows ldx elements apart), centred by mu, into the layout icaTProjRows
+// and icaTAccRows read: one pair-column per row of xb, k·8 bytes long.
+// For float64 a pair-column is one sample, so the pack is a centring copy
+// of BcP rows. For float32 it is two samples interleaved element by
+// element (X[2jp, l], X[2jp+1, l] side by side, the 8-byte pair that
+// VBROADCASTSD puts in every lane group), so 2·BcP rows are read.
+// Centring here keeps the products exact however large the mean is, at the
+// cost of one subtraction per element.
+func tPackRows(d *ewkit.Desc) {
+	g := geom(d)
+	t := d.GoType()
+	name := d.Name("icaTPackRows")
+	body := "\t\tfor l := 0; l < k; l++ { xb[j*k+l] = x[j*ldx+l] - mu[l] }"
+	rowsRead := g.BcP
+	if !d.Is64() {
+		body = "\t\tfor l := 0; l < k; l++ { for p := 0; p < 2; p++ { xb[j*2*k+2*l+p] = x[(2*j+p)*ldx+l] - mu[l] } }"
+		rowsRead = 2 * g.BcP
+	}
+	d.Begin(name, fmt.Sprintf("func(x *%s, ldx, k int, mu, xb *%s)", t, t),
+		fmt.Sprintf("%s packs one block of %d samples (rows of x) for icaTProjRows (see asm/icastep/tile.go):", name, rowsRead),
+		"",
+		fmt.Sprintf("\tfor j := 0; j < %d; j++ {", g.BcP),
+		body,
+		"\t}")
+	src := Load(Param("x"), GP64())
+	ldx := Load(Param("ldx"), GP64())
+	SHLQ(U8(log2(d.Size())), ldx) // bytes
+	dst := Load(Param("xb"), GP64())
+	jc := GP64()
+	MOVQ(U32(g.BcP), jc)
+	L, W := d.Lanes(), d.Width()
+	Label("prow")
+	a := GP64()
+	MOVQ(src, a)
+	var b reg.Register
+	if !d.Is64() {
+		b = GP64()
+		LEAQ(Mem{Base: src, Index: ldx, Scale: 1}, b)
+	}
+	m := Load(Param("mu"), GP64())
+	left := Load(Param("k"), GP64())
+	// piece packs n = lanes elements of each row read with vectors of
+	// width bytes, advancing the pointers.
+	piece := func(width int) {
+		lanes := width / d.Size()
+		vec := func() reg.VecVirtual {
+			switch width {
+			case 64:
+				return ZMM()
+			case 32:
+				return YMM()
+			}
+			return XMM()
+		}
+		sub := func(v reg.VecVirtual) {
+			d.Sub(Mem{Base: m}, v, v)
+		}
+		va := vec()
+		d.Load(Mem{Base: a}, va)
+		sub(va)
+		if d.Is64() {
+			d.Store(va, Mem{Base: dst})
+		} else {
+			vb := vec()
+			d.Load(Mem{Base: b}, vb)
+			sub(vb)
+			lo, hi := vec(), vec()
+			VUNPCKLPS(vb, va, lo) // a0 b0 a1 b1 per 128-bit lane
+			VUNPCKHPS(vb, va, hi) // a2 b2 a3 b3 per 128-bit lane
+			o0, o1 := vec(), vec()
+			switch width {
+			case 64:
+				t0, t1 := vec(), vec()
+				VSHUFF32X4(U8(0x44), hi, lo, t0) // lo.L0 lo.L1 hi.L0 hi.L1
+				VSHUFF32X4(U8(0xEE), hi, lo, t1) // lo.L2 lo.L3 hi.L2 hi.L3
+				VSHUFF32X4(U8(0xD8), t0, t0, o0) // lo.L0 hi.L0 lo.L1 hi.L1
+				VSHUFF32X4(U8(0xD8), t1, t1, o1)
+			case 32:
+				VPERM2F128(U8(0x20), hi, lo, o0)
+				VPERM2F128(U8(0x31), hi, lo, o1)
+			default:
+				panic("icastep: no 16-byte interleave")
+			}
+			d.Store(o0, Mem{Base: dst})
+			d.Store(o1, Mem{Base: dst, Disp: width})
+			ADDQ(U32(width), b)
+		}
+		ADDQ(U32(width), a)
+		ADDQ(U32(width), m)
+		if d.Is64() {
+			ADDQ(U32(width), dst)
+		} else {
+			ADDQ(U32(2*width), dst) // two samples interleaved
+		}
+		SUBQ(U8(lanes), left)
+	}
+	Label("pfull")
+	CMPQ(left, U8(L))
+	JB(LabelRef("phalf"))
+	piece(W)
+	JMP(LabelRef("pfull"))
+	Label("phalf")
+	if d.Wide() {
+		CMPQ(left, U8(L/2))
+		JB(LabelRef("pscalar"))
+		piece(W / 2)
+	}
+	Label("pscalar")
+	TESTQ(left, left)
+	JZ(LabelRef("pnext"))
+	{
+		x := XMM()
+		d.LoadScalar(Mem{Base: a}, x)
+		d.Pick(VSUBSS, VSUBSD)(Mem{Base: m}, x, x)
+		d.StoreScalar(x, Mem{Base: dst})
+		if !d.Is64() {
+			y := XMM()
+			VMOVSS(Mem{Base: b}, y)
+			VSUBSS(Mem{Base: m}, y, y)
+			VMOVSS(y, Mem{Base: dst, Disp: 4})
+			ADDQ(U8(4), b)
+		}
+		ADDQ(U8(d.Size()), a)
+		ADDQ(U8(d.Size()), m)
+		ADDQ(U8(8), dst)
+		DECQ(left)
+		JMP(LabelRef("pscalar"))
+	}
+	Label("pnext")
+	ADDQ(ldx, src)
+	if !d.Is64() {
+		ADDQ(ldx, src)
+	}
+	DECQ(jc)
+	JNZ(LabelRef("prow"))
+	d.End()
 }
