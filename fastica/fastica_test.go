@@ -178,30 +178,47 @@ func bitIdentical[T kernels.Float](t *testing.T, x *matrix.Dense[T]) {
 }
 
 // TestIterationAllocations: an iteration of fastica's loop allocates
-// nothing beyond what kernels.ICAStep itself allocates (measured here on
-// the same shapes and reported).
+// nothing beyond what its step kernel itself allocates (measured here on
+// the same shapes and reported), on whitened data X1 (kernels.ICAStep) and
+// on the samples in place (kernels.ICAStepRows).
 func TestIterationAllocations(t *testing.T) {
 	x, _, _ := mixture(14, 4096, 4, 4, laplace)
-	for _, th := range []int{1, 2} {
-		kernels.SetThreads(th)
-		ro, _ := Options{}.resolve()
-		k, n := 4, x.Rows
-		xt := x.T()
-		it := newIterator(ro, k, n, xt.Data)
-		w := make([]float64, k*k)
-		for i := 0; i < k; i++ {
-			w[i*k+i] = 1
-		}
-		copy(it.w, w)
-		step := testing.AllocsPerRun(20, func() {
-			kernels.ICAStep(kernels.LogCosh, 1, k, k, n, it.wt, k, it.x, n, it.out, k, nil)
-		})
-		par := testing.AllocsPerRun(20, func() { copy(it.w, w); it.parallelIteration() })
-		cur := make([]float64, k)
-		def := testing.AllocsPerRun(20, func() { copy(cur, w[:k]); it.deflationIteration(2, cur) })
-		t.Logf("threads=%d: allocations per call: ICAStep %v, parallel iteration %v, deflation iteration %v", th, step, par, def)
-		if par > step || def > step {
-			t.Errorf("threads=%d: iteration allocates beyond ICAStep: parallel %v, deflation %v, ICAStep %v", th, par, def, step)
+	for _, mode := range []string{"x1", "rows"} {
+		for _, th := range []int{1, 2} {
+			kernels.SetThreads(th)
+			ro, _ := Options{}.resolve()
+			k, n := 4, x.Rows
+			var it *iterator[float64]
+			var step float64
+			if mode == "x1" {
+				xt := x.T()
+				it = newIterator(ro, k, n, xt.Data, nil)
+				step = testing.AllocsPerRun(20, func() {
+					kernels.ICAStep(kernels.LogCosh, 1, k, k, n, it.wt, k, it.x, n, it.out, k, nil)
+				})
+			} else {
+				kw := make([]float64, k*k)
+				for i := 0; i < k; i++ {
+					kw[i*k+i] = 1
+				}
+				rd := &rowsData[float64]{x: x.Data, ldx: x.Stride, p: k, mu: make([]float64, k), kw: kw}
+				it = newIterator(ro, k, n, nil, rd)
+				step = testing.AllocsPerRun(20, func() {
+					kernels.ICAStepRows(kernels.LogCosh, 1, k, k, n, it.mt, k, rd.x, rd.ldx, rd.mu, it.outp, k, it.gp)
+				})
+			}
+			w := make([]float64, k*k)
+			for i := 0; i < k; i++ {
+				w[i*k+i] = 1
+			}
+			copy(it.w, w)
+			par := testing.AllocsPerRun(20, func() { copy(it.w, w); it.parallelIteration() })
+			cur := make([]float64, k)
+			def := testing.AllocsPerRun(20, func() { copy(cur, w[:k]); it.deflationIteration(2, cur) })
+			t.Logf("%s threads=%d: allocations per call: step kernel %v, parallel iteration %v, deflation iteration %v", mode, th, step, par, def)
+			if par > step || def > step {
+				t.Errorf("%s threads=%d: iteration allocates beyond the step kernel: parallel %v, deflation %v, kernel %v", mode, th, par, def, step)
+			}
 		}
 	}
 	kernels.SetThreads(0)

@@ -127,16 +127,21 @@ func fit[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T], g
 
 	t0, c0 := time.Now(), ProcessCPU()
 	var (
-		x1 []T // k×n data the iterations run on
-		k  int
-		wh *white[T]
+		x1   []T          // k×n data the iterations run on, or
+		rows *rowsData[T] // the samples they run on in place
+		k    int
+		wh   *white[T]
 	)
 	if ro.Whiten == NoWhitening {
 		if ro.Components != 0 && ro.Components != p {
 			return nil, nil, fmt.Errorf("fastica: %d components requested without whitening: the number of components is the number of features (%d)", ro.Components, p)
 		}
 		k = p
-		x1 = x.T().Data
+		if ro.Custom == nil {
+			rows = &rowsData[T]{x: x.Data, ldx: x.Stride, p: p}
+		} else {
+			x1 = x.T().Data
+		}
 	} else {
 		if lim := min(n, p); ro.Components > lim {
 			return nil, nil, fmt.Errorf("fastica: %d components requested, data (%d×%d) has at most %d", ro.Components, n, p, lim)
@@ -150,7 +155,7 @@ func fit[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T], g
 		}
 		mdl.Warnings = append(mdl.Warnings, wh.warns...)
 		k = wh.k
-		x1 = wh.x1
+		x1, rows = wh.x1, wh.rows
 		mdl.WhitenSolver = wh.solver
 		mdl.Mean = wh.mean
 		mdl.Whitening = wh.K
@@ -163,7 +168,7 @@ func fit[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T], g
 		return nil, nil, err
 	}
 	t0, c0 = time.Now(), ProcessCPU()
-	it := newIterator(ro, k, n, x1)
+	it := newIterator(ro, k, n, x1, rows)
 	if ro.Algorithm == Parallel {
 		mdl.NIter, mdl.Converged, mdl.Trace = it.runParallel(winit, make([]float64, 0, ro.maxIter))
 	} else {
@@ -223,10 +228,9 @@ func fit[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T], g
 	case stream:
 	case wh != nil:
 		s = matrix.New[T](n, k)
-		wt := make([]T, k*k)
-		toT(wt, w)
+		compute := wh.sources(w)
 		for r0 := 0; r0 < n; r0 += sourceBlock {
-			whiteSources(x1, n, k, wh.scale, wt, r0, min(r0+sourceBlock, n), s.Data[r0*k:])
+			compute(r0, min(r0+sourceBlock, n), s.Data[r0*k:])
 		}
 	default:
 		s = project(x, nil, wm)
@@ -279,9 +283,7 @@ func fit[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T], g
 
 	t0, c0 = time.Now(), ProcessCPU()
 	if stream {
-		wt := make([]T, k*k)
-		toT(wt, mdl.Unmixing.Data)
-		compute := func(r0, r1 int, dst []T) { whiteSources(x1, n, k, wh.scale, wt, r0, r1, dst) }
+		compute := wh.sources(mdl.Unmixing.Data)
 		if mdl.Timings.SinkWait, err = streamBlocks(n, k, compute, sink); err != nil {
 			return nil, nil, err
 		}
@@ -303,6 +305,48 @@ func fit[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T], g
 // sourceBlock is the number of source rows computed (and handed to a
 // FitStream sink) at a time: 4096×40 float64 is 1.3 MB, in L2.
 const sourceBlock = 4096
+
+// sources returns the function computing rows [r0, r1) of the sources for
+// the k×k unmixing w into dst (compact, (r1−r0)×k): whiteSources from X1,
+// or rowSources from the samples. Fit and FitStream use it with the same
+// blocks, so their sources agree bit for bit.
+func (wh *white[T]) sources(w []float64) func(r0, r1 int, dst []T) {
+	k := wh.k
+	if rd := wh.rows; rd != nil {
+		// S = X1ᵀ·Wᵀ/√n = (x − mu)·(W·K)ᵀ
+		p := rd.p
+		c := make([]T, k*p)
+		for i := 0; i < k; i++ {
+			for l := 0; l < p; l++ {
+				var s float64
+				for j := 0; j < k; j++ {
+					s += w[i*k+j] * rd.kw[j*p+l]
+				}
+				c[i*p+l] = T(s / wh.scale)
+			}
+		}
+		buf := make([]T, sourceBlock*p)
+		return func(r0, r1 int, dst []T) { rowSources(rd, c, k, r0, r1, buf, dst) }
+	}
+	wt := make([]T, k*k)
+	toT(wt, w)
+	n := len(wh.x1) / max(k, 1)
+	return func(r0, r1 int, dst []T) { whiteSources(wh.x1, n, k, wh.scale, wt, r0, r1, dst) }
+}
+
+// rowSources writes rows [r0, r1) of (x − mu)·cᵀ (c k×p) into dst,
+// centring the block into buf first so a large mean cancels nothing.
+func rowSources[T kernels.Float](rd *rowsData[T], c []T, k, r0, r1 int, buf, dst []T) {
+	p, nb := rd.p, r1-r0
+	for i := 0; i < nb; i++ {
+		row := rd.x[(r0+i)*rd.ldx : (r0+i)*rd.ldx+p]
+		b := buf[i*p : (i+1)*p]
+		for l, v := range row {
+			b[l] = v - rd.mu[l]
+		}
+	}
+	kernels.Gemm(kernels.NoTrans, kernels.Trans, nb, k, p, 1, buf, p, c, p, 0, dst, k)
+}
 
 // whiteSources writes rows [r0, r1) of S = X1ᵀ·Wᵀ/scale (X1 k×n with
 // leading dimension n, Wᵀ given as the k×k W) into dst (compact,

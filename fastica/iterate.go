@@ -27,10 +27,17 @@ type iterator[T kernels.Float] struct {
 	// custom contrast path
 	ublk []T
 	acc  []T
+
+	// rows path (x is nil): the samples in place, see rowsData; mt, outp
+	// (m×p) and gp (m) are the kernel's W, output and mean g', a (p) a
+	// row of the raw accumulation.
+	rows         *rowsData[T]
+	mt, outp, gp []T
+	a            []float64
 }
 
-func newIterator[T kernels.Float](opt resolved, k, n int, x []T) *iterator[T] {
-	it := &iterator[T]{opt: opt, k: k, n: n, x: x,
+func newIterator[T kernels.Float](opt resolved, k, n int, x []T, rows *rowsData[T]) *iterator[T] {
+	it := &iterator[T]{opt: opt, k: k, n: n, x: x, rows: rows,
 		w: make([]float64, k*k), w1: make([]float64, k*k),
 		wt: make([]T, k*k), out: make([]T, k*k),
 		m: make([]float64, k*k), t1: make([]float64, k*k), t2: make([]float64, k*k),
@@ -43,6 +50,10 @@ func newIterator[T kernels.Float](opt resolved, k, n int, x []T) *iterator[T] {
 		it.ublk = make([]T, k*customBlock)
 		it.acc = make([]T, k*k)
 	}
+	if rows != nil {
+		p := rows.p
+		it.mt, it.outp, it.gp, it.a = make([]T, k*p), make([]T, k*p), make([]T, k), make([]float64, p)
+	}
 	return it
 }
 
@@ -53,7 +64,50 @@ func (it *iterator[T]) step(m int, wm, out []T) {
 		it.customStep(m, wm, out)
 		return
 	}
+	if it.rows != nil {
+		it.rowsStep(m, wm, out)
+		return
+	}
 	kernels.ICAStep(it.opt.Fun, T(it.opt.alpha), m, it.k, it.n, wm, it.k, it.x, it.n, out, it.k, nil)
+}
+
+// rowsStep is step on X1 = kw·(x − mu)ᵀ without X1: with M = Wm·kw (m×p),
+// g(Wm·X1) = g(M·(x − mu)ᵀ), so ICAStepRows of M on the samples gives
+// A = (1/n)·g(·)·(x − mu) (as its output plus diag(gp)·M) and
+// (1/n)·g(Wm·X1)·X1ᵀ = A·kwᵀ. The small products are in float64; per
+// iteration they cost 4·m·k·p flops against the kernel's 4·m·p·n.
+func (it *iterator[T]) rowsStep(m int, wm, out []T) {
+	rd, k, n := it.rows, it.k, it.n
+	fun, alpha := it.opt.Fun, T(it.opt.alpha)
+	if rd.kw == nil { // no whitening: W applies to the samples as they are
+		kernels.ICAStepRows(fun, alpha, m, k, n, wm, k, rd.x, rd.ldx, nil, out, k, nil)
+		return
+	}
+	p, kw := rd.p, rd.kw
+	mt, outp, gp, a := it.mt[:m*p], it.outp[:m*p], it.gp[:m], it.a
+	for i := 0; i < m; i++ {
+		for l := 0; l < p; l++ {
+			var s float64
+			for j := 0; j < k; j++ {
+				s += float64(wm[i*k+j]) * kw[j*p+l]
+			}
+			mt[i*p+l] = T(s)
+		}
+	}
+	kernels.ICAStepRows(fun, alpha, m, p, n, mt, p, rd.x, rd.ldx, rd.mu, outp, p, gp)
+	for i := 0; i < m; i++ {
+		g := float64(gp[i])
+		for l := 0; l < p; l++ {
+			a[l] = float64(outp[i*p+l]) + g*float64(mt[i*p+l])
+		}
+		for j := 0; j < k; j++ {
+			var s float64
+			for l, v := range a {
+				s += v * kw[j*p+l]
+			}
+			out[i*k+j] = T(s - g*float64(wm[i*k+j]))
+		}
+	}
 }
 
 // customBlock is the column-block width of the custom-contrast step.

@@ -2,6 +2,7 @@ package fastica
 
 import (
 	"io"
+	"math"
 	"unsafe"
 
 	"github.com/deepica/deepica/kernels"
@@ -25,6 +26,87 @@ type white[T kernels.Float] struct {
 	g1 []float64
 	// sigma are the singular values σⱼ with K = diag(1/σ)·Vᵀ (pinvWhitened).
 	sigma []float64
+	// rows, when not nil, replaces x1: the whitening is square (k = p), so
+	// the iterations run on the caller's samples with it folded into W
+	// (kernels.ICAStepRows) and X1 is never formed.
+	rows *rowsData[T]
+}
+
+// rowsData is the data the iterations read in place: n samples of p
+// features, one per row (x, leading dimension ldx), centred by mu (nil:
+// not centred) and whitened by kw = √n·K (k×p float64; nil: no whitening,
+// p = k). X1 = kw·(x − mu)ᵀ is what they stand for.
+type rowsData[T kernels.Float] struct {
+	x   []T
+	ldx int
+	p   int
+	mu  []T
+	kw  []float64
+}
+
+// squareWhitening reports whether the iterations can run on the samples
+// in place: the covariance route will be taken and all p features kept,
+// and the contrast is a built-in one (the custom path multiplies X1 by
+// GEMM). Whether the rank allows k = p is only known after the fit.
+func squareWhitening(ro resolved, n, p int) bool {
+	return ro.Custom == nil && p <= n && ro.WhitenSolver != whiten.SolverGram &&
+		(ro.Components == 0 || ro.Components == p)
+}
+
+// meanFitsFloat32 reports whether every feature's mean is within
+// float32MeanRatio standard deviations: the in-place iterations centre
+// float32 samples by the mean rounded to float32, an offset of up to
+// 2⁻²⁴·|mean|, which stays below 2⁻¹⁸ of a standard deviation there (under
+// the rounding of the float32 data themselves). Larger means go through the
+// float64-centred X1.
+func meanFitsFloat32(mean, scatter []float64, n int) bool {
+	p := len(mean)
+	for l, m := range mean {
+		if sd := math.Sqrt(scatter[l*p+l] / float64(n)); !(math.Abs(m) <= float32MeanRatio*sd) {
+			return false
+		}
+	}
+	return true
+}
+
+const float32MeanRatio = 64
+
+// withRows sets w.rows for the samples x (p = k) and the moments of X1,
+// g1 = kw·Scatter·kwᵀ, from the whitening's scatter matrix.
+func (w *white[T]) withRows(x *matrix.Dense[T], scatter []float64) *white[T] {
+	k, p := w.k, x.Cols
+	kw := make([]float64, k*p)
+	for i := 0; i < k; i++ {
+		for l := 0; l < p; l++ {
+			kw[i*p+l] = w.scale * w.K.Data[i*w.K.Stride+l]
+		}
+	}
+	mu := make([]T, p)
+	for l, v := range w.mean {
+		mu[l] = T(v)
+	}
+	w.rows = &rowsData[T]{x: x.Data, ldx: x.Stride, p: p, mu: mu, kw: kw}
+	t := make([]float64, k*p) // kw·Scatter
+	for i := 0; i < k; i++ {
+		for l := 0; l < p; l++ {
+			var s float64
+			for q := 0; q < p; q++ {
+				s += kw[i*p+q] * scatter[q*p+l]
+			}
+			t[i*p+l] = s
+		}
+	}
+	w.g1 = make([]float64, k*k)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			var s float64
+			for l := 0; l < p; l++ {
+				s += t[i*p+l] * kw[j*p+l]
+			}
+			w.g1[i*k+j] = s
+		}
+	}
+	return w
 }
 
 // whitenBlock is the number of float32 rows widened to float64 at a time.
@@ -40,10 +122,14 @@ const whitenBlock = 4096
 func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved, gram *whiten.Gram[T]) (*white[T], error) {
 	n, p := x.Rows, x.Cols
 	opt := whiten.ICAOptions{NComponents: ro.Components, Solver: ro.WhitenSolver}
+	square := squareWhitening(ro, n, p)
 	var z T
 	if unsafe.Sizeof(z) == 8 {
 		var wh *whiten.ICAWhitening[T]
 		var err error
+		if square {
+			opt.NoWhiteData, opt.KeepScatter = true, true
+		}
 		if gram != nil {
 			wh, err = whiten.ForICAGram(gram, opt)
 		} else {
@@ -51,6 +137,14 @@ func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved, gram *whiten.G
 		}
 		if err != nil {
 			return nil, err
+		}
+		if square && wh.NComponents == p && wh.Scatter != nil {
+			return fromICAWhitening[T, T](wh, nil).withRows(x, wh.Scatter), nil
+		}
+		if wh.White == nil { // square was hoped for, but the rank clipped k
+			if wh.White, err = wh.Apply(x); err != nil {
+				return nil, err
+			}
 		}
 		return fromICAWhitening(wh, wh.White.Data), nil
 	}
@@ -76,11 +170,15 @@ func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved, gram *whiten.G
 	}
 	opt.Solver = whiten.SolverCovariance
 	opt.NoWhiteData = true
+	opt.KeepScatter = square
 	wh, err := whiten.ForICAStream[float64](&widened[T]{x: x}, opt)
 	if err != nil {
 		return nil, err
 	}
 	k := wh.NComponents
+	if square && k == p && wh.Scatter != nil && meanFitsFloat32(wh.Mean, wh.Scatter, n) {
+		return fromICAWhitening[T, float64](wh, nil).withRows(x, wh.Scatter), nil
+	}
 	x1 := make([]T, k*n)
 	buf := make([]float64, min(whitenBlock, n)*p)
 	out := make([]float64, k*min(whitenBlock, n))

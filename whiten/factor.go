@@ -26,6 +26,9 @@ type factor[T kernels.Float] struct {
 	// inPlace: the Gram route used correctedGram (the mean does not
 	// dominate), so products with X may skip centring too.
 	inPlace bool
+	// scatter is XcᵀXc (p×p, float64) on the covariance route when the
+	// caller asked to keep it (the eigensolver destroys its own copy).
+	scatter []float64
 }
 
 // chooser decides how many leading pairs to keep from all eigenvalues
@@ -48,7 +51,9 @@ func rankTolerance[T kernels.Float](lambda1 float64, m, N int) float64 {
 // g, when not nil, is a shared Gram of x: the Gram route starts from its
 // X·Xᵀ and reuses its stored decomposition when that is the one this call
 // would compute (same eigensolver, same number of pairs kept).
-func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, method Eigensolver, choose chooser, wantScores bool, g *Gram[T]) (*factor[T], error) {
+//
+// keepScatter keeps XcᵀXc in scatter on the covariance route.
+func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, method Eigensolver, choose chooser, wantScores bool, g *Gram[T], keepScatter bool) (*factor[T], error) {
 	n, p := x.Rows, x.Cols
 	f := &factor[T]{n: n, p: p}
 	if solver == SolverAuto {
@@ -89,6 +94,9 @@ func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, 
 	}
 	if err := checkMoments(what, x, f.mean, a, N); err != nil {
 		return nil, err
+	}
+	if keepScatter && solver == SolverCovariance {
+		f.scatter = append([]float64(nil), a...)
 	}
 	var shared *gramDecomp[T]
 	if solver == SolverGram {

@@ -33,6 +33,8 @@ type ICAOptions struct {
 	// NoWhiteData skips computing White (saves a k·p·n product on the
 	// covariance route; the Gram route gets it for free).
 	NoWhiteData bool
+	// KeepScatter fills ICAWhitening.Scatter on the covariance route.
+	KeepScatter bool
 }
 
 // ICAWhitening is the whitening step of scikit-learn's FastICA (1.2,
@@ -69,6 +71,11 @@ type ICAWhitening[T kernels.Float] struct {
 	Solver       Solver
 	Eigensolver  Eigensolver
 	Warnings     []Warning
+	// Scatter is XcᵀXc (p×p, float64, the centred second moments the
+	// covariance route decomposed) when ICAOptions.KeepScatter was set and
+	// that route was used; nil otherwise. With it, White·Whiteᵀ =
+	// n·K·Scatter·Kᵀ is known without forming White.
+	Scatter []float64
 }
 
 // ForICA computes FastICA's whitening of x (n_samples × n_features, at least
@@ -110,7 +117,7 @@ func forICA[T kernels.Float](x *matrix.Dense[T], opt ICAOptions, g *Gram[T]) (*I
 	}
 	// The Gram route has U (hence White) for free; the covariance route
 	// computes White with one product after the fit.
-	f, err := factorize("ICA input", x, solver, opt.Eigensolver, icaChooser(want, n, p), wantU && solver == SolverGram, g)
+	f, err := factorize("ICA input", x, solver, opt.Eigensolver, icaChooser(want, n, p), wantU && solver == SolverGram, g, opt.KeepScatter)
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +176,7 @@ func newICAWhitening[T kernels.Float](f *factor[T], tol float64) *ICAWhitening[T
 		}
 	}
 	w.SingularValues = f.sigma()
+	w.Scatter = f.scatter
 	if fallbacks > 0 {
 		w.Warnings = append(w.Warnings, warnf(WarnSignFallback, "whiten: sign(u[0]) ill-defined for %d of %d components (first feature nearly constant): largest entry used", fallbacks, k))
 	}

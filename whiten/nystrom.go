@@ -130,7 +130,7 @@ func fitNystrom[T kernels.Float](x *matrix.Dense[T], opt KernelPCAOptions) (*Ker
 			return rank, []Warning{warnf(WarnRankClipped, "whiten: %d components requested, Nyström kernel has %d positive eigenvalues: kept %d", want, rank, rank)}, nil
 		}
 		return want, nil, nil
-	}, true, nil)
+	}, true, nil, false)
 	if err != nil {
 		return nil, err
 	}

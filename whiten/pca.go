@@ -84,7 +84,7 @@ func fitPCA[T kernels.Float](x *matrix.Dense[T], opt PCAOptions, g *Gram[T]) (*P
 	if err := opt.check(x.Rows, x.Cols); err != nil {
 		return nil, err
 	}
-	f, err := factorize("PCA input", x, opt.Solver, opt.Eigensolver, opt.chooser(x.Rows, x.Cols), true, g)
+	f, err := factorize("PCA input", x, opt.Solver, opt.Eigensolver, opt.chooser(x.Rows, x.Cols), true, g, false)
 	if err != nil {
 		return nil, err
 	}

@@ -318,6 +318,9 @@ func ForICAStream[T kernels.Float](src Blocks[T], opt ICAOptions) (*ICAWhitening
 	if err != nil {
 		return nil, err
 	}
+	if opt.KeepScatter {
+		f.scatter = m.scatter
+	}
 	tol := opt.SignTolerance
 	if tol <= 0 || math.IsNaN(tol) {
 		tol = DefaultSignTolerance
