@@ -27,6 +27,14 @@ package main
 // the two lanes of a pair, padded components zero: g(0) = 0 for every
 // contrast, so they add nothing), At has the same layout, and the caller
 // adds the pair lanes and transposes At once per chunk.
+//
+// The Rows variants serve kernels.ICAStepRows, whose X holds one sample
+// per row (samples × features, as users store data): icaTPackRows centres
+// a block of rows and packs it with one pair-column per row of xb (k·8
+// bytes: a float64 sample, or two float32 samples interleaved so that the
+// 8-byte broadcast still yields a pair), and icaTProjRows / icaTAccRows
+// are icaTProj's product and icaTAcc with xb's two strides exchanged. The
+// contrast kernels are shared.
 
 import (
 	"fmt"
