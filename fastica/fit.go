@@ -95,7 +95,8 @@ type SourceSink[T kernels.Float] func(r0 int, block *matrix.Dense[T]) error
 // instead of returning them, after the model is complete (so Model's
 // fields are final when sink runs). With whitening, float64 data (or
 // arbitrary-variance whitening) and no canonical order, the sources are
-// never stored whole: each block is computed from the whitened data as it
+// never stored whole: each block is computed from the whitened data (or,
+// when the iterations ran on the samples in place, from the samples) as it
 // is handed over, which saves an n×k allocation and its page faults. Other
 // settings compute them as Fit does and then hand them over. The blocks
 // hold exactly Fit's values. The time the sink takes counts in the
@@ -194,18 +195,19 @@ func fit[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T], g
 	}
 
 	// Sources: S = W·K·Xcᵀ as scikit-learn, transposed to n×k. With
-	// whitening it is X1ᵀ·Wᵀ/√n from the whitened data, which is centred
-	// already (no centring copy of X) and costs k·k·n against k·p·n from the
-	// input; measured at k = p = 40, n = 1e6, f64, one thread, this
-	// Trans×Trans GEMM takes 0.17 s of CPU against 0.25 s for centred row
-	// blocks of X times (W·K)ᵀ.
+	// whitening and X1 formed (k < p, or a custom contrast) it is
+	// X1ᵀ·Wᵀ/√n from the whitened data, centred already, k·k·n flops
+	// against k·p·n from the input. When the iterations ran on the samples
+	// in place (k = p), there is no X1 and S is (X − mean)·(W·K)ᵀ from
+	// centred row blocks of X (wh.sources).
 	t0, c0 = time.Now(), ProcessCPU()
 	var s *matrix.Dense[T]
 	wm := &matrix.Dense[float64]{Rows: k, Cols: k, Stride: k, Data: w}
 	// stream: compute S block by block after the model is final.
 	// The sources' std is known before S when X1's second moments are in
 	// float64: float64 data, or float32 data whose float64 X1 was
-	// accumulated during whitening (wh.g1).
+	// accumulated during whitening, or data iterated in place, whose X1
+	// moments come from the whitening's scatter matrix (wh.g1).
 	stdFirst := wh != nil && (is64[T]() || wh.g1 != nil)
 	stream := sink != nil && wh != nil && ro.Order == OrderNone && (ro.Whiten != UnitVariance || stdFirst)
 	var std []float64 // per-source standard deviation, when known before S
