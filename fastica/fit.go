@@ -310,44 +310,22 @@ const sourceBlock = 4096
 
 // sources returns the function computing rows [r0, r1) of the sources for
 // the k×k unmixing w into dst (compact, (r1−r0)×k): whiteSources from X1,
-// or rowSources from the samples. Fit and FitStream use it with the same
+// or centred row blocks of the samples. Fit and FitStream use it with the same
 // blocks, so their sources agree bit for bit.
 func (wh *white[T]) sources(w []float64) func(r0, r1 int, dst []T) {
 	k := wh.k
 	if rd := wh.rows; rd != nil {
 		// S = X1ᵀ·Wᵀ/√n = (x − mu)·(W·K)ᵀ
-		p := rd.p
-		c := make([]T, k*p)
-		for i := 0; i < k; i++ {
-			for l := 0; l < p; l++ {
-				var s float64
-				for j := 0; j < k; j++ {
-					s += w[i*k+j] * rd.kw[j*p+l]
-				}
-				c[i*p+l] = T(s / wh.scale)
-			}
-		}
-		buf := make([]T, sourceBlock*p)
-		return func(r0, r1 int, dst []T) { rowSources(rd, c, k, r0, r1, buf, dst) }
+		wk := mul(&matrix.Dense[float64]{Rows: k, Cols: k, Stride: k, Data: w}, wh.K)
+		c := make([]T, len(wk.Data))
+		toT(c, wk.Data)
+		buf := make([]T, sourceBlock*rd.p)
+		return func(r0, r1 int, dst []T) { centredProduct(rd.x, rd.ldx, rd.p, rd.mu, c, k, r0, r1, buf, dst) }
 	}
 	wt := make([]T, k*k)
 	toT(wt, w)
 	n := len(wh.x1) / max(k, 1)
 	return func(r0, r1 int, dst []T) { whiteSources(wh.x1, n, k, wh.scale, wt, r0, r1, dst) }
-}
-
-// rowSources writes rows [r0, r1) of (x − mu)·cᵀ (c k×p) into dst,
-// centring the block into buf first so a large mean cancels nothing.
-func rowSources[T kernels.Float](rd *rowsData[T], c []T, k, r0, r1 int, buf, dst []T) {
-	p, nb := rd.p, r1-r0
-	for i := 0; i < nb; i++ {
-		row := rd.x[(r0+i)*rd.ldx : (r0+i)*rd.ldx+p]
-		b := buf[i*p : (i+1)*p]
-		for l, v := range row {
-			b[l] = v - rd.mu[l]
-		}
-	}
-	kernels.Gemm(kernels.NoTrans, kernels.Trans, nb, k, p, 1, buf, p, c, p, 0, dst, k)
 }
 
 // whiteSources writes rows [r0, r1) of S = X1ᵀ·Wᵀ/scale (X1 k×n with

@@ -35,15 +35,25 @@ func project[T kernels.Float](x *matrix.Dense[T], mean []float64, c *matrix.Dens
 	buf := make([]T, min(rowBlock, n)*p)
 	for r0 := 0; r0 < n; r0 += rowBlock {
 		r1 := min(r0+rowBlock, n)
-		for i := r0; i < r1; i++ {
-			dst := buf[(i-r0)*p : (i-r0+1)*p]
-			for j, v := range x.Row(i) {
-				dst[j] = v - mt[j]
-			}
-		}
-		kernels.Gemm(kernels.NoTrans, kernels.Trans, r1-r0, k, p, 1, buf, p, comps.Data, p, 0, out.Data[r0*k:], k)
+		centredProduct(x.Data, x.Stride, p, mt, comps.Data, k, r0, r1, buf, out.Data[r0*k:])
 	}
 	return out
+}
+
+// centredProduct writes (x[r0:r1] − 1·meanᵀ)·cᵀ into dst (compact,
+// (r1−r0)×k), for x with p columns and leading dimension ldx and c k×p
+// compact. The rows are centred into buf first, so a large mean never
+// cancels digits inside the product.
+func centredProduct[T kernels.Float](x []T, ldx, p int, mean, c []T, k, r0, r1 int, buf, dst []T) {
+	nb := r1 - r0
+	for i := 0; i < nb; i++ {
+		row := x[(r0+i)*ldx : (r0+i)*ldx+p]
+		b := buf[i*p : (i+1)*p]
+		for j, v := range row {
+			b[j] = v - mean[j]
+		}
+	}
+	kernels.Gemm(kernels.NoTrans, kernels.Trans, nb, k, p, 1, buf, p, c, p, 0, dst, k)
 }
 
 // InverseTransform maps sources (samples × NComponents) back to the data

@@ -86,26 +86,9 @@ func (w *white[T]) withRows(x *matrix.Dense[T], scatter []float64) *white[T] {
 		mu[l] = T(v)
 	}
 	w.rows = &rowsData[T]{x: x.Data, ldx: x.Stride, p: p, mu: mu, kw: kw}
-	t := make([]float64, k*p) // kw·Scatter
-	for i := 0; i < k; i++ {
-		for l := 0; l < p; l++ {
-			var s float64
-			for q := 0; q < p; q++ {
-				s += kw[i*p+q] * scatter[q*p+l]
-			}
-			t[i*p+l] = s
-		}
-	}
-	w.g1 = make([]float64, k*k)
-	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
-			var s float64
-			for l := 0; l < p; l++ {
-				s += t[i*p+l] * kw[j*p+l]
-			}
-			w.g1[i*k+j] = s
-		}
-	}
+	kwm := &matrix.Dense[float64]{Rows: k, Cols: p, Stride: p, Data: kw}
+	sc := &matrix.Dense[float64]{Rows: p, Cols: p, Stride: p, Data: scatter}
+	w.g1 = mul(mul(kwm, sc), kwm.T()).Data
 	return w
 }
 

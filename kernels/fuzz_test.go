@@ -175,6 +175,8 @@ func FuzzICAStep(f *testing.F) {
 				}
 				verifyICAStep(t, ICAStep[float32], icaStepGeneric[float32], c)
 				verifyICAStep(t, ICAStep[float64], icaStepGeneric[float64], c)
+				verifyICAStepRows(t, ICAStepRows[float32], icaStepRowsGeneric[float32], c)
+				verifyICAStepRows(t, ICAStepRows[float64], icaStepRowsGeneric[float64], c)
 			})
 		})
 	})

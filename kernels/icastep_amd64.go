@@ -432,12 +432,14 @@ func (r *icaRun[T]) chunkTiled(b *icaBuf[T], c int) {
 	jt := j0 + nb*B
 	clear(b.acc)
 	clear(b.gp)
-	if nb > 0 && r.rows {
+	switch {
+	case nb == 0:
+	case r.rows:
 		ewRaceRead(r.x[j0*r.ldx : (jt-1)*r.ldx+k])
 		for blk := 0; blk < nb; blk++ {
 			r.blockTiled(&r.x[(j0+blk*B)*r.ldx], b)
 		}
-	} else if nb > 0 {
+	default:
 		for l := 0; l < k; l++ {
 			ewRaceRead(r.x[l*r.ldx+j0 : l*r.ldx+jt])
 		}
@@ -470,9 +472,11 @@ func (r *icaRun[T]) chunkTiled(b *icaBuf[T], c int) {
 			part[m*k+i] = s
 		}
 	}
-	if jt < j1 && r.rows {
+	switch {
+	case jt == j1:
+	case r.rows:
 		r.tailRows(b, part, jt, j1)
-	} else if jt < j1 {
+	default:
 		r.tailCols(b, part, jt, j1)
 	}
 }

@@ -112,22 +112,7 @@ func verifyICAStepRows[T Float](tb testing.TB, impl, ref icaStepRowsFunc[T], c i
 			}
 		}
 	}
-	var nanOut, nanGp []int
-	for i := 0; i < c.m; i++ {
-		if (colNaN && c.k > 0) || (rowNaN[i] && c.n > 0) {
-			nanGp = append(nanGp, i)
-		}
-		for j := 0; j < c.k; j++ {
-			if colNaN || rowNaN[i] {
-				nanOut = append(nanOut, i*ldo+j)
-			}
-		}
-	}
-	ok = checkNaNAt(tb, what, O.data, nanOut) && ok
-	if !c.noMean {
-		ok = checkNaNAt(tb, what+" gpMean", G.data, nanGp) && ok
-	}
-	return ok
+	return checkICANaNs(tb, what, c, colNaN, rowNaN, O, G) && ok
 }
 
 // icaRowsCases are icaCases plus shapes around the rows kernels' blocks

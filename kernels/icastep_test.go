@@ -156,6 +156,14 @@ func verifyICAStep[T Float](tb testing.TB, impl, ref icaStepFunc[T], c icaCase) 
 			}
 		}
 	}
+	return checkICANaNs(tb, what, c, colNaN, rowNaN, O, G) && ok
+}
+
+// checkICANaNs checks that a NaN in any sample (colNaN) reached every
+// output and every mean of g', and a NaN in row i of W (rowNaN[i]) row i
+// of the output and gpMean[i].
+func checkICANaNs[T Float](tb testing.TB, what string, c icaCase, colNaN bool, rowNaN []bool, O, G *gmat[T]) bool {
+	tb.Helper()
 	var nanOut, nanGp []int
 	for i := 0; i < c.m; i++ {
 		if (colNaN && c.k > 0) || (rowNaN[i] && c.n > 0) {
@@ -163,11 +171,11 @@ func verifyICAStep[T Float](tb testing.TB, impl, ref icaStepFunc[T], c icaCase) 
 		}
 		for j := 0; j < c.k; j++ {
 			if colNaN || rowNaN[i] {
-				nanOut = append(nanOut, i*ldo+j)
+				nanOut = append(nanOut, i*O.ld+j)
 			}
 		}
 	}
-	ok = checkNaNAt(tb, what, O.data, nanOut) && ok
+	ok := checkNaNAt(tb, what, O.data, nanOut)
 	if !c.noMean {
 		ok = checkNaNAt(tb, what+" gpMean", G.data, nanGp) && ok
 	}
