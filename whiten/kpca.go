@@ -31,6 +31,12 @@ type KernelPCAOptions struct {
 	Landmarks int
 	// Seed chooses the Nyström landmarks (deterministically).
 	Seed uint64
+	// ShareX keeps a reference to the training data for Transform instead
+	// of a copy (scikit-learn's copy_X=False): x must then not change while
+	// the model is in use. The default copies, as copy_X=True does; for
+	// the 500×27648 study matrix that copy (110 MB, freshly allocated, so
+	// every page faults in) costs about as much as the rest of the fit.
+	ShareX bool
 }
 
 // KernelPCA is a fitted kernel PCA with scikit-learn's attributes
@@ -137,7 +143,10 @@ func fitKernelPCA[T kernels.Float](x *matrix.Dense[T], opt KernelPCAOptions, xxt
 		if kmat, err = kernelMatrixOf(m.Kernel, x, nil, "kernel PCA input", xxt); err != nil {
 			return nil, err
 		}
-		m.xfit = x.Clone()
+		m.xfit = x
+		if !opt.ShareX {
+			m.xfit = x.Clone()
+		}
 	}
 	// Centering (scikit-learn's KernelCenterer), in float64.
 	a := make([]float64, n*n)

@@ -173,3 +173,49 @@ func TestKernelPCABadInput(t *testing.T) {
 		t.Error("unknown kernel name accepted")
 	}
 }
+
+// ShareX only changes whether the model keeps x or a copy of it: the fit and
+// the transform are the same bits either way, and the default (a copy, as
+// scikit-learn's copy_X=True) is unaffected by later changes to x.
+func TestKernelPCAShareX(t *testing.T) {
+	x := loadMat(t, "kpca_rbf", "X")
+	xnew := loadMat(t, "kpca_rbf", "Xnew")
+	opt := KernelPCAOptions{Kernel: Kernel{Kind: KernelRBF, Gamma: 0.5}, NComponents: 3}
+	copied, err := FitKernelPCA(x, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.ShareX = true
+	shared, err := FitKernelPCA(x, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shared.xfit != x || copied.xfit == x {
+		t.Fatalf("ShareX: model keeps x %v, default keeps x %v; want true, false", shared.xfit == x, copied.xfit == x)
+	}
+	y0, err := copied.Transform(xnew)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y1, err := shared.Transform(xnew)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range y0.Data {
+		if y0.Data[i] != y1.Data[i] || shared.Scores.Data[i%len(shared.Scores.Data)] != copied.Scores.Data[i%len(copied.Scores.Data)] {
+			t.Fatalf("ShareX changed the result at %d: %v vs %v", i, y1.Data[i], y0.Data[i])
+		}
+	}
+	for i := range x.Data {
+		x.Data[i] += 1
+	}
+	y2, err := copied.Transform(xnew)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range y0.Data {
+		if y2.Data[i] != y0.Data[i] {
+			t.Fatalf("the default model changed with its training data at %d", i)
+		}
+	}
+}

@@ -75,7 +75,7 @@ func benchPipeline[T kernels.Float](b *testing.B, x *matrix.Dense[T], winit *mat
 			b.Fatal(err)
 		}
 		c1 := cpuNow()
-		kopt := whiten.KernelPCAOptions{Kernel: whiten.NewKernel(whiten.KernelRBF), NComponents: k}
+		kopt := whiten.KernelPCAOptions{Kernel: whiten.NewKernel(whiten.KernelRBF), NComponents: k, ShareX: true}
 		if shared {
 			_, err = whiten.FitKernelPCAGram(g, kopt)
 		} else {

@@ -108,7 +108,7 @@ func runKPCA(args []string, stdout, stderr io.Writer) error {
 	}
 	kern := whiten.NewKernel(kind)
 	kern.Gamma, kern.Degree, kern.Coef0 = *gamma, *degree, *coef0
-	opt := whiten.KernelPCAOptions{Kernel: kern, NComponents: *k, Landmarks: *landmarks, Seed: *seed}
+	opt := whiten.KernelPCAOptions{Kernel: kern, NComponents: *k, Landmarks: *landmarks, Seed: *seed, ShareX: true}
 	var info kpcaRun
 	if dt == "float32" {
 		info, err = kpcaFit[float32](*in, *out, opt, start)

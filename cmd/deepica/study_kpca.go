@@ -27,7 +27,7 @@ const (
 
 // kpcaOptions: the RBF kernel with scikit-learn's default γ = 1/n_features.
 func (s *study[T]) kpcaOptions(n, k int) whiten.KernelPCAOptions {
-	opt := whiten.KernelPCAOptions{Kernel: whiten.NewKernel(whiten.KernelRBF), NComponents: k}
+	opt := whiten.KernelPCAOptions{Kernel: whiten.NewKernel(whiten.KernelRBF), NComponents: k, ShareX: true}
 	if n > kpcaDenseMax {
 		opt.Landmarks, opt.Seed = kpcaLandmarks, s.o.seed
 	}
