@@ -86,7 +86,7 @@ func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, 
 		if g != nil {
 			xxt = g.xxt
 		}
-		if a, f.inPlace = correctedGram(x, mean, xxt); !f.inPlace {
+		if a, f.inPlace = correctedGram(x, xxt); !f.inPlace {
 			a = widen(centeredGram(x, f.mean))
 		}
 	default:
@@ -276,38 +276,38 @@ func centeredGram[T kernels.Float](x *matrix.Dense[T], mean []T) []T {
 // against centring first, well inside the rank tolerance's margin.
 const maxOffsetRatio = 16
 
-// correctedGram returns XcXcᵀ (n×n, float64) as XXᵀ − r·1ᵀ − 1·rᵀ + ‖m‖²
-// with r = X·m: one Gram call that reads x in place (no centred copy of
-// each column block). It reports false, and the caller centres first, when
-// the mean dominates the data (‖X‖² > maxOffsetRatio·‖Xc‖²), where the
-// subtraction would cancel digits, or when the moments are not finite.
+// correctedGram returns XcXcᵀ (n×n, float64) as XXᵀ − r·1ᵀ − 1·rᵀ + c with
+// r = X·m and c = ‖m‖², m the column means: one Gram call that reads x in
+// place (no centred copy of each column block). Since m = Xᵀ·1/n, r is the
+// Gram's row sums over n and c their mean, so the result is the double
+// centring J·XXᵀ·J (J = I − 1·1ᵀ/n) of the Gram as computed, and neither
+// needs another pass over x (110 MB for the study's image matrix). It
+// reports false, and the caller centres first, when the mean dominates the
+// data (‖X‖² > maxOffsetRatio·‖Xc‖²), where the subtraction would cancel
+// digits, or when the moments are not finite.
 //
 // g, when not nil, is X·Xᵀ already computed (a shared Gram); it is read only.
-func correctedGram[T kernels.Float](x *matrix.Dense[T], mean []float64, g []T) ([]float64, bool) {
+func correctedGram[T kernels.Float](x *matrix.Dense[T], g []T) ([]float64, bool) {
 	n := x.Rows
 	if g == nil {
 		g = rawGram(x)
 	}
 	r := make([]float64, n)
-	var mm float64
-	for _, v := range mean {
-		mm += v * v
-	}
-	x64, is64 := any(x).(*matrix.Dense[float64])
-	var tr, trc float64
+	var c float64
 	for i := 0; i < n; i++ {
 		var s float64
-		if is64 {
-			s = kernels.Dot(x64.Row(i), mean) // vector kernel: p can be 27648
-		} else {
-			for j, v := range x.Row(i) {
-				s += float64(v) * mean[j]
-			}
+		for _, v := range g[i*n : i*n+n] {
+			s += float64(v)
 		}
-		r[i] = s
+		r[i] = s / float64(n)
+		c += r[i]
+	}
+	c /= float64(n)
+	var tr, trc float64
+	for i := 0; i < n; i++ {
 		d := float64(g[i*n+i])
 		tr += d
-		trc += d - 2*s + mm
+		trc += d - 2*r[i] + c
 	}
 	if !(tr <= maxOffsetRatio*trc) || !finite(tr) {
 		return nil, false
@@ -315,7 +315,7 @@ func correctedGram[T kernels.Float](x *matrix.Dense[T], mean []float64, g []T) (
 	a := make([]float64, n*n)
 	for i := 0; i < n; i++ {
 		for j := 0; j <= i; j++ {
-			a[i*n+j] = float64(g[i*n+j]) - r[i] - r[j] + mm
+			a[i*n+j] = float64(g[i*n+j]) - r[i] - r[j] + c
 			a[j*n+i] = a[i*n+j] // exactly symmetric, as the Gram
 		}
 	}

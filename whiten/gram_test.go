@@ -9,10 +9,14 @@ import (
 	"github.com/deepica/deepica/matrix"
 )
 
-// TestCorrectedGram: the centred Gram from the uncentred one minus the
-// mean's part agrees with centring first within the rounding of both,
-// 4·p·eps·(‖xᵢ‖+‖m‖)(‖xⱼ‖+‖m‖) per entry; it is exactly symmetric; and data
-// whose mean dominates (‖X‖² > 16·‖Xc‖²) are left to the centred path.
+// TestCorrectedGram: the centred Gram as the double centring of the
+// uncentred one agrees with centring first within the rounding of both.
+// Each Gram entry is off by at most p·eps·‖xᵢ‖‖xⱼ‖; the row means r and
+// their mean c average such entries (plus n·eps of summation), so with
+// N̄ the mean row norm every term is within (p+n)·eps·(‖xᵢ‖+N̄)(‖xⱼ‖+N̄),
+// and the centred-first result (‖m‖ ≤ N̄) within the same: 4× that per
+// entry. It is exactly symmetric; and data whose mean dominates
+// (‖X‖² > 16·‖Xc‖²) are left to the centred path.
 func TestCorrectedGram(t *testing.T) {
 	testCorrectedGram[float64](t)
 	testCorrectedGram[float32](t)
@@ -27,7 +31,7 @@ func testCorrectedGram[T kernels.Float](t *testing.T) {
 			x.Data[i] = T(rng.NormFloat64() + offset)
 		}
 		mean := columnMeans(x)
-		got, ok := correctedGram(x, mean, nil)
+		got, ok := correctedGram(x, nil)
 		if offset == 20 {
 			if ok {
 				t.Errorf("offset %v: mean-dominated data took the corrected path", offset)
@@ -38,16 +42,17 @@ func testCorrectedGram[T kernels.Float](t *testing.T) {
 			t.Fatalf("offset %v: corrected path refused", offset)
 		}
 		want := widen(centeredGram(x, toFloat[T](mean)))
-		var mm float64
-		for _, v := range mean {
-			mm += v * v
-		}
 		norm := make([]float64, n)
+		var bar float64
 		for i := range norm {
 			for _, v := range x.Row(i) {
 				norm[i] += float64(v) * float64(v)
 			}
-			norm[i] = math.Sqrt(norm[i]) + math.Sqrt(mm)
+			norm[i] = math.Sqrt(norm[i])
+			bar += norm[i] / float64(n)
+		}
+		for i := range norm {
+			norm[i] += bar
 		}
 		eps := epsOf[T]()
 		for i := 0; i < n; i++ {
@@ -55,7 +60,7 @@ func testCorrectedGram[T kernels.Float](t *testing.T) {
 				if got[i*n+j] != got[j*n+i] {
 					t.Fatalf("not symmetric at (%d, %d)", i, j)
 				}
-				tol := 4 * float64(p) * eps * norm[i] * norm[j]
+				tol := 4 * float64(p+n) * eps * norm[i] * norm[j]
 				if d := math.Abs(got[i*n+j] - want[i*n+j]); d > tol {
 					t.Fatalf("offset %v, (%d, %d): corrected %v, centred %v, |Δ| %g > %g", offset, i, j, got[i*n+j], want[i*n+j], d, tol)
 				}
