@@ -80,7 +80,7 @@ func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, 
 			return nil, err
 		}
 		N, m = n, p
-		mean := columnMeans(x)
+		mean := g.columnMeans(x)
 		f.mean = toFloat[T](mean)
 		var xxt []T
 		if g != nil {

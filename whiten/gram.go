@@ -25,6 +25,9 @@ type Gram[T kernels.Float] struct {
 	// takes it instead of solving again (bit for bit what it would get).
 	mu  sync.Mutex
 	dec *gramDecomp[T]
+	// mean is x's column means (columnMeans), kept for the next fit: each
+	// Gram-route fit needs them, and they cost a pass over x.
+	mean []float64
 }
 
 // gramDecomp is what factorize computes from the centred Gram and the
@@ -59,6 +62,20 @@ func (g *Gram[T]) store(d *gramDecomp[T]) {
 	g.mu.Lock()
 	g.dec = d
 	g.mu.Unlock()
+}
+
+// columnMeans returns columnMeans(x), computed once per Gram (x is g's
+// data); with a nil g it computes them. The result is read only.
+func (g *Gram[T]) columnMeans(x *matrix.Dense[T]) []float64 {
+	if g == nil {
+		return columnMeans(x)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.mean == nil {
+		g.mean = columnMeans(x)
+	}
+	return g.mean
 }
 
 // NewGram computes X·Xᵀ for x (n_samples × n_features, at least one of
