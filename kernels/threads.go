@@ -34,6 +34,15 @@ func parallelFor(n int, body func(i int)) {
 	parallelForWorker(n, func(_, i int) { body(i) })
 }
 
+// ParallelFor runs body(worker, i) for i in [0, n) on min(n, Threads())
+// goroutines, worker in [0, min(n, Threads())) naming the one that runs it
+// so that per-worker scratch can be indexed. Items are handed out
+// dynamically: callers keep each item's result independent of its worker,
+// which keeps results bit-identical across thread counts. It is the
+// kernels' own loop, exported so that the packages above them share one
+// threading policy (SetThreads).
+func ParallelFor(n int, body func(worker, i int)) { parallelForWorker(n, body) }
+
 // parallelForWorker is parallelFor that also tells body which of the
 // min(n, Threads()) workers runs it, so per-worker scratch can be indexed.
 func parallelForWorker(n int, body func(worker, i int)) {
