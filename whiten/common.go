@@ -183,23 +183,31 @@ func epsOf[T kernels.Float]() float64 {
 }
 
 // columnMeans returns the mean of each column, accumulated in float64 in row
-// order.
+// order. Blocks of columns go to kernels.Threads() goroutines; each column's
+// sum runs in the same order whatever the split, so the result does not
+// depend on the thread count.
 func columnMeans[T kernels.Float](x *matrix.Dense[T]) []float64 {
 	acc := make([]float64, x.Cols)
-	if x64, ok := any(x).(*matrix.Dense[float64]); ok {
-		// The same sums in the same order, a row at a time through the
-		// vector kernel (y += 1·x rounds as y + x): 2.5× faster on the
-		// 500×27648 image matrix than the scalar loop.
-		for i := 0; i < x64.Rows; i++ {
-			kernels.Axpy(1, x64.Row(i), acc)
+	const block = 2048 // 16 KB of float64 sums: L1-resident while x streams by
+	nb := (x.Cols + block - 1) / block
+	kernels.ParallelFor(nb, func(_, b int) {
+		c0, c1 := b*block, min((b+1)*block, x.Cols)
+		a := acc[c0:c1]
+		if x64, ok := any(x).(*matrix.Dense[float64]); ok {
+			// The same sums in the same order, a row at a time through the
+			// vector kernel (y += 1·x rounds as y + x): 2.5× faster on the
+			// 500×27648 image matrix than the scalar loop.
+			for i := 0; i < x64.Rows; i++ {
+				kernels.Axpy(1, x64.Row(i)[c0:c1], a)
+			}
+			return
 		}
-	} else {
 		for i := 0; i < x.Rows; i++ {
-			for j, v := range x.Row(i) {
-				acc[j] += float64(v)
+			for j, v := range x.Row(i)[c0:c1] {
+				a[j] += float64(v)
 			}
 		}
-	}
+	})
 	for j := range acc {
 		acc[j] /= float64(x.Rows)
 	}

@@ -185,13 +185,19 @@ func kernelMatrixOf[T kernels.Float](k Kernel, x, y *matrix.Dense[T], what strin
 	return out, nil
 }
 
+// apply maps every entry of m through f, rows spread over
+// kernels.Threads() goroutines (f must be safe to call concurrently; each
+// entry's value does not depend on the split).
 func apply[T kernels.Float](m *matrix.Dense[T], f func(i, j int, v float64) float64) {
-	for i := 0; i < m.Rows; i++ {
-		row := m.Row(i)
-		for j, v := range row {
-			row[j] = T(f(i, j, float64(v)))
+	const rowsPer = 16
+	kernels.ParallelFor((m.Rows+rowsPer-1)/rowsPer, func(_, b int) {
+		for i := b * rowsPer; i < min((b+1)*rowsPer, m.Rows); i++ {
+			row := m.Row(i)
+			for j, v := range row {
+				row[j] = T(f(i, j, float64(v)))
+			}
 		}
-	}
+	})
 }
 
 // rowSquares returns ‖xᵢ‖² for each row, accumulated in float64.

@@ -199,3 +199,45 @@ func TestSharedGramNonFinite(t *testing.T) {
 		t.Fatalf("kernel PCA: %v vs %v", errA, errB)
 	}
 }
+
+// TestFitsThreadIndependent: the Gram-route PCA (column means split over
+// column blocks, a Gemm-based eigensolver) and the RBF kernel PCA (kernel
+// matrix split over rows) return the same bits at any thread count. The
+// shapes give several column blocks and several row blocks.
+func TestFitsThreadIndependent(t *testing.T) {
+	defer kernels.SetThreads(0)
+	rng := rand.New(rand.NewPCG(31, 32))
+	x := matrix.New[float64](70, 5000)
+	for i := range x.Data {
+		x.Data[i] = rng.NormFloat64() + 0.3
+	}
+	var pca0 *PCA[float64]
+	var kp0 *KernelPCA[float64]
+	for _, th := range []int{1, 2, 3} {
+		kernels.SetThreads(th)
+		p, err := FitPCA(x, PCAOptions{NComponents: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kp, err := FitKernelPCA(x, KernelPCAOptions{Kernel: NewKernel(KernelRBF), NComponents: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if th == 1 {
+			pca0, kp0 = p, kp
+			continue
+		}
+		same := func(what string, a, b []float64) {
+			for i := range a {
+				if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+					t.Fatalf("threads %d: %s[%d] = %v, one thread %v", th, what, i, b[i], a[i])
+				}
+			}
+		}
+		same("PCA mean", pca0.Mean, p.Mean)
+		same("PCA components", pca0.Components.Data, p.Components.Data)
+		same("PCA singular values", pca0.SingularValues, p.SingularValues)
+		same("kernel PCA eigenvalues", kp0.Eigenvalues, kp.Eigenvalues)
+		same("kernel PCA scores", kp0.Scores.Data, kp.Scores.Data)
+	}
+}
