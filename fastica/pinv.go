@@ -28,16 +28,15 @@ func pinvWhitened(w, k *matrix.Dense[float64], sigma []float64) (out *matrix.Den
 	if w.Rows != r || w.Cols != r || len(sigma) != r || r == 0 {
 		return nil, false
 	}
-	// Vᵀ = D·K (r×p) and M = Vᵀ·V.
-	vt := matrix.New[float64](r, p)
+	// Vᵀ = D·K (r×p) and M = Vᵀ·V = D·(K·Kᵀ)·D: scaling the r×r Gram
+	// instead of K saves a k×p copy.
+	g := make([]float64, r*r)
+	kernels.Gram(kernels.NoTrans, r, p, 1, k.Data, k.Stride, 0, g, r)
 	for i := 0; i < r; i++ {
-		src, dst := k.Row(i), vt.Row(i)
-		for j, v := range src {
-			dst[j] = sigma[i] * v
+		for j := 0; j < r; j++ {
+			g[i*r+j] *= sigma[i] * sigma[j]
 		}
 	}
-	g := make([]float64, r*r)
-	kernels.Gram(kernels.NoTrans, r, p, 1, vt.Data, vt.Stride, 0, g, r)
 	var chol mat.Cholesky
 	if !chol.Factorize(mat.NewSymDense(r, g)) {
 		return nil, false

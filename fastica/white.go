@@ -193,9 +193,15 @@ func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved, gram *whiten.G
 	return w, nil
 }
 
+// fromICAWhitening takes over wh (its callers drop it): a float64 K is kept,
+// not copied (k×p, 8.8 MB for the study's images).
 func fromICAWhitening[T kernels.Float, U kernels.Float](wh *whiten.ICAWhitening[U], x1 []T) *white[T] {
+	k64, ok := any(wh.K).(*matrix.Dense[float64])
+	if !ok {
+		k64 = matrix.Convert[float64](wh.K)
+	}
 	w := &white[T]{k: wh.NComponents, x1: x1, scale: wh.Scale, mean: toFloat64(wh.Mean),
-		K: matrix.Convert[float64](wh.K), solver: wh.Solver.String(), rank: wh.Rank, sigma: wh.SingularValues}
+		K: k64, solver: wh.Solver.String(), rank: wh.Rank, sigma: wh.SingularValues}
 	for _, m := range wh.Warnings {
 		w.warns = append(w.warns, m.Message)
 	}
