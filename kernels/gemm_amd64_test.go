@@ -217,12 +217,8 @@ func TestGemmRowSplit(t *testing.T) {
 }
 
 func testGemmRowSplit[T Float](t *testing.T, lvl Level) {
-	prev := ntMinBytes
-	defer func() { ntMinBytes = prev }()
 	r := rand.New(rand.NewPCG(21, 22))
 	bl := blockingFor(lvl, !is32[T]())
-	var z T
-	size := int(unsafe.Sizeof(z))
 	for _, th := range []int{2, 3} {
 		cases := []struct{ m, n, k int }{
 			{8*th*bl.mr + 3, 37, bl.kc + 5}, {451, 70, 40}, {8 * th * 16, 33, 2*bl.kc + 1},
@@ -233,53 +229,95 @@ func testGemmRowSplit[T Float](t *testing.T, lvl Level) {
 		}
 		for _, cs := range cases {
 			for tr := 0; tr < 4; tr++ {
-				tA, tB := tr&1 != 0, tr&2 != 0
 				for _, nt := range []bool{false, true} {
-					m, n, k := cs.m, cs.n, cs.k
-					ntMinBytes = prev
-					if nt {
-						ntMinBytes = 0
-					}
-					ar, ac := m, k
-					if tA {
-						ar, ac = k, m
-					}
-					br, bc := k, n
-					if tB {
-						br, bc = n, k
-					}
-					a, b := randSlice[T](r, ar*ac), randSlice[T](r, br*bc)
-					ldc := ceilDiv(n, 64/size)*(64/size) + 64/size
-					c0 := make([]T, m*ldc)
-					alpha, beta := T(r.Float64()*2-1), T(r.Float64()*2-1)
-					if nt {
-						beta = 0
-					}
-					for i := range c0 {
-						c0[i] = randVal[T](r)
-						if beta == 0 {
-							c0[i] = T(math.NaN())
-						}
-					}
-					want, mag := naiveGemm(tA, tB, m, n, k, alpha, a, ac, b, bc, beta, c0, ldc, nil, nil)
-					run := func(threads int) []T {
-						c := alignedSlice[T](len(c0)) // the non-temporal path wants C 64-byte aligned
-						copy(c, c0)
-						withThreads(threads, func() {
-							g := gemmArgs[T]{transA: tA, transB: tB, m: m, n: n, k: k, alpha: alpha, beta: beta,
-								a: a, lda: ac, b: b, ldb: bc, c: c, ldc: ldc}
-							gemmBlocked(lvl, &g, false)
-						})
-						return c
-					}
-					what := fmt.Sprintf("threads=%d tA=%v tB=%v m=%d n=%d k=%d nt=%v", th, tA, tB, m, n, k, nt)
-					got := run(th)
-					checkClose(t, what, m, n, k, got, ldc, want, mag)
-					compareExact(t, what+" vs one thread", got, run(1))
+					checkThreadedGemm[T](t, r, lvl, th, cs.m, cs.n, cs.k, tr&1 != 0, tr&2 != 0, nt)
 				}
 			}
 		}
 	}
+}
+
+// TestGemmDirectParallel checks the several-thread path for few rows of C
+// (m ≤ directMaxM, B read in place, one parallel section over chunks of
+// B panels, directParallel) the same way: against the float64 naive
+// product and bit for bit against one thread (the general loop), with
+// short and tall tiles, partial last tiles and panels (so chunk edges and
+// the packed last panel), one and several reduction slices, beta = 0 and
+// not, and the non-temporal stores. n is large enough to pass the
+// threading threshold and span several column blocks.
+func TestGemmDirectParallel(t *testing.T) {
+	for _, lvl := range asmLevelsHere() {
+		t.Run(lvl.String()+"/f32", func(t *testing.T) { testGemmDirectParallel[float32](t, lvl) })
+		t.Run(lvl.String()+"/f64", func(t *testing.T) { testGemmDirectParallel[float64](t, lvl) })
+	}
+}
+
+func testGemmDirectParallel[T Float](t *testing.T, lvl Level) {
+	r := rand.New(rand.NewPCG(23, 24))
+	bl := blockingFor(lvl, !is32[T]())
+	cases := []struct{ m, n, k int }{
+		{32, 2*bl.nc + 37, 27}, {40, bl.nc + 5, 40}, {3, 4*bl.nc + 1, 90}, {64, bl.nc/4 + 3, bl.kc + 9}, {14, bl.nc + 16, 2*bl.kc + 3},
+	}
+	if raceEnabled || testing.Short() {
+		cases = cases[:2] // the naive reference is slow under the detector and emulation
+	}
+	for _, th := range []int{2, 3} {
+		for _, cs := range cases {
+			for _, nt := range []bool{false, true} {
+				checkThreadedGemm[T](t, r, lvl, th, cs.m, cs.n, cs.k, false, false, nt)
+			}
+		}
+	}
+}
+
+// checkThreadedGemm runs one product on th threads and checks it against
+// the naive product and bit for bit against one thread; nt stores C
+// non-temporally where the product allows it (beta = 0).
+func checkThreadedGemm[T Float](t *testing.T, r *rand.Rand, lvl Level, th, m, n, k int, tA, tB, nt bool) {
+	t.Helper()
+	prev := ntMinBytes
+	defer func() { ntMinBytes = prev }()
+	if nt {
+		ntMinBytes = 0
+	}
+	var z T
+	size := int(unsafe.Sizeof(z))
+	ar, ac := m, k
+	if tA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if tB {
+		br, bc = n, k
+	}
+	a, b := randSlice[T](r, ar*ac), randSlice[T](r, br*bc)
+	ldc := ceilDiv(n, 64/size)*(64/size) + 64/size
+	c0 := make([]T, m*ldc)
+	alpha, beta := T(r.Float64()*2-1), T(r.Float64()*2-1)
+	if nt {
+		beta = 0
+	}
+	for i := range c0 {
+		c0[i] = randVal[T](r)
+		if beta == 0 {
+			c0[i] = T(math.NaN())
+		}
+	}
+	want, mag := naiveGemm(tA, tB, m, n, k, alpha, a, ac, b, bc, beta, c0, ldc, nil, nil)
+	run := func(threads int) []T {
+		c := alignedSlice[T](len(c0)) // the non-temporal path wants C 64-byte aligned
+		copy(c, c0)
+		withThreads(threads, func() {
+			g := gemmArgs[T]{transA: tA, transB: tB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+				a: a, lda: ac, b: b, ldb: bc, c: c, ldc: ldc}
+			gemmBlocked(lvl, &g, false)
+		})
+		return c
+	}
+	what := fmt.Sprintf("threads=%d tA=%v tB=%v m=%d n=%d k=%d nt=%v", th, tA, tB, m, n, k, nt)
+	got := run(th)
+	checkClose(t, what, m, n, k, got, ldc, want, mag)
+	compareExact(t, what+" vs one thread", got, run(1))
 }
 
 // alignedSlice returns n elements starting on a 64-byte boundary.

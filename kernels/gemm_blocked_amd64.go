@@ -181,6 +181,10 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 	size := int(unsafe.Sizeof(z))
 	nt := k <= bl.kc && g.beta == 0 && !lower && m*n*size >= ntMinBytes &&
 		uintptr(unsafe.Pointer(&g.c[0]))%64 == 0 && g.ldc*size%64 == 0
+	if direct && threads > 1 && !lower && m <= mcBlk {
+		directParallel(lvl, g, short, bl.kc, bl.nc, mr, nr, threads, nt)
+		return
+	}
 	for jc := 0; jc < n; jc += bl.nc {
 		nc := min(bl.nc, n-jc)
 		icStart := 0
@@ -230,19 +234,7 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 						micro(lvl, short, kc, ap, bp, ldb, &g.c[i0*g.ldc+j0], g.ldc, g.alpha, beta, accum)
 						continue
 					}
-					var tmp [14 * 32]T
-					micro(lvl, short, kc, ap, bp, ldb, &tmp[0], nr, g.alpha, 0, 0)
-					for i := 0; i < mrows; i++ {
-						row := g.c[(i0+i)*g.ldc+j0 : (i0+i)*g.ldc+j0+ncols]
-						t := tmp[i*nr : i*nr+ncols]
-						if accum == 0 {
-							copy(row, t)
-							continue
-						}
-						for j := range row {
-							row[j] = beta*row[j] + t[j]
-						}
-					}
+					edgeTile(lvl, short, kc, ap, bp, ldb, g, i0, j0, mrows, ncols, nr, beta, accum)
 				}
 			}
 			if split > 0 {
@@ -279,6 +271,94 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 			}
 		}
 	}
+}
+
+// edgeTile runs a partial register tile (mrows < MR or ncols < NR) of C at
+// (i0, j0) through a scratch tile.
+func edgeTile[T Float](lvl Level, short bool, kc int, ap, bp *T, ldb int, g *gemmArgs[T], i0, j0, mrows, ncols, nr int, beta T, accum int) {
+	var tmp [14 * 32]T
+	micro(lvl, short, kc, ap, bp, ldb, &tmp[0], nr, g.alpha, 0, 0)
+	for i := 0; i < mrows; i++ {
+		row := g.c[(i0+i)*g.ldc+j0 : (i0+i)*g.ldc+j0+ncols]
+		t := tmp[i*nr : i*nr+ncols]
+		if accum == 0 {
+			copy(row, t)
+			continue
+		}
+		for j := range row {
+			row[j] = beta*row[j] + t[j]
+		}
+	}
+}
+
+// directParallel is gemmBlocked's direct case (m ≤ directMaxM rows of C
+// in one A block, B read in place) on several threads with one parallel
+// section for the whole product: A is packed for every reduction slice up
+// front (m·k elements), and the threads take chunks of adjacent B panels,
+// each chunk running the sequential order (blocks of ncBlk columns, the
+// slices in order, the panels). One section per ncBlk block, as the
+// general loop has, cost most of the second thread here: such a block is
+// ~0.2 ms of work and the idle thread took a good part of that to wake up,
+// so the conv 3→32 GEMM (32×27 · 27×92160) ran no faster on two threads
+// than on one. Every C element sums the same slices in the same order as
+// the sequential loop, so results do not depend on the thread count.
+func directParallel[T Float](lvl Level, g *gemmArgs[T], short bool, kcBlk, ncBlk, mr, nr, threads int, nt bool) {
+	m, n, k := g.m, g.n, g.k
+	nPanA := ceilDiv(m, mr)
+	aAll := make([]T, nPanA*mr*k) // slice pc at offset nPanA·mr·pc
+	for pc := 0; pc < k; pc += kcBlk {
+		kc := min(kcBlk, k-pc)
+		a := aAll[nPanA*mr*pc:]
+		for ir := 0; ir < nPanA; ir++ {
+			packA(g, a[ir*mr*kc:(ir+1)*mr*kc], ir*mr, min(mr, m-ir*mr), pc, kc, mr)
+		}
+	}
+	last := make([]T, nr*min(kcBlk, k)) // the partial last panel, packed (one chunk has it)
+	nPan := ceilDiv(n, nr)
+	blk := max(1, ncBlk/nr)
+	per := max(1, ceilDiv(nPan, 4*threads))
+	gemmParallel(threads, ceilDiv(nPan, per), func(q int) {
+		p1 := min((q+1)*per, nPan)
+		for jb := q * per; jb < p1; jb += blk {
+			jbEnd := min(jb+blk, p1)
+			for pc := 0; pc < k; pc += kcBlk {
+				kc := min(kcBlk, k-pc)
+				beta, accum := T(1), 1
+				if pc == 0 {
+					beta = g.beta
+					if beta == 0 {
+						accum = 0
+					}
+				}
+				a := aAll[nPanA*mr*pc:]
+				for jr := jb; jr < jbEnd; jr++ {
+					j0 := jr * nr
+					ncols := min(nr, n-j0)
+					bp, ldb := &g.b[pc*g.ldb+j0], g.ldb
+					if ncols < nr {
+						packB(g, last[:kc*nr], j0, ncols, pc, kc, nr)
+						bp, ldb = &last[0], nr
+					}
+					for ir := 0; ir < nPanA; ir++ {
+						i0 := ir * mr
+						mrows := min(mr, m-i0)
+						ap := &a[ir*mr*kc]
+						switch {
+						case mrows < mr || ncols < nr:
+							edgeTile(lvl, short, kc, ap, bp, ldb, g, i0, j0, mrows, ncols, nr, beta, accum)
+						case nt:
+							microNT(lvl, short, kc, ap, bp, ldb, &g.c[i0*g.ldc+j0], g.ldc, g.alpha)
+						default:
+							micro(lvl, short, kc, ap, bp, ldb, &g.c[i0*g.ldc+j0], g.ldc, g.alpha, beta, accum)
+						}
+					}
+				}
+			}
+		}
+		if nt {
+			sfence() // this goroutine's non-temporal stores, before the join
+		}
+	})
 }
 
 // ntMinBytes is the size of C above which a product written in one
