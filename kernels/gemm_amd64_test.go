@@ -243,8 +243,8 @@ func testGemmRowSplit[T Float](t *testing.T, lvl Level) {
 // product and bit for bit against one thread (the general loop), with
 // short and tall tiles, partial last tiles and panels (so chunk edges and
 // the packed last panel), one and several reduction slices, beta = 0 and
-// not, and the non-temporal stores. n is large enough to pass the
-// threading threshold and span several column blocks.
+// not, and the non-temporal stores. The path's work threshold is lowered
+// so that these sizes (several column blocks each) reach it.
 func TestGemmDirectParallel(t *testing.T) {
 	for _, lvl := range asmLevelsHere() {
 		t.Run(lvl.String()+"/f32", func(t *testing.T) { testGemmDirectParallel[float32](t, lvl) })
@@ -253,6 +253,9 @@ func TestGemmDirectParallel(t *testing.T) {
 }
 
 func testGemmDirectParallel[T Float](t *testing.T, lvl Level) {
+	prev := minDirectParallelFlops
+	minDirectParallelFlops = 0
+	defer func() { minDirectParallelFlops = prev }()
 	r := rand.New(rand.NewPCG(23, 24))
 	bl := blockingFor(lvl, !is32[T]())
 	cases := []struct{ m, n, k int }{

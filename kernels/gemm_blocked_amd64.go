@@ -110,6 +110,14 @@ func getGemmBufs[T Float](na, nb int) (*gemmBufs[T], func()) {
 // starting goroutines costs microseconds, a few hundred thousand flops.
 const minParallelFlops = 1 << 20
 
+// minDirectParallelFlops is the work below which a product with few rows
+// (the direct case) is not split over threads: a waking thread costs tens
+// of microseconds here, and such products are mostly called from inside
+// parallel loops over images (conv), where splitting them again only
+// oversubscribes the cores. 2²⁵ multiply-adds are ~0.5 ms on one core. A
+// variable so that tests reach the path with small sizes.
+var minDirectParallelFlops = float64(1 << 25)
+
 // directMaxM is the largest m for which B is read unpacked.
 const directMaxM = 64
 
@@ -172,19 +180,16 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 	if split > 0 {
 		mcMax = ceilDiv(m, mr) * mr // every block's A, each at its own rows
 	}
+	if direct && threads > 1 && !lower && m <= mcBlk && float64(m)*float64(n)*float64(k) >= minDirectParallelFlops {
+		directParallel(lvl, g, short, bl.kc, bl.nc, mr, nr, threads, ntOK(g, bl.kc))
+		return
+	}
 	bufs, release := getGemmBufs[T](mcMax*kcMax, ncMax*kcMax)
 	defer release()
 	// A C far larger than the caches, written once (one reduction slice,
 	// beta = 0), is stored around the caches: no read for ownership of
 	// lines that are entirely overwritten, no eviction of the operands.
-	var z T
-	size := int(unsafe.Sizeof(z))
-	nt := k <= bl.kc && g.beta == 0 && !lower && m*n*size >= ntMinBytes &&
-		uintptr(unsafe.Pointer(&g.c[0]))%64 == 0 && g.ldc*size%64 == 0
-	if direct && threads > 1 && !lower && m <= mcBlk {
-		directParallel(lvl, g, short, bl.kc, bl.nc, mr, nr, threads, nt)
-		return
-	}
+	nt := !lower && ntOK(g, bl.kc)
 	for jc := 0; jc < n; jc += bl.nc {
 		nc := min(bl.nc, n-jc)
 		icStart := 0
@@ -273,6 +278,16 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 	}
 }
 
+// ntOK reports whether g, computed with reduction slices of kc, can store
+// C non-temporally: one slice, beta = 0, a C several times the L2, rows
+// 64-byte aligned.
+func ntOK[T Float](g *gemmArgs[T], kc int) bool {
+	var z T
+	size := int(unsafe.Sizeof(z))
+	return g.k <= kc && g.beta == 0 && g.m*g.n*size >= ntMinBytes &&
+		uintptr(unsafe.Pointer(&g.c[0]))%64 == 0 && g.ldc*size%64 == 0
+}
+
 // edgeTile runs a partial register tile (mrows < MR or ncols < NR) of C at
 // (i0, j0) through a scratch tile.
 func edgeTile[T Float](lvl Level, short bool, kc int, ap, bp *T, ldb int, g *gemmArgs[T], i0, j0, mrows, ncols, nr int, beta T, accum int) {
@@ -305,7 +320,9 @@ func edgeTile[T Float](lvl Level, short bool, kc int, ap, bp *T, ldb int, g *gem
 func directParallel[T Float](lvl Level, g *gemmArgs[T], short bool, kcBlk, ncBlk, mr, nr, threads int, nt bool) {
 	m, n, k := g.m, g.n, g.k
 	nPanA := ceilDiv(m, mr)
-	aAll := make([]T, nPanA*mr*k) // slice pc at offset nPanA·mr·pc
+	bufs, release := getGemmBufs[T](nPanA*mr*k, nr*min(kcBlk, k))
+	defer release()
+	aAll := bufs.a // slice pc at offset nPanA·mr·pc
 	for pc := 0; pc < k; pc += kcBlk {
 		kc := min(kcBlk, k-pc)
 		a := aAll[nPanA*mr*pc:]
@@ -313,7 +330,7 @@ func directParallel[T Float](lvl Level, g *gemmArgs[T], short bool, kcBlk, ncBlk
 			packA(g, a[ir*mr*kc:(ir+1)*mr*kc], ir*mr, min(mr, m-ir*mr), pc, kc, mr)
 		}
 	}
-	last := make([]T, nr*min(kcBlk, k)) // the partial last panel, packed (one chunk has it)
+	last := bufs.b // the partial last panel, packed (one chunk has it)
 	nPan := ceilDiv(n, nr)
 	blk := max(1, ncBlk/nr)
 	per := max(1, ceilDiv(nPan, 4*threads))
