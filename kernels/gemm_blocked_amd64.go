@@ -198,13 +198,7 @@ func gemmBlocked[T Float](lvl Level, g *gemmArgs[T], lower bool) {
 		}
 		for pc := 0; pc < k; pc += bl.kc {
 			kc := min(bl.kc, k-pc)
-			beta, accum := T(1), 1
-			if pc == 0 {
-				beta = g.beta
-				if beta == 0 {
-					accum = 0
-				}
-			}
+			beta, accum := sliceBeta(pc == 0, g.beta)
 			nPanB := ceilDiv(nc, nr)
 			if direct {
 				// Only a partial last panel is packed; the others are read in place.
@@ -293,9 +287,16 @@ func ntOK[T Float](g *gemmArgs[T], kc int) bool {
 func edgeTile[T Float](lvl Level, short bool, kc int, ap, bp *T, ldb int, g *gemmArgs[T], i0, j0, mrows, ncols, nr int, beta T, accum int) {
 	var tmp [14 * 32]T
 	micro(lvl, short, kc, ap, bp, ldb, &tmp[0], nr, g.alpha, 0, 0)
-	for i := 0; i < mrows; i++ {
-		row := g.c[(i0+i)*g.ldc+j0 : (i0+i)*g.ldc+j0+ncols]
-		t := tmp[i*nr : i*nr+ncols]
+	mergeTile(g.c[i0*g.ldc+j0:], g.ldc, tmp[:], nr, mrows, ncols, beta, accum)
+}
+
+// mergeTile stores the rows×cols corner of a scratch register tile (row
+// stride nr) into c (row stride ldc): C = tile, or C = beta·C + tile when
+// accum is 1, as the micro-kernels do for a whole tile.
+func mergeTile[T Float](c []T, ldc int, tmp []T, nr, rows, cols int, beta T, accum int) {
+	for i := 0; i < rows; i++ {
+		row := c[i*ldc : i*ldc+cols]
+		t := tmp[i*nr : i*nr+cols]
 		if accum == 0 {
 			copy(row, t)
 			continue
@@ -304,6 +305,19 @@ func edgeTile[T Float](lvl Level, short bool, kc int, ap, bp *T, ldb int, g *gem
 			row[j] = beta*row[j] + t[j]
 		}
 	}
+}
+
+// sliceBeta is the (beta, accum) pair a micro-kernel gets for a reduction
+// slice: the caller's beta for the first slice (accum 0 when it is 0, so C
+// is overwritten and never read), 1 for the later ones.
+func sliceBeta[T Float](first bool, beta T) (T, int) {
+	switch {
+	case !first:
+		return 1, 1
+	case beta == 0:
+		return 0, 0
+	}
+	return beta, 1
 }
 
 // directParallel is gemmBlocked's direct case (m ≤ directMaxM rows of C
@@ -340,13 +354,7 @@ func directParallel[T Float](lvl Level, g *gemmArgs[T], short bool, kcBlk, ncBlk
 			jbEnd := min(jb+blk, p1)
 			for pc := 0; pc < k; pc += kcBlk {
 				kc := min(kcBlk, k-pc)
-				beta, accum := T(1), 1
-				if pc == 0 {
-					beta = g.beta
-					if beta == 0 {
-						accum = 0
-					}
-				}
+				beta, accum := sliceBeta(pc == 0, g.beta)
 				a := aAll[nPanA*mr*pc:]
 				for jr := jb; jr < jbEnd; jr++ {
 					j0 := jr * nr

@@ -154,13 +154,7 @@ func gramPanels[T Float](lvl Level, g *gemmArgs[T], k0, k1 int, alpha, beta T, c
 	buf := bufs.b
 	for pc := k0; pc < k1; pc += gkc {
 		kc := min(gkc, k1-pc)
-		sbeta, accum := T(1), 1
-		if pc == k0 {
-			sbeta = beta
-			if beta == 0 {
-				accum = 0
-			}
-		}
+		sbeta, accum := sliceBeta(pc == k0, beta)
 		packBlockB(lvl, g, buf, 0, n, pc, kc, nr, threads)
 		gemmParallel(threads, np, func(jr int) {
 			j0 := jr * nr
@@ -175,17 +169,7 @@ func gramPanels[T Float](lvl Level, g *gemmArgs[T], k0, k1 int, alpha, beta T, c
 				}
 				var tmp [8 * 32]T
 				gramMicro(lvl, kc, ap, bp, &tmp[0], nr, alpha, 0, 0)
-				for i := 0; i < rows; i++ {
-					row := c[(i0+i)*ldc+j0 : (i0+i)*ldc+j0+cols]
-					t := tmp[i*nr : i*nr+cols]
-					if accum == 0 {
-						copy(row, t)
-						continue
-					}
-					for j := range row {
-						row[j] = sbeta*row[j] + t[j]
-					}
-				}
+				mergeTile(c[i0*ldc+j0:], ldc, tmp[:], nr, rows, cols, sbeta, accum)
 			}
 		})
 	}
@@ -203,13 +187,7 @@ func gramInPlace[T Float](lvl Level, g *gemmArgs[T], k0, k1 int, alpha, beta T, 
 	ks := max(bl.kc, (256<<10)/(lda*int(unsafe.Sizeof(z)))/4*4)
 	for pc := k0; pc < k1; pc += ks {
 		kc := min(ks, k1-pc)
-		sbeta, accum := T(1), 1
-		if pc == k0 {
-			sbeta = beta
-			if beta == 0 {
-				accum = 0
-			}
-		}
+		sbeta, accum := sliceBeta(pc == k0, beta)
 		gemmParallel(threads, n/nr, func(jr int) {
 			j0 := jr * nr
 			for i0 := j0; i0 < n; i0 += mr {
