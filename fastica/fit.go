@@ -369,12 +369,16 @@ func whiteSourceStd(w, g []float64, k, n int) []float64 {
 	return std
 }
 
-// x1Gram returns X1·X1ᵀ (k×k) for float64 X1 (one Gram pass, half the
-// flops of computing S).
+// x1Gram returns X1·X1ᵀ (k×k) in float64 (float32 X1 summed in float64
+// by kernels.GramWide; one Gram pass, half the flops of computing S).
 func x1Gram[T kernels.Float](x1 []T, k, n int) []float64 {
-	g := make([]T, k*k)
-	kernels.Gram(kernels.NoTrans, k, n, 1, x1, n, 0, g, k)
-	return toFloat64(g)
+	g := make([]float64, k*k)
+	if x32, ok := any(x1).([]float32); ok {
+		kernels.GramWide(kernels.NoTrans, k, n, 1, x32, n, 0, g, k)
+		return g
+	}
+	kernels.Gram(kernels.NoTrans, k, n, 1, any(x1).([]float64), n, 0, g, k)
+	return g
 }
 
 func is64[T kernels.Float]() bool {

@@ -100,8 +100,8 @@ const whitenBlock = 4096
 // ForICA directly. float32 input is whitened in float64: with the
 // covariance route the rows are widened block by block into
 // whiten.ForICAStream (float64 moments) and projected by a float64 GEMM
-// before X1 is rounded to float32 once; with the Gram route (more features
-// than samples, so the data are small) the input is widened whole.
+// before X1 is rounded to float32 once; the Gram route (more features than
+// samples) is float64 inside whiten.ForICA (X·Xᵀ by kernels.GramWide).
 func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved, gram *whiten.Gram[T]) (*white[T], error) {
 	n, p := x.Rows, x.Cols
 	opt := whiten.ICAOptions{NComponents: ro.Components, Solver: ro.WhitenSolver}
@@ -139,15 +139,22 @@ func whitenData[T kernels.Float](x *matrix.Dense[T], ro resolved, gram *whiten.G
 		}
 	}
 	if solver == whiten.SolverGram {
-		wh, err := whiten.ForICA(matrix.Convert[float64](x), opt)
+		// The Gram route is float64 inside whiten for float32 data: X·Xᵀ
+		// with float64 sums (kernels.GramWide), its eigendecomposition, and
+		// X1 = √n·Uᵀ from the float64 eigenvectors, rounded once. A shared
+		// Gram's X·Xᵀ and decomposition serve it as they serve PCA.
+		opt.Solver = whiten.SolverGram
+		var wh *whiten.ICAWhitening[T]
+		var err error
+		if gram != nil {
+			wh, err = whiten.ForICAGram(gram, opt)
+		} else {
+			wh, err = whiten.ForICA(x, opt)
+		}
 		if err != nil {
 			return nil, err
 		}
-		x1 := make([]T, len(wh.White.Data))
-		for i, v := range wh.White.Data {
-			x1[i] = T(v)
-		}
-		w := fromICAWhitening(wh, x1)
+		w := fromICAWhitening(wh, wh.White.Data)
 		w.g1 = x1Gram(wh.White.Data, w.k, n)
 		return w, nil
 	}

@@ -175,6 +175,34 @@ func BenchmarkGram(b *testing.B) {
 	})
 }
 
+// BenchmarkGramWide is GramWide beside Gram[float64] of the same values
+// (f64 in the name: the float64 Gram of the widened data).
+func BenchmarkGramWide(b *testing.B) {
+	forEachLevelB(b, func(b *testing.B) {
+		for _, s := range engineGramShapes() {
+			b.Run(s.name, func(b *testing.B) {
+				a32 := benchData[float32](s.n*s.k, 1)
+				a64 := make([]float64, len(a32))
+				for i, v := range a32 {
+					a64[i] = float64(v)
+				}
+				c := make([]float64, s.n*s.n)
+				lda := s.k
+				if s.trans {
+					lda = s.n
+				}
+				flops := float64(s.n) * float64(s.n) * float64(s.k)
+				b.Run("src=f32", func(b *testing.B) {
+					runBench(b, flops, 0, func() { GramWide(s.trans, s.n, s.k, 1, a32, lda, 0, c, s.n) })
+				})
+				b.Run("src=f64", func(b *testing.B) {
+					runBench(b, flops, 0, func() { Gram(s.trans, s.n, s.k, 1, a64, lda, 0, c, s.n) })
+				})
+			})
+		}
+	})
+}
+
 func BenchmarkCenteredGram(b *testing.B) {
 	forEachLevelB(b, func(b *testing.B) {
 		forTypesB(b, benchGramT[float32](true), benchGramT[float64](true))

@@ -113,6 +113,7 @@ func FuzzGram(f *testing.F) {
 				verifyGram(t, Gram[float64], gramRef64, c)
 				verifyCenteredGram(t, CenteredGram[float32], centeredGramRef[float32], c)
 				verifyCenteredGram(t, CenteredGram[float64], centeredGramRef[float64], c)
+				verifyGramWide(t, c)
 			})
 		})
 	})

@@ -32,6 +32,9 @@ type gemmArgs[T Float] struct {
 	c              []T
 	ldc            int
 	shiftA, shiftB []T
+	// wide, when not nil (T float64, Gram only), holds op(A) = op(B) as
+	// float32 values (a and b are nil): the packers widen them (GramWide).
+	wide []float32
 }
 
 type packBufs[T Float] struct{ a, b []T }

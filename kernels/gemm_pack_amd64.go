@@ -58,6 +58,10 @@ func packB[T Float](g *gemmArgs[T], dst []T, j0, cols, p0, kc, nr int) {
 // row a different page, which defeats the hardware prefetcher).
 func packBlockB[T Float](lvl Level, g *gemmArgs[T], dst []T, j0, nc, p0, kc, nr, threads int) {
 	np := ceilDiv(nc, nr)
+	if g.wide != nil {
+		packBlockWide(lvl, g.transB, g.wide, g.ldb, f64(dst), f64(g.shiftB), j0, nc, p0, kc, nr, threads)
+		return
+	}
 	if g.transB {
 		gemmParallel(threads, np, func(jr int) {
 			d := dst[jr*nr*kc : (jr+1)*nr*kc]
@@ -87,6 +91,57 @@ func packBlockB[T Float](lvl Level, g *gemmArgs[T], dst []T, j0, nc, p0, kc, nr,
 				for q, v := range src {
 					d[q] = v - s[q]
 				}
+			}
+		}
+	})
+}
+
+// packBlockWide is packBlockB for float32 op(B) values (src, leading
+// dimension ld) packed as float64, for GramWide.
+func packBlockWide(lvl Level, transB bool, src []float32, ld int, dst, shift []float64, j0, nc, p0, kc, nr, threads int) {
+	np := ceilDiv(nc, nr)
+	gemmParallel(threads, np, func(jr int) {
+		d := dst[jr*nr*kc : (jr+1)*nr*kc]
+		q0, cols := j0+jr*nr, min(nr, nc-jr*nr)
+		if cols < nr {
+			clear(d)
+		}
+		if !transB { // op(B)[p][j] = src[p·ld + j]: runs of cols values
+			for p := 0; p < kc; p++ {
+				row := src[(p0+p)*ld+q0 : (p0+p)*ld+q0+cols]
+				dp := d[p*nr : p*nr+cols]
+				for q, v := range row {
+					dp[q] = float64(v)
+				}
+				if shift != nil {
+					for q, s := range shift[q0 : q0+cols] {
+						dp[q] -= s
+					}
+				}
+			}
+			return
+		}
+		p := 0
+		if lvl == AVX512 && cols == nr && nr == 16 {
+			// The register-transposing kernel takes whole blocks of 8.
+			if kcl := kc / 8; kcl > 0 {
+				_ = src[(q0+nr-1)*ld+p0+kcl*8-1] // the last element read
+				sh := &packZeros64[0]
+				if shift != nil {
+					sh = &shift[q0 : q0+nr][0]
+				}
+				packTransBWideF64AVX512(&src[q0*ld+p0], ld, &d[0], kcl, sh)
+				p = kcl * 8
+			}
+		}
+		for q := 0; q < cols; q++ {
+			var s float64
+			if shift != nil {
+				s = shift[q0+q]
+			}
+			row := src[(q0+q)*ld+p0 : (q0+q)*ld+p0+kc]
+			for pp := p; pp < kc; pp++ {
+				d[pp*nr+q] = float64(row[pp]) - s
 			}
 		}
 	})

@@ -19,10 +19,12 @@ func raceGemm[T Float](g *gemmArgs[T]) {
 	if g.transB {
 		br, bc = g.n, g.k
 	}
-	if l := matLen(ar, ac, g.lda); l > 0 {
+	if l := matLen(ar, ac, g.lda); l > 0 && g.wide != nil {
+		runtime.RaceReadRange(unsafe.Pointer(&g.wide[0]), l*4)
+	} else if l > 0 {
 		runtime.RaceReadRange(unsafe.Pointer(&g.a[0]), l*size)
 	}
-	if l := matLen(br, bc, g.ldb); l > 0 {
+	if l := matLen(br, bc, g.ldb); l > 0 && g.wide == nil {
 		runtime.RaceReadRange(unsafe.Pointer(&g.b[0]), l*size)
 	}
 	if l := matLen(g.m, g.n, g.ldc); l > 0 {

@@ -329,3 +329,11 @@ func packTransBF32AVX512(src *float32, ld int, dst *float32, kcl int, shift *flo
 //
 //go:noescape
 func packTransBF64AVX512(src *float64, ld int, dst *float64, kcl int, shift *float64)
+
+// packTransBWideF64AVX512 transposes 16 rows of src (row stride ld elements) into dst,
+// subtracting shift:
+//
+//	for p := range 8*kcl { for q := range 16 { dst[p*16+q] = float64(src[q*ld+p]) - shift[q] } }
+//
+//go:noescape
+func packTransBWideF64AVX512(src *float32, ld int, dst *float64, kcl int, shift *float64)

@@ -16,6 +16,51 @@ func Gram[T Float](trans bool, n, k int, alpha T, a []T, lda int, beta T, c []T,
 	gram64(trans, n, k, float64(alpha), f64(a), lda, float64(beta), f64(c), ldc, nil)
 }
 
+// GramWide is Gram of float32 data computed in float64: C = alpha·op(A)·
+// op(A)ᵀ + beta·C with op(A) as in Gram, each float32 value widened to
+// float64 (their products are then exact) and every sum carried in float64,
+// as Gram[float64] of the widened matrix would compute it, without forming
+// that matrix (the assembly levels widen while packing). It costs what the
+// float64 Gram costs; whitening and eigen-solvers that must not inherit
+// float32 sums (whose error grows with the reduction length, 27648 pixels
+// for the study's images) use it.
+func GramWide(trans bool, n, k int, alpha float64, a []float32, lda int, beta float64, c []float64, ldc int) {
+	checkGram("GramWide", trans, n, k, len(a), lda, len(c), ldc)
+	gramWide(trans, n, k, alpha, a, lda, beta, c, ldc)
+}
+
+// gramWideBlocks computes GramWide through gram64 on float64 copies of
+// consecutive blocks of the reduction (about 4 MB each), accumulating into
+// C: the path of levels without a widening packer and of Grams too large
+// for the packed path.
+func gramWideBlocks(trans bool, n, k int, alpha float64, a []float32, lda int, beta float64, c []float64, ldc int) {
+	if n == 0 {
+		return
+	}
+	w := max(256, (4<<20)/(8*n)/256*256) // reduction values per block
+	buf := make([]float64, n*max(min(w, k), 1))
+	for p0 := 0; p0 == 0 || p0 < k; p0 += w {
+		kb := min(w, k-p0)
+		ld := max(kb, 1) // trans false: buf is n×kb
+		if trans {       // buf is kb×n: rows p0… of A, contiguous runs
+			ld = n
+			for p := 0; p < kb; p++ {
+				for j, v := range a[(p0+p)*lda : (p0+p)*lda+n] {
+					buf[p*n+j] = float64(v)
+				}
+			}
+		} else if kb > 0 { // (A may be empty when k = 0)
+			for i := 0; i < n; i++ {
+				for j, v := range a[i*lda+p0 : i*lda+p0+kb] {
+					buf[i*kb+j] = float64(v)
+				}
+			}
+		}
+		gram64(trans, n, kb, alpha, buf, ld, beta, c, ldc, nil)
+		beta = 1
+	}
+}
+
 // CenteredGram is Gram of the centered op(A): the mean of each of op(A)'s n
 // rows (taken over the reduction dimension k) is subtracted before the
 // product, so alpha = 1/(k−1) yields the sample covariance. The means are

@@ -22,6 +22,16 @@ func gram64(trans bool, n, k int, alpha float64, a []float64, lda int, beta floa
 	}
 }
 
+func gramWide(trans bool, n, k int, alpha float64, a []float32, lda int, beta float64, c []float64, ldc int) {
+	if lvl := Impl(); (lvl == AVX2 || lvl == AVX512) && n <= gramMaxN {
+		g := gemmArgs[float64]{transA: trans, transB: !trans, m: n, n: n, k: k, alpha: alpha, beta: beta,
+			lda: lda, ldb: lda, c: c, ldc: ldc, wide: a}
+		gramRun(lvl, &g)
+		return
+	}
+	gramWideBlocks(trans, n, k, alpha, a, lda, beta, c, ldc)
+}
+
 // Gram on the assembly kernels. op(A) and op(B) = op(A)ᵀ are the same data,
 // so each kc-slice of op(A)'s n rows is packed once, as B panels of NR rows
 // (p-major, NR values per p); the A operand of each tile is a slice of MR
@@ -63,12 +73,24 @@ func gramMR(lvl Level) int {
 func gramBlocked[T Float](lvl Level, trans bool, n, k int, alpha T, a []T, lda int, beta T, c []T, ldc int, shift []T) {
 	g := gemmArgs[T]{transA: trans, transB: !trans, m: n, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, lda: lda, b: a, ldb: lda, c: c, ldc: ldc, shiftA: shift, shiftB: shift}
+	gramRun(lvl, &g)
+}
+
+// gramRun computes the Gram g describes (op(B) = op(A)ᵀ); with g.wide set
+// n must be at most gramMaxN: the general GEMM path does not widen.
+func gramRun[T Float](lvl Level, gp *gemmArgs[T]) {
+	g := *gp
+	n, k, trans, shift := g.n, g.k, g.transA, g.shiftA
+	alpha, beta, c, ldc := g.alpha, g.beta, g.c, g.ldc
 	switch {
 	case n == 0:
 		return
 	case k == 0 || alpha == 0:
 		scaleC(&g, true)
 	case n > gramMaxN:
+		if g.wide != nil {
+			panic("kernels: widened Gram given to the general GEMM path")
+		}
 		gemmBlocked(lvl, &g, true)
 	default:
 		raceGemm(&g)
@@ -80,7 +102,7 @@ func gramBlocked[T Float](lvl Level, trans bool, n, k int, alpha T, a []T, lda i
 		chunk := gramChunk(n, k, bl.kc)
 		// XᵀX of a matrix whose rows are a whole number of B panels: the
 		// tiles read its rows in place, nothing is packed.
-		inPlace := trans && shift == nil && n%bl.nr == 0
+		inPlace := trans && shift == nil && n%bl.nr == 0 && g.wide == nil
 		panels := func(k0, k1 int, alpha, beta T, c []T, ldc, threads int) {
 			if inPlace {
 				gramInPlace(lvl, &g, k0, k1, alpha, beta, c, ldc, threads)

@@ -18,6 +18,12 @@ func gram64(trans bool, n, k int, alpha float64, a []float64, lda int, beta floa
 	gramNEON(trans, n, k, alpha, a, lda, beta, c, ldc, shift)
 }
 
+// gramWide: the NEON packers read one element type, so the reduction is
+// widened block by block.
+func gramWide(trans bool, n, k int, alpha float64, a []float32, lda int, beta float64, c []float64, ldc int) {
+	gramWideBlocks(trans, n, k, alpha, a, lda, beta, c, ldc)
+}
+
 // gramNEON computes the tiles of C that meet the lower triangle with the
 // NEON GEMM tile (register tiles wholly above the diagonal skipped), in
 // parallel, then mirrors the strictly lower triangle onto the upper one.

@@ -343,3 +343,54 @@ func TestGram(t *testing.T) {
 		})
 	})
 }
+
+// verifyGramWide checks GramWide against the exact Gram of the widened
+// float32 op(A), within the float64 Gram's bound (the products are exact,
+// so only the float64 sums round), with exact symmetry, guards, unchanged
+// A and NaN propagation.
+func verifyGramWide(tb testing.TB, c gramCase) bool {
+	tb.Helper()
+	A, _, lda, ldc := gramInputs[float32](tb, c)
+	_, C, _, _ := gramInputs[float64](tb, c)
+	as, cs := A.plain(), C.plain()
+	wide := make([]float64, len(as))
+	for i, v := range as {
+		wide[i] = float64(v)
+	}
+	want := append([]float64(nil), cs...)
+	what := "GramWide " + c.String()
+	if !callGuarded(tb, what, func() { GramWide(c.trans, c.n, c.k, c.alpha, A.data, lda, c.beta, C.data, ldc) }) {
+		return false
+	}
+	exactGram(c.trans, c.n, c.k, c.alpha, wide, lda, c.beta, want, ldc)
+	ok := A.checkUnchanged(tb, as) && C.checkGuards(tb)
+	ops := gemmOps(c.k)
+	ok = compareMat(tb, what, c.n, c.n, C.data, ldc, want, ldc, func(i, j int) float64 {
+		var abs float64
+		for p := 0; p < c.k && c.alpha != 0; p++ {
+			abs += math.Abs(float64(opAt(as, lda, c.trans, i, p)) * float64(opAt(as, lda, c.trans, j, p)))
+		}
+		abs *= math.Abs(c.alpha)
+		if c.beta != 0 {
+			abs += math.Abs(c.beta * cs[i*ldc+j])
+		}
+		return tolerance[float64](ops, abs)
+	}) && ok
+	ok = checkSymmetric(tb, what, c.n, C.data, ldc) && ok
+	return checkNaNAt(tb, what, C.data, gramNaNDeps(c, wide, cs, lda, ldc, c.alpha, c.beta)) && ok
+}
+
+// TestGramWide checks every level's GramWide against exact inner products
+// of the widened data, on Gram's cases (guard pages single-threaded).
+func TestGramWide(t *testing.T) {
+	forEachLevel(t, func(t *testing.T, _ Level) {
+		runCases(t, gramCases(), func(tb testing.TB, c gramCase) bool {
+			var ok bool
+			if c.pa.page != 0 {
+				withThreads(1, func() { ok = verifyGramWide(tb, c) })
+				return ok
+			}
+			return verifyGramWide(tb, c)
+		})
+	})
+}

@@ -81,14 +81,14 @@ func BenchmarkPCAStages(b *testing.B) {
 	x := imageLike[float64](n, p)
 	defer kernels.SetThreads(0)
 	kernels.SetThreads(1)
-	mean := toFloat[float64](columnMeans(x))
+	mean := columnMeans(x)
 	b.Run("stage=gram", func(b *testing.B) {
 		for b.Loop() {
 			centeredGram(x, mean)
 		}
 		b.ReportMetric(float64(n)*float64(n)*float64(p)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	})
-	g := widen(centeredGram(x, mean))
+	g := centeredGram(x, mean)
 	for _, eig := range []Eigensolver{EigenTopK, EigenFull} {
 		b.Run("stage=eig/"+eig.String(), func(b *testing.B) {
 			a := make([]float64, len(g))

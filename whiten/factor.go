@@ -82,12 +82,12 @@ func factorize[T kernels.Float](what string, x *matrix.Dense[T], solver Solver, 
 		N, m = n, p
 		mean := g.columnMeans(x)
 		f.mean = toFloat[T](mean)
-		var xxt []T
+		var xxt []float64
 		if g != nil {
 			xxt = g.xxt
 		}
 		if a, f.inPlace = correctedGram(x, xxt); !f.inPlace {
-			a = widen(centeredGram(x, f.mean))
+			a = centeredGram(x, mean)
 		}
 	default:
 		return nil, fmt.Errorf("whiten: unknown solver %v", solver)
@@ -251,21 +251,29 @@ func widen[T kernels.Float](c []T) []float64 {
 	return out
 }
 
-// centeredGram returns XcXcᵀ (n×n), accumulated over centered column blocks
-// so that the centered matrix is never stored whole.
-func centeredGram[T kernels.Float](x *matrix.Dense[T], mean []T) []T {
+// centeredGram returns XcXcᵀ (n×n, float64), accumulated over column
+// blocks centred by the float64 means in float64 (float32 data widened as
+// they are centred), so that the centred matrix is never stored whole and
+// float32 data get float64 sums, as rawGram gives them.
+func centeredGram[T kernels.Float](x *matrix.Dense[T], mean []float64) []float64 {
 	n, p := x.Rows, x.Cols
-	g := make([]T, n*n)
-	buf := make([]T, n*min(colBlock, p))
+	g := make([]float64, n*n)
+	buf := make([]float64, n*min(colBlock, p))
 	for c0 := 0; c0 < p; c0 += colBlock {
 		c1 := min(c0+colBlock, p)
 		w := c1 - c0
-		centerColsInto(x, mean, c0, c1, buf)
-		var beta T
+		m := mean[c0:c1]
+		for i := 0; i < n; i++ {
+			dst := buf[i*w : (i+1)*w]
+			for j, v := range x.Data[i*x.Stride+c0 : i*x.Stride+c1] {
+				dst[j] = float64(v) - m[j]
+			}
+		}
+		var beta float64
 		if c0 > 0 {
 			beta = 1
 		}
-		kernels.Gram(kernels.NoTrans, n, w, 1, buf, w, beta, g, n)
+		kernels.Gram(kernels.NoTrans, n, w, 1, buf[:n*w], w, beta, g, n)
 	}
 	return g
 }
@@ -287,7 +295,7 @@ const maxOffsetRatio = 16
 // digits, or when the moments are not finite.
 //
 // g, when not nil, is X·Xᵀ already computed (a shared Gram); it is read only.
-func correctedGram[T kernels.Float](x *matrix.Dense[T], g []T) ([]float64, bool) {
+func correctedGram[T kernels.Float](x *matrix.Dense[T], g []float64) ([]float64, bool) {
 	n := x.Rows
 	if g == nil {
 		g = rawGram(x)
@@ -297,7 +305,7 @@ func correctedGram[T kernels.Float](x *matrix.Dense[T], g []T) ([]float64, bool)
 	for i := 0; i < n; i++ {
 		var s float64
 		for _, v := range g[i*n : i*n+n] {
-			s += float64(v)
+			s += v
 		}
 		r[i] = s / float64(n)
 		c += r[i]
@@ -305,7 +313,7 @@ func correctedGram[T kernels.Float](x *matrix.Dense[T], g []T) ([]float64, bool)
 	c /= float64(n)
 	var tr, trc float64
 	for i := 0; i < n; i++ {
-		d := float64(g[i*n+i])
+		d := g[i*n+i]
 		tr += d
 		trc += d - 2*r[i] + c
 	}
@@ -315,7 +323,7 @@ func correctedGram[T kernels.Float](x *matrix.Dense[T], g []T) ([]float64, bool)
 	a := make([]float64, n*n)
 	for i := 0; i < n; i++ {
 		for j := 0; j <= i; j++ {
-			a[i*n+j] = float64(g[i*n+j]) - r[i] - r[j] + c
+			a[i*n+j] = g[i*n+j] - r[i] - r[j] + c
 			a[j*n+i] = a[i*n+j] // exactly symmetric, as the Gram
 		}
 	}

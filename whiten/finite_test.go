@@ -68,16 +68,52 @@ func dtypeName[T kernels.Float]() string {
 }
 
 // TestMomentOverflow: finite data whose second moments overflow get the
-// overflow error, not a NaN fit or a claim of non-finite input.
+// overflow error, not a NaN fit or a claim of non-finite input. float32
+// data whose squares overflow float32 only do so on the covariance route:
+// the Gram route sums in float64 (rawGram) and whitens them.
 func TestMomentOverflow(t *testing.T) {
 	x := matrix.New[float32](6, 2)
+	x64 := matrix.New[float64](6, 2)
 	for i := range x.Data {
 		x.Data[i] = float32(i%3) * 1e30 // squares overflow float32
+		x64.Data[i] = float64(i%3) * 1e160
 	}
 	for _, solver := range []Solver{SolverCovariance, SolverGram} {
-		_, err := ForICA(x, ICAOptions{Solver: solver})
+		_, err := ForICA(x64, ICAOptions{Solver: solver})
 		if err == nil || !strings.Contains(err.Error(), "overflows") {
-			t.Errorf("%v: error %v, want an overflow error", solver, err)
+			t.Errorf("float64 %v: error %v, want an overflow error", solver, err)
+		}
+	}
+	if _, err := ForICA(x, ICAOptions{Solver: SolverCovariance}); err == nil || !strings.Contains(err.Error(), "overflows") {
+		t.Errorf("float32 covariance: error %v, want an overflow error", err)
+	}
+	w, err := ForICA(x, ICAOptions{Solver: SolverGram})
+	if err != nil {
+		t.Fatalf("float32 Gram: %v", err)
+	}
+	if err := w.K.CheckFinite(); err != nil {
+		t.Errorf("float32 Gram: K %v", err)
+	}
+	if err := w.White.CheckFinite(); err != nil {
+		t.Errorf("float32 Gram: White %v", err)
+	}
+	// White·Whiteᵀ/n = I: whitened, not just finite (White's entries are
+	// rounded to float32 once: 2 roundings per product, n products).
+	k, n := w.NComponents, w.NSamples
+	tol := 4 * float64(n) * 0x1p-24
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			var s float64
+			for c := 0; c < n; c++ {
+				s += float64(w.White.At(i, c)) * float64(w.White.At(j, c))
+			}
+			want := 0.0
+			if i == j {
+				want = 1
+			}
+			if d := math.Abs(s/float64(n) - want); d > tol {
+				t.Errorf("float32 Gram: (White·Whiteᵀ/n)[%d][%d] = %v, want %v", i, j, s/float64(n), want)
+			}
 		}
 	}
 }

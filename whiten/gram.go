@@ -17,7 +17,7 @@ import (
 // is in use.
 type Gram[T kernels.Float] struct {
 	x   *matrix.Dense[T]
-	xxt []T // n×n, exactly symmetric
+	xxt []float64 // n×n, exactly symmetric (rawGram)
 
 	// dec is the last Gram-route decomposition of the centred Gram (PCA
 	// and ICA whitening decompose the same matrix): a later fit that
@@ -95,10 +95,20 @@ func NewGram[T kernels.Float](x *matrix.Dense[T]) (*Gram[T], error) {
 // Data returns the matrix the Gram was computed from.
 func (g *Gram[T]) Data() *matrix.Dense[T] { return g.x }
 
-// rawGram is the one kernel call every X·Xᵀ of a fit goes through.
-func rawGram[T kernels.Float](x *matrix.Dense[T]) []T {
+// rawGram is the one kernel call every X·Xᵀ of a fit goes through. It is
+// float64 for float32 data too (kernels.GramWide: exact products, float64
+// sums): the eigenvectors of the centred Gram, which are the whitened data,
+// and the distances of the rbf kernel (‖x‖² + ‖y‖² − 2·x·y, which cancels)
+// would otherwise carry float32 sums over every feature (27648 pixels for
+// the study's images). It costs the float64 Gram's time.
+func rawGram[T kernels.Float](x *matrix.Dense[T]) []float64 {
 	n := x.Rows
-	g := make([]T, n*n)
-	kernels.Gram(kernels.NoTrans, n, x.Cols, 1, x.Data, x.Stride, 0, g, n)
+	g := make([]float64, n*n)
+	if x32, ok := any(x).(*matrix.Dense[float32]); ok {
+		kernels.GramWide(kernels.NoTrans, n, x.Cols, 1, x32.Data, x32.Stride, 0, g, n)
+		return g
+	}
+	x64 := any(x).(*matrix.Dense[float64])
+	kernels.Gram(kernels.NoTrans, n, x.Cols, 1, x64.Data, x64.Stride, 0, g, n)
 	return g
 }

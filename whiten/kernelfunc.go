@@ -100,9 +100,10 @@ func kernelMatrix[T kernels.Float](k Kernel, x, y *matrix.Dense[T]) (*matrix.Den
 // validates X's values from the Gram's diagonal (see checkMoments: a NaN or
 // ±Inf in row i makes ‖xᵢ‖² non-finite), so a fit reads X once less; only
 // then is X scanned, to name the element, as checkData(what, X) would.
-// xxt, when not nil, is X·Xᵀ already computed (k(X, X) only; copied, not
-// changed).
-func kernelMatrixOf[T kernels.Float](k Kernel, x, y *matrix.Dense[T], what string, xxt []T) (*matrix.Dense[T], error) {
+// xxt, when not nil, is X·Xᵀ already computed (k(X, X) only; read, not
+// changed). k(X, X) is evaluated from the float64 rawGram for float32 data
+// too, so its rbf distances do not cancel float32 sums.
+func kernelMatrixOf[T kernels.Float](k Kernel, x, y *matrix.Dense[T], what string, xxt []float64) (*matrix.Dense[T], error) {
 	if err := k.check(); err != nil {
 		return nil, err
 	}
@@ -121,15 +122,14 @@ func kernelMatrixOf[T kernels.Float](k Kernel, x, y *matrix.Dense[T], what strin
 	if n == 0 || m == 0 {
 		return out, nil
 	}
+	var dots []float64 // x·y in float64 (k(X, X)), else nil: out holds them
 	if same {
-		if xxt != nil {
-			copy(out.Data, xxt)
-		} else {
-			kernels.Gram(kernels.NoTrans, n, p, 1, x.Data, x.Stride, 0, out.Data, m)
+		if dots = xxt; dots == nil {
+			dots = rawGram(x)
 		}
 		if what != "" {
 			for i := 0; i < n; i++ {
-				if !finite(float64(out.Data[i*m+i])) {
+				if !finite(dots[i*m+i]) {
 					if err := checkData(what, x, 1); err != nil {
 						return nil, err
 					}
@@ -149,7 +149,7 @@ func kernelMatrixOf[T kernels.Float](k Kernel, x, y *matrix.Dense[T], what strin
 			// from one set of rounded products.
 			nx = make([]float64, n)
 			for i := range nx {
-				nx[i] = float64(out.Data[i*m+i])
+				nx[i] = dots[i*m+i]
 			}
 			ny = nx
 		} else {
@@ -158,21 +158,22 @@ func kernelMatrixOf[T kernels.Float](k Kernel, x, y *matrix.Dense[T], what strin
 	}
 	switch k.Kind {
 	case KernelLinear:
+		apply(out, dots, func(_, _ int, d float64) float64 { return d })
 	case KernelPoly:
-		apply(out, func(_, _ int, d float64) float64 { return math.Pow(g*d+k.Coef0, k.Degree) })
+		apply(out, dots, func(_, _ int, d float64) float64 { return math.Pow(g*d+k.Coef0, k.Degree) })
 	case KernelSigmoid:
-		apply(out, func(_, _ int, d float64) float64 { return math.Tanh(g*d + k.Coef0) })
+		apply(out, dots, func(_, _ int, d float64) float64 { return math.Tanh(g*d + k.Coef0) })
 	case KernelRBF:
 		// As scikit-learn's euclidean_distances: ‖x‖² + ‖y‖² − 2·x·y,
 		// clipped at 0, exactly 0 on the diagonal of k(X, X).
-		apply(out, func(i, j int, d float64) float64 {
+		apply(out, dots, func(i, j int, d float64) float64 {
 			if same && i == j {
 				return 1
 			}
 			return math.Exp(-g * math.Max(nx[i]+ny[j]-2*d, 0))
 		})
 	case KernelCosine:
-		apply(out, func(i, j int, d float64) float64 {
+		apply(out, dots, func(i, j int, d float64) float64 {
 			if nx[i] == 0 || ny[j] == 0 {
 				return 0
 			}
@@ -185,14 +186,21 @@ func kernelMatrixOf[T kernels.Float](k Kernel, x, y *matrix.Dense[T], what strin
 	return out, nil
 }
 
-// apply maps every entry of m through f, rows spread over
+// apply sets every entry of m to f of the same entry of src (m.Rows×m.Cols,
+// compact), or of m itself when src is nil, rows spread over
 // kernels.Threads() goroutines (f must be safe to call concurrently; each
 // entry's value does not depend on the split).
-func apply[T kernels.Float](m *matrix.Dense[T], f func(i, j int, v float64) float64) {
+func apply[T kernels.Float](m *matrix.Dense[T], src []float64, f func(i, j int, v float64) float64) {
 	const rowsPer = 16
 	kernels.ParallelFor((m.Rows+rowsPer-1)/rowsPer, func(_, b int) {
 		for i := b * rowsPer; i < min((b+1)*rowsPer, m.Rows); i++ {
 			row := m.Row(i)
+			if src != nil {
+				for j, v := range src[i*m.Cols : (i+1)*m.Cols] {
+					row[j] = T(f(i, j, v))
+				}
+				continue
+			}
 			for j, v := range row {
 				row[j] = T(f(i, j, float64(v)))
 			}

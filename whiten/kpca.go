@@ -95,7 +95,7 @@ func FitKernelPCAGram[T kernels.Float](g *Gram[T], opt KernelPCAOptions) (*Kerne
 	return fitKernelPCA(g.x, opt, g.xxt)
 }
 
-func fitKernelPCA[T kernels.Float](x *matrix.Dense[T], opt KernelPCAOptions, xxt []T) (*KernelPCA[T], error) {
+func fitKernelPCA[T kernels.Float](x *matrix.Dense[T], opt KernelPCAOptions, xxt []float64) (*KernelPCA[T], error) {
 	// Values are checked with the kernel matrix (kernelMatrixOf), except
 	// where X is the kernel matrix or the Nyström solver's.
 	if err := checkShape("kernel PCA input", x, 2); err != nil {

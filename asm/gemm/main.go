@@ -91,7 +91,12 @@ func main() {
 	sfence()
 	for _, d := range isa.All() {
 		if d.Set == isa.AVX512 {
-			packTransB(d)
+			packTransB(d, false)
+		}
+	}
+	for _, d := range isa.All() {
+		if d.Set == isa.AVX512 && d.Elem == isa.F64 {
+			packTransB(d, true)
 		}
 	}
 	Generate()
@@ -546,24 +551,32 @@ func packTrans14() {
 // unpack/shuffle stages; f64 8×8: three) and each column is stored as one
 // vector. Shuffles cost about one port-5 operation per element moved,
 // against the gather's several, which made packing a fifth of XXᵀ.
-func packTransB(d isa.Desc) {
+//
+// With wide (f64 only: packTransBWide) src holds float32 values, each
+// row's 8 read and widened by one VCVTPS2PD: the float64 Gram of float32
+// data (GramWide) packs at the f64 kernel's cost, with no widened copy.
+func packTransB(d isa.Desc, wide bool) {
 	s := tile(d)
 	nr := s.nv * d.Lanes()
 	L := d.Lanes()
 	t := d.GoType()
-	name := d.Name("packTransB")
-	TEXT(name, NOSPLIT, fmt.Sprintf("func(src *%s, ld int, dst *%s, kcl int, shift *%s)", t, t, t))
+	st, srcSize, fn, elem := t, d.Size(), "packTransB", "src[q*ld+p]"
+	if wide {
+		st, srcSize, fn, elem = "float32", 4, "packTransBWide", "float64(src[q*ld+p])"
+	}
+	name := d.Name(fn)
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(src *%s, ld int, dst *%s, kcl int, shift *%s)", st, t, t))
 	Doc(fmt.Sprintf("%s transposes %d rows of src (row stride ld elements) into dst,", name, nr),
 		"subtracting shift:",
 		"",
-		fmt.Sprintf("\tfor p := range %d*kcl { for q := range %d { dst[p*%d+q] = src[q*ld+p] - shift[q] } }", L, nr, nr))
+		fmt.Sprintf("\tfor p := range %d*kcl { for q := range %d { dst[p*%d+q] = %s - shift[q] } }", L, nr, nr, elem))
 	Pragma("noescape")
 	src := Load(Param("src"), GP64())
 	ld := Load(Param("ld"), GP64())
 	dst := Load(Param("dst"), GP64())
 	n := Load(Param("kcl"), GP64())
 	psh := Load(Param("shift"), GP64())
-	SHLQ(U8(log2(d.Size())), ld) // bytes
+	SHLQ(U8(log2(srcSize)), ld) // bytes
 	ld3, ld5, ld7 := GP64(), GP64(), GP64()
 	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
 	LEAQ(Mem{Base: ld, Index: ld, Scale: 4}, ld5)
@@ -608,7 +621,11 @@ func packTransB(d isa.Desc) {
 		r := make([]reg.VecVirtual, L)
 		for i := range r {
 			r[i] = d.Vec()
-			d.Load(row(g*L+i), r[i])
+			if wide {
+				VCVTPS2PD(row(g*L+i), r[i])
+			} else {
+				d.Load(row(g*L+i), r[i])
+			}
 		}
 		if d.Elem == isa.F32 {
 			transpose16F32(r, store)
@@ -617,7 +634,7 @@ func packTransB(d isa.Desc) {
 		}
 	}
 	for _, b := range bases {
-		ADDQ(U8(d.VecBytes()), b)
+		ADDQ(U8(L*srcSize), b)
 	}
 	ADDQ(U32(L*nr*d.Size()), dst)
 	DECQ(n)
