@@ -4,7 +4,6 @@ package kernels
 
 import (
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/klauspost/cpuid/v2"
@@ -477,21 +476,5 @@ func gemmParallel(threads, n int, body func(i int)) {
 		}
 		return
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(t - 1)
-	work := func() {
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= n {
-				return
-			}
-			body(i)
-		}
-	}
-	for w := 1; w < t; w++ {
-		go func() { defer wg.Done(); work() }()
-	}
-	work()
-	wg.Wait()
+	runParallel(t, n, func(_, i int) { body(i) })
 }

@@ -3,8 +3,6 @@ package whiten
 import (
 	"fmt"
 	"math"
-	"sync"
-	"sync/atomic"
 
 	"github.com/deepica/deepica/kernels"
 	"github.com/deepica/deepica/matrix"
@@ -204,9 +202,9 @@ func (w *ICAWhitening[T]) apply(x *matrix.Dense[T]) *matrix.Dense[T] {
 }
 
 // forBlocks runs body(worker, r0, r1) for the row blocks [r0, r1) of size
-// block covering [0, n), spread over kernels.Threads() goroutines (worker
-// indexes per-goroutine scratch; parallel reports whether there are
-// several). The blocks are independent and each is computed the same
+// block covering [0, n), spread by kernels.ParallelFor over
+// kernels.Threads() workers (worker indexes per-worker scratch; parallel
+// reports whether there are several). The blocks are independent and each is computed the same
 // whichever goroutine runs it, so results do not depend on the thread
 // count. Whole blocks per goroutine: the kernel calls inside (k = 40 rows
 // by a few thousand columns) are too small to gain from being split
@@ -221,22 +219,9 @@ func forBlocks(n, block int, body func(worker, r0, r1 int, parallel bool)) {
 		}
 		return
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(t)
-	for wk := 0; wk < t; wk++ {
-		go func(wk int) {
-			defer wg.Done()
-			for {
-				b := int(next.Add(1) - 1)
-				if b >= nb {
-					return
-				}
-				body(wk, b*block, min((b+1)*block, n), true)
-			}
-		}(wk)
-	}
-	wg.Wait()
+	kernels.ParallelFor(nb, func(wk, b int) {
+		body(wk, b*block, min((b+1)*block, n), true)
+	})
 }
 
 // blockOut is where a block's k×(r1−r0) product goes: straight into out's
