@@ -78,6 +78,12 @@ var pool struct {
 	workers []*poolWorker // index w−1 for worker w; grown under busy
 }
 
+// poolHook, when set (tests only), runs at the named points of
+// runParallel: "published" (before the blocked workers are woken; a caller
+// descheduled there is how a worker can be woken for a section it has
+// already finished) and "woken".
+var poolHook func(point string)
+
 // runParallel runs body(w, i) for i in [0, n) on t workers (t ≤ n), the
 // caller being worker 0, and returns when all items are done.
 func runParallel(t, n int, body func(w, i int)) {
@@ -95,10 +101,16 @@ func runParallel(t, n int, body func(w, i int)) {
 	j.left.Store(int32(t - 1))
 	pool.cur.Store(j)
 	pool.epoch.Store(j.epoch)
+	if poolHook != nil {
+		poolHook("published")
+	}
 	for _, pw := range pool.workers[:t-1] {
 		if pw.sleeping.CompareAndSwap(true, false) {
 			pw.wake <- struct{}{}
 		}
+	}
+	if poolHook != nil {
+		poolHook("woken")
 	}
 	j.run(0)
 	for spins := 0; j.left.Load() != 0; spins++ {
@@ -132,6 +144,11 @@ func poolLoop(w int, pw *poolWorker, seen uint64) {
 			runtime.Gosched()
 		}
 		j := pool.cur.Load()
+		if j.epoch == seen {
+			// A late wake: this worker saw the section, ran its part and
+			// blocked before the caller got round to waking it.
+			continue
+		}
 		seen = j.epoch
 		if w < j.t {
 			j.run(w)

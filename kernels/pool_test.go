@@ -80,3 +80,30 @@ func TestPool(t *testing.T) {
 		}
 	})
 }
+
+// TestPoolLateWake: a caller held up between publishing a section and
+// waking the blocked workers (descheduled, on a loaded machine) wakes a
+// worker that has already run its part and blocked again. The worker must
+// not take part twice: the section's count of unfinished workers went to
+// −1 and the caller waited forever (seen under go test -race in CI).
+func TestPoolLateWake(t *testing.T) {
+	defer SetSpin(defaultSpin)
+	SetSpin(20 * time.Microsecond)
+	defer func() { poolHook = nil }()
+	// Held up after publishing, the caller finds the worker blocked again
+	// once it has done every item; held up after waking it, it lets the
+	// worker act on that wake before it counts the workers still running.
+	poolHook = func(string) { time.Sleep(5 * time.Millisecond) }
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for r := 0; r < 20; r++ {
+			checkSection(t, fmt.Sprintf("round %d", r), 2, 4, nil)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a parallel section never finished: a worker was counted twice")
+	}
+}
