@@ -62,7 +62,7 @@ func icaStepRows64(f Contrast, alpha float64, m, k, n int, w []float64, ldw int,
 
 // icaBuf is one worker's scratch.
 type icaBuf[T Float] struct {
-	xb   []T       // k×B copy of the block of X
+	xb   []T       // k×B copy of the block of X (column-lane path; the tiled path packs only ICAStepRows blocks)
 	u    []T       // mp×B projected block (transposed path: Uᵀ, BcP rows of kv vectors)
 	acc  []T       // mp×k lane vectors of Σ G·Xᵀ (transposed path: At, k rows of kv vectors)
 	gp   []float64 // mp lane vectors (64 bytes each) of Σ g' (transposed path: kv vectors)
@@ -537,9 +537,9 @@ func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
 				icaTProjRowsF32AVX2(w, xb, k, kv, u)
 			}
 		} else if r.lvl == AVX512 {
-			icaTProjF32AVX512(w, x, r.ldx, k, kv, xb, u)
+			icaTProjF32AVX512(w, x, r.ldx, k, kv, u)
 		} else {
-			icaTProjF32AVX2(w, x, r.ldx, k, kv, xb, u)
+			icaTProjF32AVX2(w, x, r.ldx, k, kv, u)
 		}
 		if r.lvl == AVX512 {
 			switch r.f {
@@ -553,7 +553,7 @@ func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
 			if r.rows {
 				icaTAccRowsF32AVX512(xb, k, kv, u, acc)
 			} else {
-				icaTAccF32AVX512(xb, k, kv, u, acc)
+				icaTAccF32AVX512(x, r.ldx, k, kv, u, acc)
 			}
 			return
 		}
@@ -568,7 +568,7 @@ func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
 		if r.rows {
 			icaTAccRowsF32AVX2(xb, k, kv, u, acc)
 		} else {
-			icaTAccF32AVX2(xb, k, kv, u, acc)
+			icaTAccF32AVX2(x, r.ldx, k, kv, u, acc)
 		}
 		return
 	}
@@ -584,9 +584,9 @@ func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
 			icaTProjRowsF64AVX2(w, xb64, k, kv, u64)
 		}
 	} else if r.lvl == AVX512 {
-		icaTProjF64AVX512(w, x, r.ldx, k, kv, xb64, u64)
+		icaTProjF64AVX512(w, x, r.ldx, k, kv, u64)
 	} else {
-		icaTProjF64AVX2(w, x, r.ldx, k, kv, xb64, u64)
+		icaTProjF64AVX2(w, x, r.ldx, k, kv, u64)
 	}
 	if r.lvl == AVX512 {
 		switch r.f {
@@ -600,7 +600,7 @@ func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
 		if r.rows {
 			icaTAccRowsF64AVX512(xb64, k, kv, u64, acc64)
 		} else {
-			icaTAccF64AVX512(xb64, k, kv, u64, acc64)
+			icaTAccF64AVX512(x, r.ldx, k, kv, u64, acc64)
 		}
 		return
 	}
@@ -615,6 +615,6 @@ func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
 	if r.rows {
 		icaTAccRowsF64AVX2(xb64, k, kv, u64, acc64)
 	} else {
-		icaTAccF64AVX2(xb64, k, kv, u64, acc64)
+		icaTAccF64AVX2(x, r.ldx, k, kv, u64, acc64)
 	}
 }

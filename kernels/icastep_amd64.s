@@ -1647,37 +1647,9 @@ DATA ew_three32_32<>+24(SB)/4, $0x40400000
 DATA ew_three32_32<>+28(SB)/4, $0x40400000
 GLOBL ew_three32_32<>(SB), RODATA|NOPTR, $32
 
-// func icaTProjF32AVX2(wt *float32, x *float32, ldx int, k int, kv int, xb *float32, ut *float32)
+// func icaTProjF32AVX2(wt *float32, x *float32, ldx int, k int, kv int, ut *float32)
 // Requires: AVX, FMA3, MMX+
-TEXT ·icaTProjF32AVX2(SB), NOSPLIT, $0-56
-	// Pack: xb = X_blk, prefetching the rows of a later block
-	MOVQ x+8(FP), AX
-	MOVQ xb+40(FP), CX
-	MOVQ ldx+16(FP), DX
-	SHLQ $0x02, DX
-	MOVQ k+24(FP), BX
-
-tpack:
-	PREFETCHT0 1152(AX)
-	PREFETCHT0 1216(AX)
-	PREFETCHT0 1280(AX)
-	VMOVUPS    (AX), Y0
-	VMOVUPS    32(AX), Y1
-	VMOVUPS    64(AX), Y2
-	VMOVUPS    96(AX), Y3
-	VMOVUPS    128(AX), Y4
-	VMOVUPS    160(AX), Y5
-	VMOVUPS    Y0, (CX)
-	VMOVUPS    Y1, 32(CX)
-	VMOVUPS    Y2, 64(CX)
-	VMOVUPS    Y3, 96(CX)
-	VMOVUPS    Y4, 128(CX)
-	VMOVUPS    Y5, 160(CX)
-	ADDQ       DX, AX
-	ADDQ       $0x000000c0, CX
-	DECQ       BX
-	JNZ        tpack
-
+TEXT ·icaTProjF32AVX2(SB), NOSPLIT, $0-48
 	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
 	MOVQ kv+32(FP), AX
 	SHLQ $0x05, AX
@@ -1687,10 +1659,12 @@ tpack:
 tpgroups:
 	CMPQ DX, $0x02
 	JB   tpedge
-	MOVQ xb+40(FP), BX
-	MOVQ ut+48(FP), SI
-	ADDQ CX, SI
-	MOVQ $0x00000004, DI
+	MOVQ x+8(FP), BX
+	MOVQ ldx+16(FP), SI
+	SHLQ $0x02, SI
+	MOVQ ut+40(FP), DI
+	ADDQ CX, DI
+	MOVQ $0x00000004, R8
 
 tptilesfull:
 	VXORPS Y0, Y0, Y0
@@ -1705,56 +1679,57 @@ tptilesfull:
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
-	MOVQ   wt+0(FP), R8
-	ADDQ   CX, R8
-	MOVQ   BX, R9
-	MOVQ   k+24(FP), R10
+	MOVQ   wt+0(FP), R9
+	ADDQ   CX, R9
+	MOVQ   BX, R10
+	MOVQ   k+24(FP), R11
 
 tpkfull:
-	VMOVUPS      (R8), Y12
-	VMOVUPS      32(R8), Y13
-	VBROADCASTSD (R9), Y14
+	VMOVUPS      (R9), Y12
+	VMOVUPS      32(R9), Y13
+	PREFETCHT1   768(R10)
+	VBROADCASTSD (R10), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSD 8(R9), Y14
+	VBROADCASTSD 8(R10), Y14
 	VFMADD231PS  Y12, Y14, Y2
 	VFMADD231PS  Y13, Y14, Y3
-	VBROADCASTSD 16(R9), Y14
+	VBROADCASTSD 16(R10), Y14
 	VFMADD231PS  Y12, Y14, Y4
 	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSD 24(R9), Y14
+	VBROADCASTSD 24(R10), Y14
 	VFMADD231PS  Y12, Y14, Y6
 	VFMADD231PS  Y13, Y14, Y7
-	VBROADCASTSD 32(R9), Y14
+	VBROADCASTSD 32(R10), Y14
 	VFMADD231PS  Y12, Y14, Y8
 	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSD 40(R9), Y14
+	VBROADCASTSD 40(R10), Y14
 	VFMADD231PS  Y12, Y14, Y10
 	VFMADD231PS  Y13, Y14, Y11
-	ADDQ         AX, R8
-	ADDQ         $0x000000c0, R9
-	DECQ         R10
+	ADDQ         AX, R9
+	ADDQ         SI, R10
+	DECQ         R11
 	JNZ          tpkfull
-	VMOVUPS      Y0, (SI)
-	VMOVUPS      Y1, 32(SI)
-	ADDQ         AX, SI
-	VMOVUPS      Y2, (SI)
-	VMOVUPS      Y3, 32(SI)
-	ADDQ         AX, SI
-	VMOVUPS      Y4, (SI)
-	VMOVUPS      Y5, 32(SI)
-	ADDQ         AX, SI
-	VMOVUPS      Y6, (SI)
-	VMOVUPS      Y7, 32(SI)
-	ADDQ         AX, SI
-	VMOVUPS      Y8, (SI)
-	VMOVUPS      Y9, 32(SI)
-	ADDQ         AX, SI
-	VMOVUPS      Y10, (SI)
-	VMOVUPS      Y11, 32(SI)
-	ADDQ         AX, SI
+	VMOVUPS      Y0, (DI)
+	VMOVUPS      Y1, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y2, (DI)
+	VMOVUPS      Y3, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y4, (DI)
+	VMOVUPS      Y5, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y6, (DI)
+	VMOVUPS      Y7, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y8, (DI)
+	VMOVUPS      Y9, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y10, (DI)
+	VMOVUPS      Y11, 32(DI)
+	ADDQ         AX, DI
 	ADDQ         $0x30, BX
-	DECQ         DI
+	DECQ         R8
 	JNZ          tptilesfull
 	ADDQ         $0x00000040, CX
 	SUBQ         $0x02, DX
@@ -1763,10 +1738,12 @@ tpkfull:
 tpedge:
 	CMPQ DX, $0x01
 	JNE  tpnot1
-	MOVQ xb+40(FP), DX
-	MOVQ ut+48(FP), BX
-	ADDQ CX, BX
-	MOVQ $0x00000004, SI
+	MOVQ x+8(FP), DX
+	MOVQ ldx+16(FP), BX
+	SHLQ $0x02, BX
+	MOVQ ut+40(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000004, DI
 
 tptiles1:
 	VXORPS Y0, Y0, Y0
@@ -1775,43 +1752,44 @@ tptiles1:
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
-	MOVQ   wt+0(FP), DI
-	ADDQ   CX, DI
-	MOVQ   DX, R8
-	MOVQ   k+24(FP), R9
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   DX, R9
+	MOVQ   k+24(FP), R10
 
 tpk1:
-	VMOVUPS      (DI), Y6
-	VBROADCASTSD (R8), Y7
+	VMOVUPS      (R8), Y6
+	PREFETCHT1   768(R9)
+	VBROADCASTSD (R9), Y7
 	VFMADD231PS  Y6, Y7, Y0
-	VBROADCASTSD 8(R8), Y7
+	VBROADCASTSD 8(R9), Y7
 	VFMADD231PS  Y6, Y7, Y1
-	VBROADCASTSD 16(R8), Y7
+	VBROADCASTSD 16(R9), Y7
 	VFMADD231PS  Y6, Y7, Y2
-	VBROADCASTSD 24(R8), Y7
+	VBROADCASTSD 24(R9), Y7
 	VFMADD231PS  Y6, Y7, Y3
-	VBROADCASTSD 32(R8), Y7
+	VBROADCASTSD 32(R9), Y7
 	VFMADD231PS  Y6, Y7, Y4
-	VBROADCASTSD 40(R8), Y7
+	VBROADCASTSD 40(R9), Y7
 	VFMADD231PS  Y6, Y7, Y5
-	ADDQ         AX, DI
-	ADDQ         $0x000000c0, R8
-	DECQ         R9
+	ADDQ         AX, R8
+	ADDQ         BX, R9
+	DECQ         R10
 	JNZ          tpk1
-	VMOVUPS      Y0, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y1, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y2, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y3, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y4, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y5, (BX)
-	ADDQ         AX, BX
+	VMOVUPS      Y0, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y1, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y2, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y3, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y4, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y5, (SI)
+	ADDQ         AX, SI
 	ADDQ         $0x30, DX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tptiles1
 	JMP          tpdone
 
@@ -2127,27 +2105,111 @@ tgrows:
 	VZEROUPPER
 	RET
 
-// func icaTAccF32AVX2(xb *float32, k int, kv int, ut *float32, at *float32)
+// func icaTAccF32AVX2(x *float32, ldx int, k int, kv int, ut *float32, at *float32)
 // Requires: AVX, FMA3
-TEXT ·icaTAccF32AVX2(SB), NOSPLIT, $16-40
-	MOVQ kv+16(FP), AX
+TEXT ·icaTAccF32AVX2(SB), NOSPLIT, $16-48
+	MOVQ kv+24(FP), AX
 	SHLQ $0x05, AX
-	MOVQ kv+16(FP), CX
+	MOVQ kv+24(FP), CX
 	MOVQ CX, (SP)
 	MOVQ $0x00000000, 8(SP)
 
 tagroups:
 	CMPQ (SP), $0x02
 	JB   taedge
-	MOVQ xb+0(FP), CX
-	MOVQ at+32(FP), DX
-	ADDQ 8(SP), DX
-	MOVQ k+8(FP), BX
+	MOVQ x+0(FP), CX
+	MOVQ ldx+8(FP), DX
+	SHLQ $0x02, DX
+	MOVQ at+40(FP), BX
+	ADDQ 8(SP), BX
+	MOVQ k+16(FP), SI
 
 tarowsfull:
-	CMPQ    BX, $0x06
+	CMPQ    SI, $0x06
 	JB      taredgefull
-	MOVQ    DX, SI
+	MOVQ    BX, DI
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	ADDQ    AX, DI
+	VMOVUPS (DI), Y2
+	VMOVUPS 32(DI), Y3
+	ADDQ    AX, DI
+	VMOVUPS (DI), Y4
+	VMOVUPS 32(DI), Y5
+	ADDQ    AX, DI
+	VMOVUPS (DI), Y6
+	VMOVUPS 32(DI), Y7
+	ADDQ    AX, DI
+	VMOVUPS (DI), Y8
+	VMOVUPS 32(DI), Y9
+	ADDQ    AX, DI
+	VMOVUPS (DI), Y10
+	VMOVUPS 32(DI), Y11
+	LEAQ    (DX)(DX*2), DI
+	LEAQ    (DX)(DX*4), R8
+	MOVQ    ut+32(FP), R9
+	ADDQ    8(SP), R9
+	MOVQ    CX, R10
+	MOVQ    $0x00000018, R11
+
+tajfullr:
+	VMOVUPS      (R9), Y12
+	VMOVUPS      32(R9), Y13
+	VBROADCASTSD (R10), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSD (R10)(DX*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSD (R10)(DX*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSD (R10)(DI*1), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSD (R10)(DX*4), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSD (R10)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         AX, R9
+	ADDQ         $0x08, R10
+	DECQ         R11
+	JNZ          tajfullr
+	MOVQ         BX, DI
+	VMOVUPS      Y0, (DI)
+	VMOVUPS      Y1, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y2, (DI)
+	VMOVUPS      Y3, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y4, (DI)
+	VMOVUPS      Y5, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y6, (DI)
+	VMOVUPS      Y7, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y8, (DI)
+	VMOVUPS      Y9, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y10, (DI)
+	VMOVUPS      Y11, 32(DI)
+	ADDQ         AX, DI
+	MOVQ         DI, BX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	SUBQ         $0x06, SI
+	JMP          tarowsfull
+
+taredgefull:
+	CMPQ    SI, $0x05
+	JNE     tarnotfull_5
+	MOVQ    BX, SI
 	VMOVUPS (SI), Y0
 	VMOVUPS 32(SI), Y1
 	ADDQ    AX, SI
@@ -2162,40 +2224,34 @@ tarowsfull:
 	ADDQ    AX, SI
 	VMOVUPS (SI), Y8
 	VMOVUPS 32(SI), Y9
-	ADDQ    AX, SI
-	VMOVUPS (SI), Y10
-	VMOVUPS 32(SI), Y11
-	MOVQ    ut+24(FP), SI
-	ADDQ    8(SP), SI
-	MOVQ    CX, DI
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
 	MOVQ    $0x00000018, R8
 
-tajfullr:
-	VMOVUPS      (SI), Y12
-	VMOVUPS      32(SI), Y13
-	VBROADCASTSD (DI), Y14
-	VFMADD231PS  Y12, Y14, Y0
-	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSD 192(DI), Y14
-	VFMADD231PS  Y12, Y14, Y2
-	VFMADD231PS  Y13, Y14, Y3
-	VBROADCASTSD 384(DI), Y14
-	VFMADD231PS  Y12, Y14, Y4
-	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSD 576(DI), Y14
-	VFMADD231PS  Y12, Y14, Y6
-	VFMADD231PS  Y13, Y14, Y7
-	VBROADCASTSD 768(DI), Y14
-	VFMADD231PS  Y12, Y14, Y8
-	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSD 960(DI), Y14
-	VFMADD231PS  Y12, Y14, Y10
-	VFMADD231PS  Y13, Y14, Y11
-	ADDQ         AX, SI
-	ADDQ         $0x08, DI
+tajfull_5:
+	VMOVUPS      (DI), Y10
+	VMOVUPS      32(DI), Y11
+	VBROADCASTSD (CX), Y12
+	VFMADD231PS  Y10, Y12, Y0
+	VFMADD231PS  Y11, Y12, Y1
+	VBROADCASTSD (CX)(DX*1), Y12
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSD (CX)(DX*2), Y12
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSD (CX)(SI*1), Y12
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	VBROADCASTSD (CX)(DX*4), Y12
+	VFMADD231PS  Y10, Y12, Y8
+	VFMADD231PS  Y11, Y12, Y9
+	ADDQ         AX, DI
+	ADDQ         $0x08, CX
 	DECQ         R8
-	JNZ          tajfullr
-	MOVQ         DX, SI
+	JNZ          tajfull_5
+	MOVQ         BX, SI
 	VMOVUPS      Y0, (SI)
 	VMOVUPS      Y1, 32(SI)
 	ADDQ         AX, SI
@@ -2211,237 +2267,170 @@ tajfullr:
 	VMOVUPS      Y8, (SI)
 	VMOVUPS      Y9, 32(SI)
 	ADDQ         AX, SI
-	VMOVUPS      Y10, (SI)
-	VMOVUPS      Y11, 32(SI)
-	ADDQ         AX, SI
-	MOVQ         SI, DX
-	ADDQ         $0x00000480, CX
-	SUBQ         $0x06, BX
-	JMP          tarowsfull
-
-taredgefull:
-	CMPQ    BX, $0x05
-	JNE     tarnotfull_5
-	MOVQ    DX, BX
-	VMOVUPS (BX), Y0
-	VMOVUPS 32(BX), Y1
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y2
-	VMOVUPS 32(BX), Y3
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y4
-	VMOVUPS 32(BX), Y5
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y6
-	VMOVUPS 32(BX), Y7
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y8
-	VMOVUPS 32(BX), Y9
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
-
-tajfull_5:
-	VMOVUPS      (BX), Y10
-	VMOVUPS      32(BX), Y11
-	VBROADCASTSD (CX), Y12
-	VFMADD231PS  Y10, Y12, Y0
-	VFMADD231PS  Y11, Y12, Y1
-	VBROADCASTSD 192(CX), Y12
-	VFMADD231PS  Y10, Y12, Y2
-	VFMADD231PS  Y11, Y12, Y3
-	VBROADCASTSD 384(CX), Y12
-	VFMADD231PS  Y10, Y12, Y4
-	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSD 576(CX), Y12
-	VFMADD231PS  Y10, Y12, Y6
-	VFMADD231PS  Y11, Y12, Y7
-	VBROADCASTSD 768(CX), Y12
-	VFMADD231PS  Y10, Y12, Y8
-	VFMADD231PS  Y11, Y12, Y9
-	ADDQ         AX, BX
-	ADDQ         $0x08, CX
-	DECQ         SI
-	JNZ          tajfull_5
-	MOVQ         DX, BX
-	VMOVUPS      Y0, (BX)
-	VMOVUPS      Y1, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y2, (BX)
-	VMOVUPS      Y3, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y4, (BX)
-	VMOVUPS      Y5, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y6, (BX)
-	VMOVUPS      Y7, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y8, (BX)
-	VMOVUPS      Y9, 32(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         SI, BX
 	JMP          tardonefull
 
 tarnotfull_5:
-	CMPQ    BX, $0x04
+	CMPQ    SI, $0x04
 	JNE     tarnotfull_4
-	MOVQ    DX, BX
-	VMOVUPS (BX), Y0
-	VMOVUPS 32(BX), Y1
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y2
-	VMOVUPS 32(BX), Y3
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y4
-	VMOVUPS 32(BX), Y5
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y6
-	VMOVUPS 32(BX), Y7
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y2
+	VMOVUPS 32(SI), Y3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y4
+	VMOVUPS 32(SI), Y5
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y6
+	VMOVUPS 32(SI), Y7
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    $0x00000018, R8
 
 tajfull_4:
-	VMOVUPS      (BX), Y8
-	VMOVUPS      32(BX), Y9
+	VMOVUPS      (DI), Y8
+	VMOVUPS      32(DI), Y9
 	VBROADCASTSD (CX), Y10
 	VFMADD231PS  Y8, Y10, Y0
 	VFMADD231PS  Y9, Y10, Y1
-	VBROADCASTSD 192(CX), Y10
+	VBROADCASTSD (CX)(DX*1), Y10
 	VFMADD231PS  Y8, Y10, Y2
 	VFMADD231PS  Y9, Y10, Y3
-	VBROADCASTSD 384(CX), Y10
+	VBROADCASTSD (CX)(DX*2), Y10
 	VFMADD231PS  Y8, Y10, Y4
 	VFMADD231PS  Y9, Y10, Y5
-	VBROADCASTSD 576(CX), Y10
+	VBROADCASTSD (CX)(SI*1), Y10
 	VFMADD231PS  Y8, Y10, Y6
 	VFMADD231PS  Y9, Y10, Y7
-	ADDQ         AX, BX
+	ADDQ         AX, DI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         R8
 	JNZ          tajfull_4
-	MOVQ         DX, BX
-	VMOVUPS      Y0, (BX)
-	VMOVUPS      Y1, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y2, (BX)
-	VMOVUPS      Y3, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y4, (BX)
-	VMOVUPS      Y5, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y6, (BX)
-	VMOVUPS      Y7, 32(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      Y1, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y2, (SI)
+	VMOVUPS      Y3, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y4, (SI)
+	VMOVUPS      Y5, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y6, (SI)
+	VMOVUPS      Y7, 32(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardonefull
 
 tarnotfull_4:
-	CMPQ    BX, $0x03
+	CMPQ    SI, $0x03
 	JNE     tarnotfull_3
-	MOVQ    DX, BX
-	VMOVUPS (BX), Y0
-	VMOVUPS 32(BX), Y1
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y2
-	VMOVUPS 32(BX), Y3
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y4
-	VMOVUPS 32(BX), Y5
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y2
+	VMOVUPS 32(SI), Y3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y4
+	VMOVUPS 32(SI), Y5
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
 
 tajfull_3:
-	VMOVUPS      (BX), Y6
-	VMOVUPS      32(BX), Y7
+	VMOVUPS      (SI), Y6
+	VMOVUPS      32(SI), Y7
 	VBROADCASTSD (CX), Y8
 	VFMADD231PS  Y6, Y8, Y0
 	VFMADD231PS  Y7, Y8, Y1
-	VBROADCASTSD 192(CX), Y8
+	VBROADCASTSD (CX)(DX*1), Y8
 	VFMADD231PS  Y6, Y8, Y2
 	VFMADD231PS  Y7, Y8, Y3
-	VBROADCASTSD 384(CX), Y8
+	VBROADCASTSD (CX)(DX*2), Y8
 	VFMADD231PS  Y6, Y8, Y4
 	VFMADD231PS  Y7, Y8, Y5
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tajfull_3
-	MOVQ         DX, BX
-	VMOVUPS      Y0, (BX)
-	VMOVUPS      Y1, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y2, (BX)
-	VMOVUPS      Y3, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y4, (BX)
-	VMOVUPS      Y5, 32(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      Y1, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y2, (SI)
+	VMOVUPS      Y3, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y4, (SI)
+	VMOVUPS      Y5, 32(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardonefull
 
 tarnotfull_3:
-	CMPQ    BX, $0x02
+	CMPQ    SI, $0x02
 	JNE     tarnotfull_2
-	MOVQ    DX, BX
-	VMOVUPS (BX), Y0
-	VMOVUPS 32(BX), Y1
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y2
-	VMOVUPS 32(BX), Y3
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y2
+	VMOVUPS 32(SI), Y3
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
 
 tajfull_2:
-	VMOVUPS      (BX), Y4
-	VMOVUPS      32(BX), Y5
+	VMOVUPS      (SI), Y4
+	VMOVUPS      32(SI), Y5
 	VBROADCASTSD (CX), Y6
 	VFMADD231PS  Y4, Y6, Y0
 	VFMADD231PS  Y5, Y6, Y1
-	VBROADCASTSD 192(CX), Y6
+	VBROADCASTSD (CX)(DX*1), Y6
 	VFMADD231PS  Y4, Y6, Y2
 	VFMADD231PS  Y5, Y6, Y3
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tajfull_2
-	MOVQ         DX, BX
-	VMOVUPS      Y0, (BX)
-	VMOVUPS      Y1, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y2, (BX)
-	VMOVUPS      Y3, 32(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      Y1, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y2, (SI)
+	VMOVUPS      Y3, 32(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardonefull
 
 tarnotfull_2:
-	CMPQ    BX, $0x01
+	CMPQ    SI, $0x01
 	JNE     tarnotfull_1
-	MOVQ    DX, BX
-	VMOVUPS (BX), Y0
-	VMOVUPS 32(BX), Y1
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
+	MOVQ    BX, DX
+	VMOVUPS (DX), Y0
+	VMOVUPS 32(DX), Y1
+	MOVQ    ut+32(FP), DX
+	ADDQ    8(SP), DX
 	MOVQ    $0x00000018, SI
 
 tajfull_1:
-	VMOVUPS      (BX), Y2
-	VMOVUPS      32(BX), Y3
+	VMOVUPS      (DX), Y2
+	VMOVUPS      32(DX), Y3
 	VBROADCASTSD (CX), Y4
 	VFMADD231PS  Y2, Y4, Y0
 	VFMADD231PS  Y3, Y4, Y1
-	ADDQ         AX, BX
+	ADDQ         AX, DX
 	ADDQ         $0x08, CX
 	DECQ         SI
 	JNZ          tajfull_1
-	MOVQ         DX, BX
-	VMOVUPS      Y0, (BX)
-	VMOVUPS      Y1, 32(BX)
-	ADDQ         AX, BX
 	MOVQ         BX, DX
+	VMOVUPS      Y0, (DX)
+	VMOVUPS      Y1, 32(DX)
+	ADDQ         AX, DX
+	MOVQ         DX, BX
 	JMP          tardonefull
 
 tarnotfull_1:
@@ -2453,15 +2442,80 @@ tardonefull:
 taedge:
 	CMPQ (SP), $0x01
 	JNE  tanot1
-	MOVQ xb+0(FP), CX
-	MOVQ at+32(FP), DX
-	ADDQ 8(SP), DX
-	MOVQ k+8(FP), BX
+	MOVQ x+0(FP), CX
+	MOVQ ldx+8(FP), DX
+	SHLQ $0x02, DX
+	MOVQ at+40(FP), BX
+	ADDQ 8(SP), BX
+	MOVQ k+16(FP), SI
 
 tarows1:
-	CMPQ    BX, $0x06
+	CMPQ    SI, $0x06
 	JB      taredge1
-	MOVQ    DX, SI
+	MOVQ    BX, DI
+	VMOVUPS (DI), Y0
+	ADDQ    AX, DI
+	VMOVUPS (DI), Y1
+	ADDQ    AX, DI
+	VMOVUPS (DI), Y2
+	ADDQ    AX, DI
+	VMOVUPS (DI), Y3
+	ADDQ    AX, DI
+	VMOVUPS (DI), Y4
+	ADDQ    AX, DI
+	VMOVUPS (DI), Y5
+	LEAQ    (DX)(DX*2), DI
+	LEAQ    (DX)(DX*4), R8
+	MOVQ    ut+32(FP), R9
+	ADDQ    8(SP), R9
+	MOVQ    CX, R10
+	MOVQ    $0x00000018, R11
+
+taj1r:
+	VMOVUPS      (R9), Y6
+	VBROADCASTSD (R10), Y7
+	VFMADD231PS  Y6, Y7, Y0
+	VBROADCASTSD (R10)(DX*1), Y7
+	VFMADD231PS  Y6, Y7, Y1
+	VBROADCASTSD (R10)(DX*2), Y7
+	VFMADD231PS  Y6, Y7, Y2
+	VBROADCASTSD (R10)(DI*1), Y7
+	VFMADD231PS  Y6, Y7, Y3
+	VBROADCASTSD (R10)(DX*4), Y7
+	VFMADD231PS  Y6, Y7, Y4
+	VBROADCASTSD (R10)(R8*1), Y7
+	VFMADD231PS  Y6, Y7, Y5
+	ADDQ         AX, R9
+	ADDQ         $0x08, R10
+	DECQ         R11
+	JNZ          taj1r
+	MOVQ         BX, DI
+	VMOVUPS      Y0, (DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y1, (DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y2, (DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y3, (DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y4, (DI)
+	ADDQ         AX, DI
+	VMOVUPS      Y5, (DI)
+	ADDQ         AX, DI
+	MOVQ         DI, BX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	SUBQ         $0x06, SI
+	JMP          tarows1
+
+taredge1:
+	CMPQ    SI, $0x05
+	JNE     tarnot1_5
+	MOVQ    BX, SI
 	VMOVUPS (SI), Y0
 	ADDQ    AX, SI
 	VMOVUPS (SI), Y1
@@ -2471,32 +2525,28 @@ tarows1:
 	VMOVUPS (SI), Y3
 	ADDQ    AX, SI
 	VMOVUPS (SI), Y4
-	ADDQ    AX, SI
-	VMOVUPS (SI), Y5
-	MOVQ    ut+24(FP), SI
-	ADDQ    8(SP), SI
-	MOVQ    CX, DI
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
 	MOVQ    $0x00000018, R8
 
-taj1r:
-	VMOVUPS      (SI), Y6
-	VBROADCASTSD (DI), Y7
-	VFMADD231PS  Y6, Y7, Y0
-	VBROADCASTSD 192(DI), Y7
-	VFMADD231PS  Y6, Y7, Y1
-	VBROADCASTSD 384(DI), Y7
-	VFMADD231PS  Y6, Y7, Y2
-	VBROADCASTSD 576(DI), Y7
-	VFMADD231PS  Y6, Y7, Y3
-	VBROADCASTSD 768(DI), Y7
-	VFMADD231PS  Y6, Y7, Y4
-	VBROADCASTSD 960(DI), Y7
-	VFMADD231PS  Y6, Y7, Y5
-	ADDQ         AX, SI
-	ADDQ         $0x08, DI
+taj1_5:
+	VMOVUPS      (DI), Y5
+	VBROADCASTSD (CX), Y6
+	VFMADD231PS  Y5, Y6, Y0
+	VBROADCASTSD (CX)(DX*1), Y6
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSD (CX)(DX*2), Y6
+	VFMADD231PS  Y5, Y6, Y2
+	VBROADCASTSD (CX)(SI*1), Y6
+	VFMADD231PS  Y5, Y6, Y3
+	VBROADCASTSD (CX)(DX*4), Y6
+	VFMADD231PS  Y5, Y6, Y4
+	ADDQ         AX, DI
+	ADDQ         $0x08, CX
 	DECQ         R8
-	JNZ          taj1r
-	MOVQ         DX, SI
+	JNZ          taj1_5
+	MOVQ         BX, SI
 	VMOVUPS      Y0, (SI)
 	ADDQ         AX, SI
 	VMOVUPS      Y1, (SI)
@@ -2507,186 +2557,136 @@ taj1r:
 	ADDQ         AX, SI
 	VMOVUPS      Y4, (SI)
 	ADDQ         AX, SI
-	VMOVUPS      Y5, (SI)
-	ADDQ         AX, SI
-	MOVQ         SI, DX
-	ADDQ         $0x00000480, CX
-	SUBQ         $0x06, BX
-	JMP          tarows1
-
-taredge1:
-	CMPQ    BX, $0x05
-	JNE     tarnot1_5
-	MOVQ    DX, BX
-	VMOVUPS (BX), Y0
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y1
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y2
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y3
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y4
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
-
-taj1_5:
-	VMOVUPS      (BX), Y5
-	VBROADCASTSD (CX), Y6
-	VFMADD231PS  Y5, Y6, Y0
-	VBROADCASTSD 192(CX), Y6
-	VFMADD231PS  Y5, Y6, Y1
-	VBROADCASTSD 384(CX), Y6
-	VFMADD231PS  Y5, Y6, Y2
-	VBROADCASTSD 576(CX), Y6
-	VFMADD231PS  Y5, Y6, Y3
-	VBROADCASTSD 768(CX), Y6
-	VFMADD231PS  Y5, Y6, Y4
-	ADDQ         AX, BX
-	ADDQ         $0x08, CX
-	DECQ         SI
-	JNZ          taj1_5
-	MOVQ         DX, BX
-	VMOVUPS      Y0, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y1, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y2, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y3, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y4, (BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         SI, BX
 	JMP          tardone1
 
 tarnot1_5:
-	CMPQ    BX, $0x04
+	CMPQ    SI, $0x04
 	JNE     tarnot1_4
-	MOVQ    DX, BX
-	VMOVUPS (BX), Y0
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y1
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y2
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y3
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Y0
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y2
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y3
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    $0x00000018, R8
 
 taj1_4:
-	VMOVUPS      (BX), Y4
+	VMOVUPS      (DI), Y4
 	VBROADCASTSD (CX), Y5
 	VFMADD231PS  Y4, Y5, Y0
-	VBROADCASTSD 192(CX), Y5
+	VBROADCASTSD (CX)(DX*1), Y5
 	VFMADD231PS  Y4, Y5, Y1
-	VBROADCASTSD 384(CX), Y5
+	VBROADCASTSD (CX)(DX*2), Y5
 	VFMADD231PS  Y4, Y5, Y2
-	VBROADCASTSD 576(CX), Y5
+	VBROADCASTSD (CX)(SI*1), Y5
 	VFMADD231PS  Y4, Y5, Y3
-	ADDQ         AX, BX
+	ADDQ         AX, DI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         R8
 	JNZ          taj1_4
-	MOVQ         DX, BX
-	VMOVUPS      Y0, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y1, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y2, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y3, (BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Y0, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y1, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y2, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y3, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone1
 
 tarnot1_4:
-	CMPQ    BX, $0x03
+	CMPQ    SI, $0x03
 	JNE     tarnot1_3
-	MOVQ    DX, BX
-	VMOVUPS (BX), Y0
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y1
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y2
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Y0
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y2
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
 
 taj1_3:
-	VMOVUPS      (BX), Y3
+	VMOVUPS      (SI), Y3
 	VBROADCASTSD (CX), Y4
 	VFMADD231PS  Y3, Y4, Y0
-	VBROADCASTSD 192(CX), Y4
+	VBROADCASTSD (CX)(DX*1), Y4
 	VFMADD231PS  Y3, Y4, Y1
-	VBROADCASTSD 384(CX), Y4
+	VBROADCASTSD (CX)(DX*2), Y4
 	VFMADD231PS  Y3, Y4, Y2
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj1_3
-	MOVQ         DX, BX
-	VMOVUPS      Y0, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y1, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y2, (BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Y0, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y1, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y2, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone1
 
 tarnot1_3:
-	CMPQ    BX, $0x02
+	CMPQ    SI, $0x02
 	JNE     tarnot1_2
-	MOVQ    DX, BX
-	VMOVUPS (BX), Y0
-	ADDQ    AX, BX
-	VMOVUPS (BX), Y1
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Y0
+	ADDQ    AX, SI
+	VMOVUPS (SI), Y1
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
 
 taj1_2:
-	VMOVUPS      (BX), Y2
+	VMOVUPS      (SI), Y2
 	VBROADCASTSD (CX), Y3
 	VFMADD231PS  Y2, Y3, Y0
-	VBROADCASTSD 192(CX), Y3
+	VBROADCASTSD (CX)(DX*1), Y3
 	VFMADD231PS  Y2, Y3, Y1
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj1_2
-	MOVQ         DX, BX
-	VMOVUPS      Y0, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Y1, (BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Y0, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Y1, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone1
 
 tarnot1_2:
-	CMPQ    BX, $0x01
+	CMPQ    SI, $0x01
 	JNE     tarnot1_1
-	MOVQ    DX, BX
-	VMOVUPS (BX), Y0
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
+	MOVQ    BX, DX
+	VMOVUPS (DX), Y0
+	MOVQ    ut+32(FP), DX
+	ADDQ    8(SP), DX
 	MOVQ    $0x00000018, SI
 
 taj1_1:
-	VMOVUPS      (BX), Y1
+	VMOVUPS      (DX), Y1
 	VBROADCASTSD (CX), Y2
 	VFMADD231PS  Y1, Y2, Y0
-	ADDQ         AX, BX
+	ADDQ         AX, DX
 	ADDQ         $0x08, CX
 	DECQ         SI
 	JNZ          taj1_1
-	MOVQ         DX, BX
-	VMOVUPS      Y0, (BX)
-	ADDQ         AX, BX
 	MOVQ         BX, DX
+	VMOVUPS      Y0, (DX)
+	ADDQ         AX, DX
+	MOVQ         DX, BX
 	JMP          tardone1
 
 tarnot1_1:
@@ -4844,37 +4844,9 @@ DATA ew_three64_32<>+16(SB)/8, $0x4008000000000000
 DATA ew_three64_32<>+24(SB)/8, $0x4008000000000000
 GLOBL ew_three64_32<>(SB), RODATA|NOPTR, $32
 
-// func icaTProjF64AVX2(wt *float64, x *float64, ldx int, k int, kv int, xb *float64, ut *float64)
+// func icaTProjF64AVX2(wt *float64, x *float64, ldx int, k int, kv int, ut *float64)
 // Requires: AVX, FMA3, MMX+
-TEXT ·icaTProjF64AVX2(SB), NOSPLIT, $0-56
-	// Pack: xb = X_blk, prefetching the rows of a later block
-	MOVQ x+8(FP), AX
-	MOVQ xb+40(FP), CX
-	MOVQ ldx+16(FP), DX
-	SHLQ $0x03, DX
-	MOVQ k+24(FP), BX
-
-tpack:
-	PREFETCHT0 1152(AX)
-	PREFETCHT0 1216(AX)
-	PREFETCHT0 1280(AX)
-	VMOVUPD    (AX), Y0
-	VMOVUPD    32(AX), Y1
-	VMOVUPD    64(AX), Y2
-	VMOVUPD    96(AX), Y3
-	VMOVUPD    128(AX), Y4
-	VMOVUPD    160(AX), Y5
-	VMOVUPD    Y0, (CX)
-	VMOVUPD    Y1, 32(CX)
-	VMOVUPD    Y2, 64(CX)
-	VMOVUPD    Y3, 96(CX)
-	VMOVUPD    Y4, 128(CX)
-	VMOVUPD    Y5, 160(CX)
-	ADDQ       DX, AX
-	ADDQ       $0x000000c0, CX
-	DECQ       BX
-	JNZ        tpack
-
+TEXT ·icaTProjF64AVX2(SB), NOSPLIT, $0-48
 	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
 	MOVQ kv+32(FP), AX
 	SHLQ $0x05, AX
@@ -4884,10 +4856,12 @@ tpack:
 tpgroups:
 	CMPQ DX, $0x02
 	JB   tpedge
-	MOVQ xb+40(FP), BX
-	MOVQ ut+48(FP), SI
-	ADDQ CX, SI
-	MOVQ $0x00000004, DI
+	MOVQ x+8(FP), BX
+	MOVQ ldx+16(FP), SI
+	SHLQ $0x03, SI
+	MOVQ ut+40(FP), DI
+	ADDQ CX, DI
+	MOVQ $0x00000004, R8
 
 tptilesfull:
 	VXORPD Y0, Y0, Y0
@@ -4902,56 +4876,57 @@ tptilesfull:
 	VXORPD Y9, Y9, Y9
 	VXORPD Y10, Y10, Y10
 	VXORPD Y11, Y11, Y11
-	MOVQ   wt+0(FP), R8
-	ADDQ   CX, R8
-	MOVQ   BX, R9
-	MOVQ   k+24(FP), R10
+	MOVQ   wt+0(FP), R9
+	ADDQ   CX, R9
+	MOVQ   BX, R10
+	MOVQ   k+24(FP), R11
 
 tpkfull:
-	VMOVUPD      (R8), Y12
-	VMOVUPD      32(R8), Y13
-	VBROADCASTSD (R9), Y14
+	VMOVUPD      (R9), Y12
+	VMOVUPD      32(R9), Y13
+	PREFETCHT1   768(R10)
+	VBROADCASTSD (R10), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
-	VBROADCASTSD 8(R9), Y14
+	VBROADCASTSD 8(R10), Y14
 	VFMADD231PD  Y12, Y14, Y2
 	VFMADD231PD  Y13, Y14, Y3
-	VBROADCASTSD 16(R9), Y14
+	VBROADCASTSD 16(R10), Y14
 	VFMADD231PD  Y12, Y14, Y4
 	VFMADD231PD  Y13, Y14, Y5
-	VBROADCASTSD 24(R9), Y14
+	VBROADCASTSD 24(R10), Y14
 	VFMADD231PD  Y12, Y14, Y6
 	VFMADD231PD  Y13, Y14, Y7
-	VBROADCASTSD 32(R9), Y14
+	VBROADCASTSD 32(R10), Y14
 	VFMADD231PD  Y12, Y14, Y8
 	VFMADD231PD  Y13, Y14, Y9
-	VBROADCASTSD 40(R9), Y14
+	VBROADCASTSD 40(R10), Y14
 	VFMADD231PD  Y12, Y14, Y10
 	VFMADD231PD  Y13, Y14, Y11
-	ADDQ         AX, R8
-	ADDQ         $0x000000c0, R9
-	DECQ         R10
+	ADDQ         AX, R9
+	ADDQ         SI, R10
+	DECQ         R11
 	JNZ          tpkfull
-	VMOVUPD      Y0, (SI)
-	VMOVUPD      Y1, 32(SI)
-	ADDQ         AX, SI
-	VMOVUPD      Y2, (SI)
-	VMOVUPD      Y3, 32(SI)
-	ADDQ         AX, SI
-	VMOVUPD      Y4, (SI)
-	VMOVUPD      Y5, 32(SI)
-	ADDQ         AX, SI
-	VMOVUPD      Y6, (SI)
-	VMOVUPD      Y7, 32(SI)
-	ADDQ         AX, SI
-	VMOVUPD      Y8, (SI)
-	VMOVUPD      Y9, 32(SI)
-	ADDQ         AX, SI
-	VMOVUPD      Y10, (SI)
-	VMOVUPD      Y11, 32(SI)
-	ADDQ         AX, SI
+	VMOVUPD      Y0, (DI)
+	VMOVUPD      Y1, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y2, (DI)
+	VMOVUPD      Y3, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y4, (DI)
+	VMOVUPD      Y5, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y6, (DI)
+	VMOVUPD      Y7, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y8, (DI)
+	VMOVUPD      Y9, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y10, (DI)
+	VMOVUPD      Y11, 32(DI)
+	ADDQ         AX, DI
 	ADDQ         $0x30, BX
-	DECQ         DI
+	DECQ         R8
 	JNZ          tptilesfull
 	ADDQ         $0x00000040, CX
 	SUBQ         $0x02, DX
@@ -4960,10 +4935,12 @@ tpkfull:
 tpedge:
 	CMPQ DX, $0x01
 	JNE  tpnot1
-	MOVQ xb+40(FP), DX
-	MOVQ ut+48(FP), BX
-	ADDQ CX, BX
-	MOVQ $0x00000004, SI
+	MOVQ x+8(FP), DX
+	MOVQ ldx+16(FP), BX
+	SHLQ $0x03, BX
+	MOVQ ut+40(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000004, DI
 
 tptiles1:
 	VXORPD Y0, Y0, Y0
@@ -4972,43 +4949,44 @@ tptiles1:
 	VXORPD Y3, Y3, Y3
 	VXORPD Y4, Y4, Y4
 	VXORPD Y5, Y5, Y5
-	MOVQ   wt+0(FP), DI
-	ADDQ   CX, DI
-	MOVQ   DX, R8
-	MOVQ   k+24(FP), R9
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   DX, R9
+	MOVQ   k+24(FP), R10
 
 tpk1:
-	VMOVUPD      (DI), Y6
-	VBROADCASTSD (R8), Y7
+	VMOVUPD      (R8), Y6
+	PREFETCHT1   768(R9)
+	VBROADCASTSD (R9), Y7
 	VFMADD231PD  Y6, Y7, Y0
-	VBROADCASTSD 8(R8), Y7
+	VBROADCASTSD 8(R9), Y7
 	VFMADD231PD  Y6, Y7, Y1
-	VBROADCASTSD 16(R8), Y7
+	VBROADCASTSD 16(R9), Y7
 	VFMADD231PD  Y6, Y7, Y2
-	VBROADCASTSD 24(R8), Y7
+	VBROADCASTSD 24(R9), Y7
 	VFMADD231PD  Y6, Y7, Y3
-	VBROADCASTSD 32(R8), Y7
+	VBROADCASTSD 32(R9), Y7
 	VFMADD231PD  Y6, Y7, Y4
-	VBROADCASTSD 40(R8), Y7
+	VBROADCASTSD 40(R9), Y7
 	VFMADD231PD  Y6, Y7, Y5
-	ADDQ         AX, DI
-	ADDQ         $0x000000c0, R8
-	DECQ         R9
+	ADDQ         AX, R8
+	ADDQ         BX, R9
+	DECQ         R10
 	JNZ          tpk1
-	VMOVUPD      Y0, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y1, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y2, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y3, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y4, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y5, (BX)
-	ADDQ         AX, BX
+	VMOVUPD      Y0, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y1, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y2, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y3, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y4, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y5, (SI)
+	ADDQ         AX, SI
 	ADDQ         $0x30, DX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tptiles1
 	JMP          tpdone
 
@@ -5250,27 +5228,111 @@ tgrows:
 	VZEROUPPER
 	RET
 
-// func icaTAccF64AVX2(xb *float64, k int, kv int, ut *float64, at *float64)
+// func icaTAccF64AVX2(x *float64, ldx int, k int, kv int, ut *float64, at *float64)
 // Requires: AVX, FMA3
-TEXT ·icaTAccF64AVX2(SB), NOSPLIT, $16-40
-	MOVQ kv+16(FP), AX
+TEXT ·icaTAccF64AVX2(SB), NOSPLIT, $16-48
+	MOVQ kv+24(FP), AX
 	SHLQ $0x05, AX
-	MOVQ kv+16(FP), CX
+	MOVQ kv+24(FP), CX
 	MOVQ CX, (SP)
 	MOVQ $0x00000000, 8(SP)
 
 tagroups:
 	CMPQ (SP), $0x02
 	JB   taedge
-	MOVQ xb+0(FP), CX
-	MOVQ at+32(FP), DX
-	ADDQ 8(SP), DX
-	MOVQ k+8(FP), BX
+	MOVQ x+0(FP), CX
+	MOVQ ldx+8(FP), DX
+	SHLQ $0x03, DX
+	MOVQ at+40(FP), BX
+	ADDQ 8(SP), BX
+	MOVQ k+16(FP), SI
 
 tarowsfull:
-	CMPQ    BX, $0x06
+	CMPQ    SI, $0x06
 	JB      taredgefull
-	MOVQ    DX, SI
+	MOVQ    BX, DI
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	ADDQ    AX, DI
+	VMOVUPD (DI), Y2
+	VMOVUPD 32(DI), Y3
+	ADDQ    AX, DI
+	VMOVUPD (DI), Y4
+	VMOVUPD 32(DI), Y5
+	ADDQ    AX, DI
+	VMOVUPD (DI), Y6
+	VMOVUPD 32(DI), Y7
+	ADDQ    AX, DI
+	VMOVUPD (DI), Y8
+	VMOVUPD 32(DI), Y9
+	ADDQ    AX, DI
+	VMOVUPD (DI), Y10
+	VMOVUPD 32(DI), Y11
+	LEAQ    (DX)(DX*2), DI
+	LEAQ    (DX)(DX*4), R8
+	MOVQ    ut+32(FP), R9
+	ADDQ    8(SP), R9
+	MOVQ    CX, R10
+	MOVQ    $0x00000018, R11
+
+tajfullr:
+	VMOVUPD      (R9), Y12
+	VMOVUPD      32(R9), Y13
+	VBROADCASTSD (R10), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VFMADD231PD  Y13, Y14, Y1
+	VBROADCASTSD (R10)(DX*1), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VFMADD231PD  Y13, Y14, Y3
+	VBROADCASTSD (R10)(DX*2), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VFMADD231PD  Y13, Y14, Y5
+	VBROADCASTSD (R10)(DI*1), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VFMADD231PD  Y13, Y14, Y7
+	VBROADCASTSD (R10)(DX*4), Y14
+	VFMADD231PD  Y12, Y14, Y8
+	VFMADD231PD  Y13, Y14, Y9
+	VBROADCASTSD (R10)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y10
+	VFMADD231PD  Y13, Y14, Y11
+	ADDQ         AX, R9
+	ADDQ         $0x08, R10
+	DECQ         R11
+	JNZ          tajfullr
+	MOVQ         BX, DI
+	VMOVUPD      Y0, (DI)
+	VMOVUPD      Y1, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y2, (DI)
+	VMOVUPD      Y3, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y4, (DI)
+	VMOVUPD      Y5, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y6, (DI)
+	VMOVUPD      Y7, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y8, (DI)
+	VMOVUPD      Y9, 32(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y10, (DI)
+	VMOVUPD      Y11, 32(DI)
+	ADDQ         AX, DI
+	MOVQ         DI, BX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	SUBQ         $0x06, SI
+	JMP          tarowsfull
+
+taredgefull:
+	CMPQ    SI, $0x05
+	JNE     tarnotfull_5
+	MOVQ    BX, SI
 	VMOVUPD (SI), Y0
 	VMOVUPD 32(SI), Y1
 	ADDQ    AX, SI
@@ -5285,40 +5347,34 @@ tarowsfull:
 	ADDQ    AX, SI
 	VMOVUPD (SI), Y8
 	VMOVUPD 32(SI), Y9
-	ADDQ    AX, SI
-	VMOVUPD (SI), Y10
-	VMOVUPD 32(SI), Y11
-	MOVQ    ut+24(FP), SI
-	ADDQ    8(SP), SI
-	MOVQ    CX, DI
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
 	MOVQ    $0x00000018, R8
 
-tajfullr:
-	VMOVUPD      (SI), Y12
-	VMOVUPD      32(SI), Y13
-	VBROADCASTSD (DI), Y14
-	VFMADD231PD  Y12, Y14, Y0
-	VFMADD231PD  Y13, Y14, Y1
-	VBROADCASTSD 192(DI), Y14
-	VFMADD231PD  Y12, Y14, Y2
-	VFMADD231PD  Y13, Y14, Y3
-	VBROADCASTSD 384(DI), Y14
-	VFMADD231PD  Y12, Y14, Y4
-	VFMADD231PD  Y13, Y14, Y5
-	VBROADCASTSD 576(DI), Y14
-	VFMADD231PD  Y12, Y14, Y6
-	VFMADD231PD  Y13, Y14, Y7
-	VBROADCASTSD 768(DI), Y14
-	VFMADD231PD  Y12, Y14, Y8
-	VFMADD231PD  Y13, Y14, Y9
-	VBROADCASTSD 960(DI), Y14
-	VFMADD231PD  Y12, Y14, Y10
-	VFMADD231PD  Y13, Y14, Y11
-	ADDQ         AX, SI
-	ADDQ         $0x08, DI
+tajfull_5:
+	VMOVUPD      (DI), Y10
+	VMOVUPD      32(DI), Y11
+	VBROADCASTSD (CX), Y12
+	VFMADD231PD  Y10, Y12, Y0
+	VFMADD231PD  Y11, Y12, Y1
+	VBROADCASTSD (CX)(DX*1), Y12
+	VFMADD231PD  Y10, Y12, Y2
+	VFMADD231PD  Y11, Y12, Y3
+	VBROADCASTSD (CX)(DX*2), Y12
+	VFMADD231PD  Y10, Y12, Y4
+	VFMADD231PD  Y11, Y12, Y5
+	VBROADCASTSD (CX)(SI*1), Y12
+	VFMADD231PD  Y10, Y12, Y6
+	VFMADD231PD  Y11, Y12, Y7
+	VBROADCASTSD (CX)(DX*4), Y12
+	VFMADD231PD  Y10, Y12, Y8
+	VFMADD231PD  Y11, Y12, Y9
+	ADDQ         AX, DI
+	ADDQ         $0x08, CX
 	DECQ         R8
-	JNZ          tajfullr
-	MOVQ         DX, SI
+	JNZ          tajfull_5
+	MOVQ         BX, SI
 	VMOVUPD      Y0, (SI)
 	VMOVUPD      Y1, 32(SI)
 	ADDQ         AX, SI
@@ -5334,237 +5390,170 @@ tajfullr:
 	VMOVUPD      Y8, (SI)
 	VMOVUPD      Y9, 32(SI)
 	ADDQ         AX, SI
-	VMOVUPD      Y10, (SI)
-	VMOVUPD      Y11, 32(SI)
-	ADDQ         AX, SI
-	MOVQ         SI, DX
-	ADDQ         $0x00000480, CX
-	SUBQ         $0x06, BX
-	JMP          tarowsfull
-
-taredgefull:
-	CMPQ    BX, $0x05
-	JNE     tarnotfull_5
-	MOVQ    DX, BX
-	VMOVUPD (BX), Y0
-	VMOVUPD 32(BX), Y1
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y2
-	VMOVUPD 32(BX), Y3
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y4
-	VMOVUPD 32(BX), Y5
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y6
-	VMOVUPD 32(BX), Y7
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y8
-	VMOVUPD 32(BX), Y9
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
-
-tajfull_5:
-	VMOVUPD      (BX), Y10
-	VMOVUPD      32(BX), Y11
-	VBROADCASTSD (CX), Y12
-	VFMADD231PD  Y10, Y12, Y0
-	VFMADD231PD  Y11, Y12, Y1
-	VBROADCASTSD 192(CX), Y12
-	VFMADD231PD  Y10, Y12, Y2
-	VFMADD231PD  Y11, Y12, Y3
-	VBROADCASTSD 384(CX), Y12
-	VFMADD231PD  Y10, Y12, Y4
-	VFMADD231PD  Y11, Y12, Y5
-	VBROADCASTSD 576(CX), Y12
-	VFMADD231PD  Y10, Y12, Y6
-	VFMADD231PD  Y11, Y12, Y7
-	VBROADCASTSD 768(CX), Y12
-	VFMADD231PD  Y10, Y12, Y8
-	VFMADD231PD  Y11, Y12, Y9
-	ADDQ         AX, BX
-	ADDQ         $0x08, CX
-	DECQ         SI
-	JNZ          tajfull_5
-	MOVQ         DX, BX
-	VMOVUPD      Y0, (BX)
-	VMOVUPD      Y1, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y2, (BX)
-	VMOVUPD      Y3, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y4, (BX)
-	VMOVUPD      Y5, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y6, (BX)
-	VMOVUPD      Y7, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y8, (BX)
-	VMOVUPD      Y9, 32(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         SI, BX
 	JMP          tardonefull
 
 tarnotfull_5:
-	CMPQ    BX, $0x04
+	CMPQ    SI, $0x04
 	JNE     tarnotfull_4
-	MOVQ    DX, BX
-	VMOVUPD (BX), Y0
-	VMOVUPD 32(BX), Y1
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y2
-	VMOVUPD 32(BX), Y3
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y4
-	VMOVUPD 32(BX), Y5
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y6
-	VMOVUPD 32(BX), Y7
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y2
+	VMOVUPD 32(SI), Y3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y4
+	VMOVUPD 32(SI), Y5
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y6
+	VMOVUPD 32(SI), Y7
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    $0x00000018, R8
 
 tajfull_4:
-	VMOVUPD      (BX), Y8
-	VMOVUPD      32(BX), Y9
+	VMOVUPD      (DI), Y8
+	VMOVUPD      32(DI), Y9
 	VBROADCASTSD (CX), Y10
 	VFMADD231PD  Y8, Y10, Y0
 	VFMADD231PD  Y9, Y10, Y1
-	VBROADCASTSD 192(CX), Y10
+	VBROADCASTSD (CX)(DX*1), Y10
 	VFMADD231PD  Y8, Y10, Y2
 	VFMADD231PD  Y9, Y10, Y3
-	VBROADCASTSD 384(CX), Y10
+	VBROADCASTSD (CX)(DX*2), Y10
 	VFMADD231PD  Y8, Y10, Y4
 	VFMADD231PD  Y9, Y10, Y5
-	VBROADCASTSD 576(CX), Y10
+	VBROADCASTSD (CX)(SI*1), Y10
 	VFMADD231PD  Y8, Y10, Y6
 	VFMADD231PD  Y9, Y10, Y7
-	ADDQ         AX, BX
+	ADDQ         AX, DI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         R8
 	JNZ          tajfull_4
-	MOVQ         DX, BX
-	VMOVUPD      Y0, (BX)
-	VMOVUPD      Y1, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y2, (BX)
-	VMOVUPD      Y3, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y4, (BX)
-	VMOVUPD      Y5, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y6, (BX)
-	VMOVUPD      Y7, 32(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Y0, (SI)
+	VMOVUPD      Y1, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y2, (SI)
+	VMOVUPD      Y3, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y4, (SI)
+	VMOVUPD      Y5, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y6, (SI)
+	VMOVUPD      Y7, 32(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardonefull
 
 tarnotfull_4:
-	CMPQ    BX, $0x03
+	CMPQ    SI, $0x03
 	JNE     tarnotfull_3
-	MOVQ    DX, BX
-	VMOVUPD (BX), Y0
-	VMOVUPD 32(BX), Y1
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y2
-	VMOVUPD 32(BX), Y3
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y4
-	VMOVUPD 32(BX), Y5
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y2
+	VMOVUPD 32(SI), Y3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y4
+	VMOVUPD 32(SI), Y5
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
 
 tajfull_3:
-	VMOVUPD      (BX), Y6
-	VMOVUPD      32(BX), Y7
+	VMOVUPD      (SI), Y6
+	VMOVUPD      32(SI), Y7
 	VBROADCASTSD (CX), Y8
 	VFMADD231PD  Y6, Y8, Y0
 	VFMADD231PD  Y7, Y8, Y1
-	VBROADCASTSD 192(CX), Y8
+	VBROADCASTSD (CX)(DX*1), Y8
 	VFMADD231PD  Y6, Y8, Y2
 	VFMADD231PD  Y7, Y8, Y3
-	VBROADCASTSD 384(CX), Y8
+	VBROADCASTSD (CX)(DX*2), Y8
 	VFMADD231PD  Y6, Y8, Y4
 	VFMADD231PD  Y7, Y8, Y5
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tajfull_3
-	MOVQ         DX, BX
-	VMOVUPD      Y0, (BX)
-	VMOVUPD      Y1, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y2, (BX)
-	VMOVUPD      Y3, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y4, (BX)
-	VMOVUPD      Y5, 32(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Y0, (SI)
+	VMOVUPD      Y1, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y2, (SI)
+	VMOVUPD      Y3, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y4, (SI)
+	VMOVUPD      Y5, 32(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardonefull
 
 tarnotfull_3:
-	CMPQ    BX, $0x02
+	CMPQ    SI, $0x02
 	JNE     tarnotfull_2
-	MOVQ    DX, BX
-	VMOVUPD (BX), Y0
-	VMOVUPD 32(BX), Y1
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y2
-	VMOVUPD 32(BX), Y3
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y2
+	VMOVUPD 32(SI), Y3
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
 
 tajfull_2:
-	VMOVUPD      (BX), Y4
-	VMOVUPD      32(BX), Y5
+	VMOVUPD      (SI), Y4
+	VMOVUPD      32(SI), Y5
 	VBROADCASTSD (CX), Y6
 	VFMADD231PD  Y4, Y6, Y0
 	VFMADD231PD  Y5, Y6, Y1
-	VBROADCASTSD 192(CX), Y6
+	VBROADCASTSD (CX)(DX*1), Y6
 	VFMADD231PD  Y4, Y6, Y2
 	VFMADD231PD  Y5, Y6, Y3
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tajfull_2
-	MOVQ         DX, BX
-	VMOVUPD      Y0, (BX)
-	VMOVUPD      Y1, 32(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y2, (BX)
-	VMOVUPD      Y3, 32(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Y0, (SI)
+	VMOVUPD      Y1, 32(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y2, (SI)
+	VMOVUPD      Y3, 32(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardonefull
 
 tarnotfull_2:
-	CMPQ    BX, $0x01
+	CMPQ    SI, $0x01
 	JNE     tarnotfull_1
-	MOVQ    DX, BX
-	VMOVUPD (BX), Y0
-	VMOVUPD 32(BX), Y1
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
+	MOVQ    BX, DX
+	VMOVUPD (DX), Y0
+	VMOVUPD 32(DX), Y1
+	MOVQ    ut+32(FP), DX
+	ADDQ    8(SP), DX
 	MOVQ    $0x00000018, SI
 
 tajfull_1:
-	VMOVUPD      (BX), Y2
-	VMOVUPD      32(BX), Y3
+	VMOVUPD      (DX), Y2
+	VMOVUPD      32(DX), Y3
 	VBROADCASTSD (CX), Y4
 	VFMADD231PD  Y2, Y4, Y0
 	VFMADD231PD  Y3, Y4, Y1
-	ADDQ         AX, BX
+	ADDQ         AX, DX
 	ADDQ         $0x08, CX
 	DECQ         SI
 	JNZ          tajfull_1
-	MOVQ         DX, BX
-	VMOVUPD      Y0, (BX)
-	VMOVUPD      Y1, 32(BX)
-	ADDQ         AX, BX
 	MOVQ         BX, DX
+	VMOVUPD      Y0, (DX)
+	VMOVUPD      Y1, 32(DX)
+	ADDQ         AX, DX
+	MOVQ         DX, BX
 	JMP          tardonefull
 
 tarnotfull_1:
@@ -5576,15 +5565,80 @@ tardonefull:
 taedge:
 	CMPQ (SP), $0x01
 	JNE  tanot1
-	MOVQ xb+0(FP), CX
-	MOVQ at+32(FP), DX
-	ADDQ 8(SP), DX
-	MOVQ k+8(FP), BX
+	MOVQ x+0(FP), CX
+	MOVQ ldx+8(FP), DX
+	SHLQ $0x03, DX
+	MOVQ at+40(FP), BX
+	ADDQ 8(SP), BX
+	MOVQ k+16(FP), SI
 
 tarows1:
-	CMPQ    BX, $0x06
+	CMPQ    SI, $0x06
 	JB      taredge1
-	MOVQ    DX, SI
+	MOVQ    BX, DI
+	VMOVUPD (DI), Y0
+	ADDQ    AX, DI
+	VMOVUPD (DI), Y1
+	ADDQ    AX, DI
+	VMOVUPD (DI), Y2
+	ADDQ    AX, DI
+	VMOVUPD (DI), Y3
+	ADDQ    AX, DI
+	VMOVUPD (DI), Y4
+	ADDQ    AX, DI
+	VMOVUPD (DI), Y5
+	LEAQ    (DX)(DX*2), DI
+	LEAQ    (DX)(DX*4), R8
+	MOVQ    ut+32(FP), R9
+	ADDQ    8(SP), R9
+	MOVQ    CX, R10
+	MOVQ    $0x00000018, R11
+
+taj1r:
+	VMOVUPD      (R9), Y6
+	VBROADCASTSD (R10), Y7
+	VFMADD231PD  Y6, Y7, Y0
+	VBROADCASTSD (R10)(DX*1), Y7
+	VFMADD231PD  Y6, Y7, Y1
+	VBROADCASTSD (R10)(DX*2), Y7
+	VFMADD231PD  Y6, Y7, Y2
+	VBROADCASTSD (R10)(DI*1), Y7
+	VFMADD231PD  Y6, Y7, Y3
+	VBROADCASTSD (R10)(DX*4), Y7
+	VFMADD231PD  Y6, Y7, Y4
+	VBROADCASTSD (R10)(R8*1), Y7
+	VFMADD231PD  Y6, Y7, Y5
+	ADDQ         AX, R9
+	ADDQ         $0x08, R10
+	DECQ         R11
+	JNZ          taj1r
+	MOVQ         BX, DI
+	VMOVUPD      Y0, (DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y1, (DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y2, (DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y3, (DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y4, (DI)
+	ADDQ         AX, DI
+	VMOVUPD      Y5, (DI)
+	ADDQ         AX, DI
+	MOVQ         DI, BX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	SUBQ         $0x06, SI
+	JMP          tarows1
+
+taredge1:
+	CMPQ    SI, $0x05
+	JNE     tarnot1_5
+	MOVQ    BX, SI
 	VMOVUPD (SI), Y0
 	ADDQ    AX, SI
 	VMOVUPD (SI), Y1
@@ -5594,32 +5648,28 @@ tarows1:
 	VMOVUPD (SI), Y3
 	ADDQ    AX, SI
 	VMOVUPD (SI), Y4
-	ADDQ    AX, SI
-	VMOVUPD (SI), Y5
-	MOVQ    ut+24(FP), SI
-	ADDQ    8(SP), SI
-	MOVQ    CX, DI
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
 	MOVQ    $0x00000018, R8
 
-taj1r:
-	VMOVUPD      (SI), Y6
-	VBROADCASTSD (DI), Y7
-	VFMADD231PD  Y6, Y7, Y0
-	VBROADCASTSD 192(DI), Y7
-	VFMADD231PD  Y6, Y7, Y1
-	VBROADCASTSD 384(DI), Y7
-	VFMADD231PD  Y6, Y7, Y2
-	VBROADCASTSD 576(DI), Y7
-	VFMADD231PD  Y6, Y7, Y3
-	VBROADCASTSD 768(DI), Y7
-	VFMADD231PD  Y6, Y7, Y4
-	VBROADCASTSD 960(DI), Y7
-	VFMADD231PD  Y6, Y7, Y5
-	ADDQ         AX, SI
-	ADDQ         $0x08, DI
+taj1_5:
+	VMOVUPD      (DI), Y5
+	VBROADCASTSD (CX), Y6
+	VFMADD231PD  Y5, Y6, Y0
+	VBROADCASTSD (CX)(DX*1), Y6
+	VFMADD231PD  Y5, Y6, Y1
+	VBROADCASTSD (CX)(DX*2), Y6
+	VFMADD231PD  Y5, Y6, Y2
+	VBROADCASTSD (CX)(SI*1), Y6
+	VFMADD231PD  Y5, Y6, Y3
+	VBROADCASTSD (CX)(DX*4), Y6
+	VFMADD231PD  Y5, Y6, Y4
+	ADDQ         AX, DI
+	ADDQ         $0x08, CX
 	DECQ         R8
-	JNZ          taj1r
-	MOVQ         DX, SI
+	JNZ          taj1_5
+	MOVQ         BX, SI
 	VMOVUPD      Y0, (SI)
 	ADDQ         AX, SI
 	VMOVUPD      Y1, (SI)
@@ -5630,186 +5680,136 @@ taj1r:
 	ADDQ         AX, SI
 	VMOVUPD      Y4, (SI)
 	ADDQ         AX, SI
-	VMOVUPD      Y5, (SI)
-	ADDQ         AX, SI
-	MOVQ         SI, DX
-	ADDQ         $0x00000480, CX
-	SUBQ         $0x06, BX
-	JMP          tarows1
-
-taredge1:
-	CMPQ    BX, $0x05
-	JNE     tarnot1_5
-	MOVQ    DX, BX
-	VMOVUPD (BX), Y0
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y1
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y2
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y3
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y4
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
-
-taj1_5:
-	VMOVUPD      (BX), Y5
-	VBROADCASTSD (CX), Y6
-	VFMADD231PD  Y5, Y6, Y0
-	VBROADCASTSD 192(CX), Y6
-	VFMADD231PD  Y5, Y6, Y1
-	VBROADCASTSD 384(CX), Y6
-	VFMADD231PD  Y5, Y6, Y2
-	VBROADCASTSD 576(CX), Y6
-	VFMADD231PD  Y5, Y6, Y3
-	VBROADCASTSD 768(CX), Y6
-	VFMADD231PD  Y5, Y6, Y4
-	ADDQ         AX, BX
-	ADDQ         $0x08, CX
-	DECQ         SI
-	JNZ          taj1_5
-	MOVQ         DX, BX
-	VMOVUPD      Y0, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y1, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y2, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y3, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y4, (BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         SI, BX
 	JMP          tardone1
 
 tarnot1_5:
-	CMPQ    BX, $0x04
+	CMPQ    SI, $0x04
 	JNE     tarnot1_4
-	MOVQ    DX, BX
-	VMOVUPD (BX), Y0
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y1
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y2
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y3
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Y0
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y2
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y3
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
+	MOVQ    $0x00000018, R8
 
 taj1_4:
-	VMOVUPD      (BX), Y4
+	VMOVUPD      (DI), Y4
 	VBROADCASTSD (CX), Y5
 	VFMADD231PD  Y4, Y5, Y0
-	VBROADCASTSD 192(CX), Y5
+	VBROADCASTSD (CX)(DX*1), Y5
 	VFMADD231PD  Y4, Y5, Y1
-	VBROADCASTSD 384(CX), Y5
+	VBROADCASTSD (CX)(DX*2), Y5
 	VFMADD231PD  Y4, Y5, Y2
-	VBROADCASTSD 576(CX), Y5
+	VBROADCASTSD (CX)(SI*1), Y5
 	VFMADD231PD  Y4, Y5, Y3
-	ADDQ         AX, BX
+	ADDQ         AX, DI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         R8
 	JNZ          taj1_4
-	MOVQ         DX, BX
-	VMOVUPD      Y0, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y1, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y2, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y3, (BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Y0, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y1, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y2, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y3, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone1
 
 tarnot1_4:
-	CMPQ    BX, $0x03
+	CMPQ    SI, $0x03
 	JNE     tarnot1_3
-	MOVQ    DX, BX
-	VMOVUPD (BX), Y0
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y1
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y2
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Y0
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y2
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
 
 taj1_3:
-	VMOVUPD      (BX), Y3
+	VMOVUPD      (SI), Y3
 	VBROADCASTSD (CX), Y4
 	VFMADD231PD  Y3, Y4, Y0
-	VBROADCASTSD 192(CX), Y4
+	VBROADCASTSD (CX)(DX*1), Y4
 	VFMADD231PD  Y3, Y4, Y1
-	VBROADCASTSD 384(CX), Y4
+	VBROADCASTSD (CX)(DX*2), Y4
 	VFMADD231PD  Y3, Y4, Y2
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj1_3
-	MOVQ         DX, BX
-	VMOVUPD      Y0, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y1, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y2, (BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Y0, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y1, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y2, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone1
 
 tarnot1_3:
-	CMPQ    BX, $0x02
+	CMPQ    SI, $0x02
 	JNE     tarnot1_2
-	MOVQ    DX, BX
-	VMOVUPD (BX), Y0
-	ADDQ    AX, BX
-	VMOVUPD (BX), Y1
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000018, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Y0
+	ADDQ    AX, SI
+	VMOVUPD (SI), Y1
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000018, DI
 
 taj1_2:
-	VMOVUPD      (BX), Y2
+	VMOVUPD      (SI), Y2
 	VBROADCASTSD (CX), Y3
 	VFMADD231PD  Y2, Y3, Y0
-	VBROADCASTSD 192(CX), Y3
+	VBROADCASTSD (CX)(DX*1), Y3
 	VFMADD231PD  Y2, Y3, Y1
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj1_2
-	MOVQ         DX, BX
-	VMOVUPD      Y0, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Y1, (BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Y0, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Y1, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone1
 
 tarnot1_2:
-	CMPQ    BX, $0x01
+	CMPQ    SI, $0x01
 	JNE     tarnot1_1
-	MOVQ    DX, BX
-	VMOVUPD (BX), Y0
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
+	MOVQ    BX, DX
+	VMOVUPD (DX), Y0
+	MOVQ    ut+32(FP), DX
+	ADDQ    8(SP), DX
 	MOVQ    $0x00000018, SI
 
 taj1_1:
-	VMOVUPD      (BX), Y1
+	VMOVUPD      (DX), Y1
 	VBROADCASTSD (CX), Y2
 	VFMADD231PD  Y1, Y2, Y0
-	ADDQ         AX, BX
+	ADDQ         AX, DX
 	ADDQ         $0x08, CX
 	DECQ         SI
 	JNZ          taj1_1
-	MOVQ         DX, BX
-	VMOVUPD      Y0, (BX)
-	ADDQ         AX, BX
 	MOVQ         BX, DX
+	VMOVUPD      Y0, (DX)
+	ADDQ         AX, DX
+	MOVQ         DX, BX
 	JMP          tardone1
 
 tarnot1_1:
@@ -9451,34 +9451,9 @@ DATA ew_three32_64<>+56(SB)/4, $0x40400000
 DATA ew_three32_64<>+60(SB)/4, $0x40400000
 GLOBL ew_three32_64<>(SB), RODATA|NOPTR, $64
 
-// func icaTProjF32AVX512(wt *float32, x *float32, ldx int, k int, kv int, xb *float32, ut *float32)
+// func icaTProjF32AVX512(wt *float32, x *float32, ldx int, k int, kv int, ut *float32)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
-TEXT ·icaTProjF32AVX512(SB), NOSPLIT, $0-56
-	// Pack: xb = X_blk, prefetching the rows of a later block
-	MOVQ x+8(FP), AX
-	MOVQ xb+40(FP), CX
-	MOVQ ldx+16(FP), DX
-	SHLQ $0x02, DX
-	MOVQ k+24(FP), BX
-
-tpack:
-	PREFETCHT0 1536(AX)
-	PREFETCHT0 1600(AX)
-	PREFETCHT0 1664(AX)
-	PREFETCHT0 1728(AX)
-	VMOVUPS    (AX), Z0
-	VMOVUPS    64(AX), Z1
-	VMOVUPS    128(AX), Z2
-	VMOVUPS    192(AX), Z3
-	VMOVUPS    Z0, (CX)
-	VMOVUPS    Z1, 64(CX)
-	VMOVUPS    Z2, 128(CX)
-	VMOVUPS    Z3, 192(CX)
-	ADDQ       DX, AX
-	ADDQ       $0x00000100, CX
-	DECQ       BX
-	JNZ        tpack
-
+TEXT ·icaTProjF32AVX512(SB), NOSPLIT, $0-48
 	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
 	MOVQ kv+32(FP), AX
 	SHLQ $0x06, AX
@@ -9488,10 +9463,12 @@ tpack:
 tpgroups:
 	CMPQ DX, $0x06
 	JB   tpedge
-	MOVQ xb+40(FP), BX
-	MOVQ ut+48(FP), SI
-	ADDQ CX, SI
-	MOVQ $0x00000008, DI
+	MOVQ x+8(FP), BX
+	MOVQ ldx+16(FP), SI
+	SHLQ $0x02, SI
+	MOVQ ut+40(FP), DI
+	ADDQ CX, DI
+	MOVQ $0x00000008, R8
 
 tptilesfull:
 	VXORPS Z0, Z0, Z0
@@ -9518,80 +9495,81 @@ tptilesfull:
 	VXORPS Z21, Z21, Z21
 	VXORPS Z22, Z22, Z22
 	VXORPS Z23, Z23, Z23
-	MOVQ   wt+0(FP), R8
-	ADDQ   CX, R8
-	MOVQ   BX, R9
-	MOVQ   k+24(FP), R10
+	MOVQ   wt+0(FP), R9
+	ADDQ   CX, R9
+	MOVQ   BX, R10
+	MOVQ   k+24(FP), R11
 
 tpkfull:
-	VMOVUPS      (R8), Z24
-	VMOVUPS      64(R8), Z25
-	VMOVUPS      128(R8), Z26
-	VMOVUPS      192(R8), Z27
-	VMOVUPS      256(R8), Z28
-	VMOVUPS      320(R8), Z29
-	VBROADCASTSD (R9), Z30
+	VMOVUPS      (R9), Z24
+	VMOVUPS      64(R9), Z25
+	VMOVUPS      128(R9), Z26
+	VMOVUPS      192(R9), Z27
+	VMOVUPS      256(R9), Z28
+	VMOVUPS      320(R9), Z29
+	PREFETCHT1   1024(R10)
+	VBROADCASTSD (R10), Z30
 	VFMADD231PS  Z24, Z30, Z0
 	VFMADD231PS  Z25, Z30, Z1
 	VFMADD231PS  Z26, Z30, Z2
 	VFMADD231PS  Z27, Z30, Z3
 	VFMADD231PS  Z28, Z30, Z4
 	VFMADD231PS  Z29, Z30, Z5
-	VBROADCASTSD 8(R9), Z30
+	VBROADCASTSD 8(R10), Z30
 	VFMADD231PS  Z24, Z30, Z6
 	VFMADD231PS  Z25, Z30, Z7
 	VFMADD231PS  Z26, Z30, Z8
 	VFMADD231PS  Z27, Z30, Z9
 	VFMADD231PS  Z28, Z30, Z10
 	VFMADD231PS  Z29, Z30, Z11
-	VBROADCASTSD 16(R9), Z30
+	VBROADCASTSD 16(R10), Z30
 	VFMADD231PS  Z24, Z30, Z12
 	VFMADD231PS  Z25, Z30, Z13
 	VFMADD231PS  Z26, Z30, Z14
 	VFMADD231PS  Z27, Z30, Z15
 	VFMADD231PS  Z28, Z30, Z16
 	VFMADD231PS  Z29, Z30, Z17
-	VBROADCASTSD 24(R9), Z30
+	VBROADCASTSD 24(R10), Z30
 	VFMADD231PS  Z24, Z30, Z18
 	VFMADD231PS  Z25, Z30, Z19
 	VFMADD231PS  Z26, Z30, Z20
 	VFMADD231PS  Z27, Z30, Z21
 	VFMADD231PS  Z28, Z30, Z22
 	VFMADD231PS  Z29, Z30, Z23
-	ADDQ         AX, R8
-	ADDQ         $0x00000100, R9
-	DECQ         R10
+	ADDQ         AX, R9
+	ADDQ         SI, R10
+	DECQ         R11
 	JNZ          tpkfull
-	VMOVUPS      Z0, (SI)
-	VMOVUPS      Z1, 64(SI)
-	VMOVUPS      Z2, 128(SI)
-	VMOVUPS      Z3, 192(SI)
-	VMOVUPS      Z4, 256(SI)
-	VMOVUPS      Z5, 320(SI)
-	ADDQ         AX, SI
-	VMOVUPS      Z6, (SI)
-	VMOVUPS      Z7, 64(SI)
-	VMOVUPS      Z8, 128(SI)
-	VMOVUPS      Z9, 192(SI)
-	VMOVUPS      Z10, 256(SI)
-	VMOVUPS      Z11, 320(SI)
-	ADDQ         AX, SI
-	VMOVUPS      Z12, (SI)
-	VMOVUPS      Z13, 64(SI)
-	VMOVUPS      Z14, 128(SI)
-	VMOVUPS      Z15, 192(SI)
-	VMOVUPS      Z16, 256(SI)
-	VMOVUPS      Z17, 320(SI)
-	ADDQ         AX, SI
-	VMOVUPS      Z18, (SI)
-	VMOVUPS      Z19, 64(SI)
-	VMOVUPS      Z20, 128(SI)
-	VMOVUPS      Z21, 192(SI)
-	VMOVUPS      Z22, 256(SI)
-	VMOVUPS      Z23, 320(SI)
-	ADDQ         AX, SI
+	VMOVUPS      Z0, (DI)
+	VMOVUPS      Z1, 64(DI)
+	VMOVUPS      Z2, 128(DI)
+	VMOVUPS      Z3, 192(DI)
+	VMOVUPS      Z4, 256(DI)
+	VMOVUPS      Z5, 320(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z6, (DI)
+	VMOVUPS      Z7, 64(DI)
+	VMOVUPS      Z8, 128(DI)
+	VMOVUPS      Z9, 192(DI)
+	VMOVUPS      Z10, 256(DI)
+	VMOVUPS      Z11, 320(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z12, (DI)
+	VMOVUPS      Z13, 64(DI)
+	VMOVUPS      Z14, 128(DI)
+	VMOVUPS      Z15, 192(DI)
+	VMOVUPS      Z16, 256(DI)
+	VMOVUPS      Z17, 320(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z18, (DI)
+	VMOVUPS      Z19, 64(DI)
+	VMOVUPS      Z20, 128(DI)
+	VMOVUPS      Z21, 192(DI)
+	VMOVUPS      Z22, 256(DI)
+	VMOVUPS      Z23, 320(DI)
+	ADDQ         AX, DI
 	ADDQ         $0x20, BX
-	DECQ         DI
+	DECQ         R8
 	JNZ          tptilesfull
 	ADDQ         $0x00000180, CX
 	SUBQ         $0x06, DX
@@ -9600,10 +9578,12 @@ tpkfull:
 tpedge:
 	CMPQ DX, $0x05
 	JNE  tpnot5
-	MOVQ xb+40(FP), DX
-	MOVQ ut+48(FP), BX
-	ADDQ CX, BX
-	MOVQ $0x00000008, SI
+	MOVQ x+8(FP), DX
+	MOVQ ldx+16(FP), BX
+	SHLQ $0x02, BX
+	MOVQ ut+40(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000008, DI
 
 tptiles5:
 	VXORPS Z0, Z0, Z0
@@ -9626,81 +9606,84 @@ tptiles5:
 	VXORPS Z17, Z17, Z17
 	VXORPS Z18, Z18, Z18
 	VXORPS Z19, Z19, Z19
-	MOVQ   wt+0(FP), DI
-	ADDQ   CX, DI
-	MOVQ   DX, R8
-	MOVQ   k+24(FP), R9
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   DX, R9
+	MOVQ   k+24(FP), R10
 
 tpk5:
-	VMOVUPS      (DI), Z20
-	VMOVUPS      64(DI), Z21
-	VMOVUPS      128(DI), Z22
-	VMOVUPS      192(DI), Z23
-	VMOVUPS      256(DI), Z24
-	VBROADCASTSD (R8), Z25
+	VMOVUPS      (R8), Z20
+	VMOVUPS      64(R8), Z21
+	VMOVUPS      128(R8), Z22
+	VMOVUPS      192(R8), Z23
+	VMOVUPS      256(R8), Z24
+	PREFETCHT1   1024(R9)
+	VBROADCASTSD (R9), Z25
 	VFMADD231PS  Z20, Z25, Z0
 	VFMADD231PS  Z21, Z25, Z1
 	VFMADD231PS  Z22, Z25, Z2
 	VFMADD231PS  Z23, Z25, Z3
 	VFMADD231PS  Z24, Z25, Z4
-	VBROADCASTSD 8(R8), Z25
+	VBROADCASTSD 8(R9), Z25
 	VFMADD231PS  Z20, Z25, Z5
 	VFMADD231PS  Z21, Z25, Z6
 	VFMADD231PS  Z22, Z25, Z7
 	VFMADD231PS  Z23, Z25, Z8
 	VFMADD231PS  Z24, Z25, Z9
-	VBROADCASTSD 16(R8), Z25
+	VBROADCASTSD 16(R9), Z25
 	VFMADD231PS  Z20, Z25, Z10
 	VFMADD231PS  Z21, Z25, Z11
 	VFMADD231PS  Z22, Z25, Z12
 	VFMADD231PS  Z23, Z25, Z13
 	VFMADD231PS  Z24, Z25, Z14
-	VBROADCASTSD 24(R8), Z25
+	VBROADCASTSD 24(R9), Z25
 	VFMADD231PS  Z20, Z25, Z15
 	VFMADD231PS  Z21, Z25, Z16
 	VFMADD231PS  Z22, Z25, Z17
 	VFMADD231PS  Z23, Z25, Z18
 	VFMADD231PS  Z24, Z25, Z19
-	ADDQ         AX, DI
-	ADDQ         $0x00000100, R8
-	DECQ         R9
+	ADDQ         AX, R8
+	ADDQ         BX, R9
+	DECQ         R10
 	JNZ          tpk5
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	VMOVUPS      Z3, 192(BX)
-	VMOVUPS      Z4, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z5, (BX)
-	VMOVUPS      Z6, 64(BX)
-	VMOVUPS      Z7, 128(BX)
-	VMOVUPS      Z8, 192(BX)
-	VMOVUPS      Z9, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z10, (BX)
-	VMOVUPS      Z11, 64(BX)
-	VMOVUPS      Z12, 128(BX)
-	VMOVUPS      Z13, 192(BX)
-	VMOVUPS      Z14, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z15, (BX)
-	VMOVUPS      Z16, 64(BX)
-	VMOVUPS      Z17, 128(BX)
-	VMOVUPS      Z18, 192(BX)
-	VMOVUPS      Z19, 256(BX)
-	ADDQ         AX, BX
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	VMOVUPS      Z3, 192(SI)
+	VMOVUPS      Z4, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z5, (SI)
+	VMOVUPS      Z6, 64(SI)
+	VMOVUPS      Z7, 128(SI)
+	VMOVUPS      Z8, 192(SI)
+	VMOVUPS      Z9, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z10, (SI)
+	VMOVUPS      Z11, 64(SI)
+	VMOVUPS      Z12, 128(SI)
+	VMOVUPS      Z13, 192(SI)
+	VMOVUPS      Z14, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z15, (SI)
+	VMOVUPS      Z16, 64(SI)
+	VMOVUPS      Z17, 128(SI)
+	VMOVUPS      Z18, 192(SI)
+	VMOVUPS      Z19, 256(SI)
+	ADDQ         AX, SI
 	ADDQ         $0x20, DX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tptiles5
 	JMP          tpdone
 
 tpnot5:
 	CMPQ DX, $0x04
 	JNE  tpnot4
-	MOVQ xb+40(FP), DX
-	MOVQ ut+48(FP), BX
-	ADDQ CX, BX
-	MOVQ $0x00000008, SI
+	MOVQ x+8(FP), DX
+	MOVQ ldx+16(FP), BX
+	SHLQ $0x02, BX
+	MOVQ ut+40(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000008, DI
 
 tptiles4:
 	VXORPS Z0, Z0, Z0
@@ -9719,72 +9702,75 @@ tptiles4:
 	VXORPS Z13, Z13, Z13
 	VXORPS Z14, Z14, Z14
 	VXORPS Z15, Z15, Z15
-	MOVQ   wt+0(FP), DI
-	ADDQ   CX, DI
-	MOVQ   DX, R8
-	MOVQ   k+24(FP), R9
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   DX, R9
+	MOVQ   k+24(FP), R10
 
 tpk4:
-	VMOVUPS      (DI), Z16
-	VMOVUPS      64(DI), Z17
-	VMOVUPS      128(DI), Z18
-	VMOVUPS      192(DI), Z19
-	VBROADCASTSD (R8), Z20
+	VMOVUPS      (R8), Z16
+	VMOVUPS      64(R8), Z17
+	VMOVUPS      128(R8), Z18
+	VMOVUPS      192(R8), Z19
+	PREFETCHT1   1024(R9)
+	VBROADCASTSD (R9), Z20
 	VFMADD231PS  Z16, Z20, Z0
 	VFMADD231PS  Z17, Z20, Z1
 	VFMADD231PS  Z18, Z20, Z2
 	VFMADD231PS  Z19, Z20, Z3
-	VBROADCASTSD 8(R8), Z20
+	VBROADCASTSD 8(R9), Z20
 	VFMADD231PS  Z16, Z20, Z4
 	VFMADD231PS  Z17, Z20, Z5
 	VFMADD231PS  Z18, Z20, Z6
 	VFMADD231PS  Z19, Z20, Z7
-	VBROADCASTSD 16(R8), Z20
+	VBROADCASTSD 16(R9), Z20
 	VFMADD231PS  Z16, Z20, Z8
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
 	VFMADD231PS  Z19, Z20, Z11
-	VBROADCASTSD 24(R8), Z20
+	VBROADCASTSD 24(R9), Z20
 	VFMADD231PS  Z16, Z20, Z12
 	VFMADD231PS  Z17, Z20, Z13
 	VFMADD231PS  Z18, Z20, Z14
 	VFMADD231PS  Z19, Z20, Z15
-	ADDQ         AX, DI
-	ADDQ         $0x00000100, R8
-	DECQ         R9
+	ADDQ         AX, R8
+	ADDQ         BX, R9
+	DECQ         R10
 	JNZ          tpk4
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	VMOVUPS      Z3, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z4, (BX)
-	VMOVUPS      Z5, 64(BX)
-	VMOVUPS      Z6, 128(BX)
-	VMOVUPS      Z7, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z8, (BX)
-	VMOVUPS      Z9, 64(BX)
-	VMOVUPS      Z10, 128(BX)
-	VMOVUPS      Z11, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z12, (BX)
-	VMOVUPS      Z13, 64(BX)
-	VMOVUPS      Z14, 128(BX)
-	VMOVUPS      Z15, 192(BX)
-	ADDQ         AX, BX
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	VMOVUPS      Z3, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z4, (SI)
+	VMOVUPS      Z5, 64(SI)
+	VMOVUPS      Z6, 128(SI)
+	VMOVUPS      Z7, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z8, (SI)
+	VMOVUPS      Z9, 64(SI)
+	VMOVUPS      Z10, 128(SI)
+	VMOVUPS      Z11, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z12, (SI)
+	VMOVUPS      Z13, 64(SI)
+	VMOVUPS      Z14, 128(SI)
+	VMOVUPS      Z15, 192(SI)
+	ADDQ         AX, SI
 	ADDQ         $0x20, DX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tptiles4
 	JMP          tpdone
 
 tpnot4:
 	CMPQ DX, $0x03
 	JNE  tpnot3
-	MOVQ xb+40(FP), DX
-	MOVQ ut+48(FP), BX
-	ADDQ CX, BX
-	MOVQ $0x00000008, SI
+	MOVQ x+8(FP), DX
+	MOVQ ldx+16(FP), BX
+	SHLQ $0x02, BX
+	MOVQ ut+40(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000008, DI
 
 tptiles3:
 	VXORPS Z0, Z0, Z0
@@ -9799,63 +9785,66 @@ tptiles3:
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
-	MOVQ   wt+0(FP), DI
-	ADDQ   CX, DI
-	MOVQ   DX, R8
-	MOVQ   k+24(FP), R9
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   DX, R9
+	MOVQ   k+24(FP), R10
 
 tpk3:
-	VMOVUPS      (DI), Z12
-	VMOVUPS      64(DI), Z13
-	VMOVUPS      128(DI), Z14
-	VBROADCASTSD (R8), Z15
+	VMOVUPS      (R8), Z12
+	VMOVUPS      64(R8), Z13
+	VMOVUPS      128(R8), Z14
+	PREFETCHT1   1024(R9)
+	VBROADCASTSD (R9), Z15
 	VFMADD231PS  Z12, Z15, Z0
 	VFMADD231PS  Z13, Z15, Z1
 	VFMADD231PS  Z14, Z15, Z2
-	VBROADCASTSD 8(R8), Z15
+	VBROADCASTSD 8(R9), Z15
 	VFMADD231PS  Z12, Z15, Z3
 	VFMADD231PS  Z13, Z15, Z4
 	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSD 16(R8), Z15
+	VBROADCASTSD 16(R9), Z15
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
-	VBROADCASTSD 24(R8), Z15
+	VBROADCASTSD 24(R9), Z15
 	VFMADD231PS  Z12, Z15, Z9
 	VFMADD231PS  Z13, Z15, Z10
 	VFMADD231PS  Z14, Z15, Z11
-	ADDQ         AX, DI
-	ADDQ         $0x00000100, R8
-	DECQ         R9
+	ADDQ         AX, R8
+	ADDQ         BX, R9
+	DECQ         R10
 	JNZ          tpk3
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z3, (BX)
-	VMOVUPS      Z4, 64(BX)
-	VMOVUPS      Z5, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z6, (BX)
-	VMOVUPS      Z7, 64(BX)
-	VMOVUPS      Z8, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z9, (BX)
-	VMOVUPS      Z10, 64(BX)
-	VMOVUPS      Z11, 128(BX)
-	ADDQ         AX, BX
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z3, (SI)
+	VMOVUPS      Z4, 64(SI)
+	VMOVUPS      Z5, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z6, (SI)
+	VMOVUPS      Z7, 64(SI)
+	VMOVUPS      Z8, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z9, (SI)
+	VMOVUPS      Z10, 64(SI)
+	VMOVUPS      Z11, 128(SI)
+	ADDQ         AX, SI
 	ADDQ         $0x20, DX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tptiles3
 	JMP          tpdone
 
 tpnot3:
 	CMPQ DX, $0x02
 	JNE  tpnot2
-	MOVQ xb+40(FP), DX
-	MOVQ ut+48(FP), BX
-	ADDQ CX, BX
-	MOVQ $0x00000008, SI
+	MOVQ x+8(FP), DX
+	MOVQ ldx+16(FP), BX
+	SHLQ $0x02, BX
+	MOVQ ut+40(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000008, DI
 
 tptiles2:
 	VXORPS Z0, Z0, Z0
@@ -9866,89 +9855,93 @@ tptiles2:
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
-	MOVQ   wt+0(FP), DI
-	ADDQ   CX, DI
-	MOVQ   DX, R8
-	MOVQ   k+24(FP), R9
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   DX, R9
+	MOVQ   k+24(FP), R10
 
 tpk2:
-	VMOVUPS      (DI), Z8
-	VMOVUPS      64(DI), Z9
-	VBROADCASTSD (R8), Z10
+	VMOVUPS      (R8), Z8
+	VMOVUPS      64(R8), Z9
+	PREFETCHT1   1024(R9)
+	VBROADCASTSD (R9), Z10
 	VFMADD231PS  Z8, Z10, Z0
 	VFMADD231PS  Z9, Z10, Z1
-	VBROADCASTSD 8(R8), Z10
+	VBROADCASTSD 8(R9), Z10
 	VFMADD231PS  Z8, Z10, Z2
 	VFMADD231PS  Z9, Z10, Z3
-	VBROADCASTSD 16(R8), Z10
+	VBROADCASTSD 16(R9), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
-	VBROADCASTSD 24(R8), Z10
+	VBROADCASTSD 24(R9), Z10
 	VFMADD231PS  Z8, Z10, Z6
 	VFMADD231PS  Z9, Z10, Z7
-	ADDQ         AX, DI
-	ADDQ         $0x00000100, R8
-	DECQ         R9
+	ADDQ         AX, R8
+	ADDQ         BX, R9
+	DECQ         R10
 	JNZ          tpk2
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z2, (BX)
-	VMOVUPS      Z3, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z4, (BX)
-	VMOVUPS      Z5, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z6, (BX)
-	VMOVUPS      Z7, 64(BX)
-	ADDQ         AX, BX
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z2, (SI)
+	VMOVUPS      Z3, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z4, (SI)
+	VMOVUPS      Z5, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z6, (SI)
+	VMOVUPS      Z7, 64(SI)
+	ADDQ         AX, SI
 	ADDQ         $0x20, DX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tptiles2
 	JMP          tpdone
 
 tpnot2:
 	CMPQ DX, $0x01
 	JNE  tpnot1
-	MOVQ xb+40(FP), DX
-	MOVQ ut+48(FP), BX
-	ADDQ CX, BX
-	MOVQ $0x00000008, SI
+	MOVQ x+8(FP), DX
+	MOVQ ldx+16(FP), BX
+	SHLQ $0x02, BX
+	MOVQ ut+40(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000008, DI
 
 tptiles1:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
-	MOVQ   wt+0(FP), DI
-	ADDQ   CX, DI
-	MOVQ   DX, R8
-	MOVQ   k+24(FP), R9
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   DX, R9
+	MOVQ   k+24(FP), R10
 
 tpk1:
-	VMOVUPS      (DI), Z4
-	VBROADCASTSD (R8), Z5
+	VMOVUPS      (R8), Z4
+	PREFETCHT1   1024(R9)
+	VBROADCASTSD (R9), Z5
 	VFMADD231PS  Z4, Z5, Z0
-	VBROADCASTSD 8(R8), Z5
+	VBROADCASTSD 8(R9), Z5
 	VFMADD231PS  Z4, Z5, Z1
-	VBROADCASTSD 16(R8), Z5
+	VBROADCASTSD 16(R9), Z5
 	VFMADD231PS  Z4, Z5, Z2
-	VBROADCASTSD 24(R8), Z5
+	VBROADCASTSD 24(R9), Z5
 	VFMADD231PS  Z4, Z5, Z3
-	ADDQ         AX, DI
-	ADDQ         $0x00000100, R8
-	DECQ         R9
+	ADDQ         AX, R8
+	ADDQ         BX, R9
+	DECQ         R10
 	JNZ          tpk1
-	VMOVUPS      Z0, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z1, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z2, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z3, (BX)
-	ADDQ         AX, BX
+	VMOVUPS      Z0, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z1, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z2, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z3, (SI)
+	ADDQ         AX, SI
 	ADDQ         $0x20, DX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tptiles1
 	JMP          tpdone
 
@@ -10355,27 +10348,148 @@ tgrows:
 	VZEROUPPER
 	RET
 
-// func icaTAccF32AVX512(xb *float32, k int, kv int, ut *float32, at *float32)
+// func icaTAccF32AVX512(x *float32, ldx int, k int, kv int, ut *float32, at *float32)
 // Requires: AVX, AVX512F
-TEXT ·icaTAccF32AVX512(SB), NOSPLIT, $16-40
-	MOVQ kv+16(FP), AX
+TEXT ·icaTAccF32AVX512(SB), NOSPLIT, $16-48
+	MOVQ kv+24(FP), AX
 	SHLQ $0x06, AX
-	MOVQ kv+16(FP), CX
+	MOVQ kv+24(FP), CX
 	MOVQ CX, (SP)
 	MOVQ $0x00000000, 8(SP)
 
 tagroups:
 	CMPQ (SP), $0x05
 	JB   taedge
-	MOVQ xb+0(FP), CX
-	MOVQ at+32(FP), DX
-	ADDQ 8(SP), DX
-	MOVQ k+8(FP), BX
+	MOVQ x+0(FP), CX
+	MOVQ ldx+8(FP), DX
+	SHLQ $0x02, DX
+	MOVQ at+40(FP), BX
+	ADDQ 8(SP), BX
+	MOVQ k+16(FP), SI
 
 tarowsfull:
-	CMPQ    BX, $0x05
+	CMPQ    SI, $0x05
 	JB      taredgefull
-	MOVQ    DX, SI
+	MOVQ    BX, DI
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	VMOVUPS 256(DI), Z4
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z5
+	VMOVUPS 64(DI), Z6
+	VMOVUPS 128(DI), Z7
+	VMOVUPS 192(DI), Z8
+	VMOVUPS 256(DI), Z9
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z10
+	VMOVUPS 64(DI), Z11
+	VMOVUPS 128(DI), Z12
+	VMOVUPS 192(DI), Z13
+	VMOVUPS 256(DI), Z14
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z15
+	VMOVUPS 64(DI), Z16
+	VMOVUPS 128(DI), Z17
+	VMOVUPS 192(DI), Z18
+	VMOVUPS 256(DI), Z19
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z20
+	VMOVUPS 64(DI), Z21
+	VMOVUPS 128(DI), Z22
+	VMOVUPS 192(DI), Z23
+	VMOVUPS 256(DI), Z24
+	LEAQ    (DX)(DX*2), DI
+	MOVQ    ut+32(FP), R8
+	ADDQ    8(SP), R8
+	MOVQ    CX, R9
+	MOVQ    $0x00000020, R10
+
+tajfullr:
+	VMOVUPS      (R8), Z25
+	VMOVUPS      64(R8), Z26
+	VMOVUPS      128(R8), Z27
+	VMOVUPS      192(R8), Z28
+	VMOVUPS      256(R8), Z29
+	VBROADCASTSD (R9), Z30
+	VFMADD231PS  Z25, Z30, Z0
+	VFMADD231PS  Z26, Z30, Z1
+	VFMADD231PS  Z27, Z30, Z2
+	VFMADD231PS  Z28, Z30, Z3
+	VFMADD231PS  Z29, Z30, Z4
+	VBROADCASTSD (R9)(DX*1), Z30
+	VFMADD231PS  Z25, Z30, Z5
+	VFMADD231PS  Z26, Z30, Z6
+	VFMADD231PS  Z27, Z30, Z7
+	VFMADD231PS  Z28, Z30, Z8
+	VFMADD231PS  Z29, Z30, Z9
+	VBROADCASTSD (R9)(DX*2), Z30
+	VFMADD231PS  Z25, Z30, Z10
+	VFMADD231PS  Z26, Z30, Z11
+	VFMADD231PS  Z27, Z30, Z12
+	VFMADD231PS  Z28, Z30, Z13
+	VFMADD231PS  Z29, Z30, Z14
+	VBROADCASTSD (R9)(DI*1), Z30
+	VFMADD231PS  Z25, Z30, Z15
+	VFMADD231PS  Z26, Z30, Z16
+	VFMADD231PS  Z27, Z30, Z17
+	VFMADD231PS  Z28, Z30, Z18
+	VFMADD231PS  Z29, Z30, Z19
+	VBROADCASTSD (R9)(DX*4), Z30
+	VFMADD231PS  Z25, Z30, Z20
+	VFMADD231PS  Z26, Z30, Z21
+	VFMADD231PS  Z27, Z30, Z22
+	VFMADD231PS  Z28, Z30, Z23
+	VFMADD231PS  Z29, Z30, Z24
+	ADDQ         AX, R8
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          tajfullr
+	MOVQ         BX, DI
+	VMOVUPS      Z0, (DI)
+	VMOVUPS      Z1, 64(DI)
+	VMOVUPS      Z2, 128(DI)
+	VMOVUPS      Z3, 192(DI)
+	VMOVUPS      Z4, 256(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z5, (DI)
+	VMOVUPS      Z6, 64(DI)
+	VMOVUPS      Z7, 128(DI)
+	VMOVUPS      Z8, 192(DI)
+	VMOVUPS      Z9, 256(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z10, (DI)
+	VMOVUPS      Z11, 64(DI)
+	VMOVUPS      Z12, 128(DI)
+	VMOVUPS      Z13, 192(DI)
+	VMOVUPS      Z14, 256(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z15, (DI)
+	VMOVUPS      Z16, 64(DI)
+	VMOVUPS      Z17, 128(DI)
+	VMOVUPS      Z18, 192(DI)
+	VMOVUPS      Z19, 256(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z20, (DI)
+	VMOVUPS      Z21, 64(DI)
+	VMOVUPS      Z22, 128(DI)
+	VMOVUPS      Z23, 192(DI)
+	VMOVUPS      Z24, 256(DI)
+	ADDQ         AX, DI
+	MOVQ         DI, BX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	SUBQ         $0x05, SI
+	JMP          tarowsfull
+
+taredgefull:
+	CMPQ    SI, $0x04
+	JNE     tarnotfull_4
+	MOVQ    BX, SI
 	VMOVUPS (SI), Z0
 	VMOVUPS 64(SI), Z1
 	VMOVUPS 128(SI), Z2
@@ -10399,58 +10513,46 @@ tarowsfull:
 	VMOVUPS 128(SI), Z17
 	VMOVUPS 192(SI), Z18
 	VMOVUPS 256(SI), Z19
-	ADDQ    AX, SI
-	VMOVUPS (SI), Z20
-	VMOVUPS 64(SI), Z21
-	VMOVUPS 128(SI), Z22
-	VMOVUPS 192(SI), Z23
-	VMOVUPS 256(SI), Z24
-	MOVQ    ut+24(FP), SI
-	ADDQ    8(SP), SI
-	MOVQ    CX, DI
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
 	MOVQ    $0x00000020, R8
 
-tajfullr:
-	VMOVUPS      (SI), Z25
-	VMOVUPS      64(SI), Z26
-	VMOVUPS      128(SI), Z27
-	VMOVUPS      192(SI), Z28
-	VMOVUPS      256(SI), Z29
-	VBROADCASTSD (DI), Z30
-	VFMADD231PS  Z25, Z30, Z0
-	VFMADD231PS  Z26, Z30, Z1
-	VFMADD231PS  Z27, Z30, Z2
-	VFMADD231PS  Z28, Z30, Z3
-	VFMADD231PS  Z29, Z30, Z4
-	VBROADCASTSD 256(DI), Z30
-	VFMADD231PS  Z25, Z30, Z5
-	VFMADD231PS  Z26, Z30, Z6
-	VFMADD231PS  Z27, Z30, Z7
-	VFMADD231PS  Z28, Z30, Z8
-	VFMADD231PS  Z29, Z30, Z9
-	VBROADCASTSD 512(DI), Z30
-	VFMADD231PS  Z25, Z30, Z10
-	VFMADD231PS  Z26, Z30, Z11
-	VFMADD231PS  Z27, Z30, Z12
-	VFMADD231PS  Z28, Z30, Z13
-	VFMADD231PS  Z29, Z30, Z14
-	VBROADCASTSD 768(DI), Z30
-	VFMADD231PS  Z25, Z30, Z15
-	VFMADD231PS  Z26, Z30, Z16
-	VFMADD231PS  Z27, Z30, Z17
-	VFMADD231PS  Z28, Z30, Z18
-	VFMADD231PS  Z29, Z30, Z19
-	VBROADCASTSD 1024(DI), Z30
-	VFMADD231PS  Z25, Z30, Z20
-	VFMADD231PS  Z26, Z30, Z21
-	VFMADD231PS  Z27, Z30, Z22
-	VFMADD231PS  Z28, Z30, Z23
-	VFMADD231PS  Z29, Z30, Z24
-	ADDQ         AX, SI
-	ADDQ         $0x08, DI
+tajfull_4:
+	VMOVUPS      (DI), Z20
+	VMOVUPS      64(DI), Z21
+	VMOVUPS      128(DI), Z22
+	VMOVUPS      192(DI), Z23
+	VMOVUPS      256(DI), Z24
+	VBROADCASTSD (CX), Z25
+	VFMADD231PS  Z20, Z25, Z0
+	VFMADD231PS  Z21, Z25, Z1
+	VFMADD231PS  Z22, Z25, Z2
+	VFMADD231PS  Z23, Z25, Z3
+	VFMADD231PS  Z24, Z25, Z4
+	VBROADCASTSD (CX)(DX*1), Z25
+	VFMADD231PS  Z20, Z25, Z5
+	VFMADD231PS  Z21, Z25, Z6
+	VFMADD231PS  Z22, Z25, Z7
+	VFMADD231PS  Z23, Z25, Z8
+	VFMADD231PS  Z24, Z25, Z9
+	VBROADCASTSD (CX)(DX*2), Z25
+	VFMADD231PS  Z20, Z25, Z10
+	VFMADD231PS  Z21, Z25, Z11
+	VFMADD231PS  Z22, Z25, Z12
+	VFMADD231PS  Z23, Z25, Z13
+	VFMADD231PS  Z24, Z25, Z14
+	VBROADCASTSD (CX)(SI*1), Z25
+	VFMADD231PS  Z20, Z25, Z15
+	VFMADD231PS  Z21, Z25, Z16
+	VFMADD231PS  Z22, Z25, Z17
+	VFMADD231PS  Z23, Z25, Z18
+	VFMADD231PS  Z24, Z25, Z19
+	ADDQ         AX, DI
+	ADDQ         $0x08, CX
 	DECQ         R8
-	JNZ          tajfullr
-	MOVQ         DX, SI
+	JNZ          tajfull_4
+	MOVQ         BX, SI
 	VMOVUPS      Z0, (SI)
 	VMOVUPS      Z1, 64(SI)
 	VMOVUPS      Z2, 128(SI)
@@ -10475,279 +10577,178 @@ tajfullr:
 	VMOVUPS      Z18, 192(SI)
 	VMOVUPS      Z19, 256(SI)
 	ADDQ         AX, SI
-	VMOVUPS      Z20, (SI)
-	VMOVUPS      Z21, 64(SI)
-	VMOVUPS      Z22, 128(SI)
-	VMOVUPS      Z23, 192(SI)
-	VMOVUPS      Z24, 256(SI)
-	ADDQ         AX, SI
-	MOVQ         SI, DX
-	ADDQ         $0x00000500, CX
-	SUBQ         $0x05, BX
-	JMP          tarowsfull
-
-taredgefull:
-	CMPQ    BX, $0x04
-	JNE     tarnotfull_4
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	VMOVUPS 128(BX), Z2
-	VMOVUPS 192(BX), Z3
-	VMOVUPS 256(BX), Z4
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z5
-	VMOVUPS 64(BX), Z6
-	VMOVUPS 128(BX), Z7
-	VMOVUPS 192(BX), Z8
-	VMOVUPS 256(BX), Z9
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z10
-	VMOVUPS 64(BX), Z11
-	VMOVUPS 128(BX), Z12
-	VMOVUPS 192(BX), Z13
-	VMOVUPS 256(BX), Z14
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z15
-	VMOVUPS 64(BX), Z16
-	VMOVUPS 128(BX), Z17
-	VMOVUPS 192(BX), Z18
-	VMOVUPS 256(BX), Z19
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
-
-tajfull_4:
-	VMOVUPS      (BX), Z20
-	VMOVUPS      64(BX), Z21
-	VMOVUPS      128(BX), Z22
-	VMOVUPS      192(BX), Z23
-	VMOVUPS      256(BX), Z24
-	VBROADCASTSD (CX), Z25
-	VFMADD231PS  Z20, Z25, Z0
-	VFMADD231PS  Z21, Z25, Z1
-	VFMADD231PS  Z22, Z25, Z2
-	VFMADD231PS  Z23, Z25, Z3
-	VFMADD231PS  Z24, Z25, Z4
-	VBROADCASTSD 256(CX), Z25
-	VFMADD231PS  Z20, Z25, Z5
-	VFMADD231PS  Z21, Z25, Z6
-	VFMADD231PS  Z22, Z25, Z7
-	VFMADD231PS  Z23, Z25, Z8
-	VFMADD231PS  Z24, Z25, Z9
-	VBROADCASTSD 512(CX), Z25
-	VFMADD231PS  Z20, Z25, Z10
-	VFMADD231PS  Z21, Z25, Z11
-	VFMADD231PS  Z22, Z25, Z12
-	VFMADD231PS  Z23, Z25, Z13
-	VFMADD231PS  Z24, Z25, Z14
-	VBROADCASTSD 768(CX), Z25
-	VFMADD231PS  Z20, Z25, Z15
-	VFMADD231PS  Z21, Z25, Z16
-	VFMADD231PS  Z22, Z25, Z17
-	VFMADD231PS  Z23, Z25, Z18
-	VFMADD231PS  Z24, Z25, Z19
-	ADDQ         AX, BX
-	ADDQ         $0x08, CX
-	DECQ         SI
-	JNZ          tajfull_4
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	VMOVUPS      Z3, 192(BX)
-	VMOVUPS      Z4, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z5, (BX)
-	VMOVUPS      Z6, 64(BX)
-	VMOVUPS      Z7, 128(BX)
-	VMOVUPS      Z8, 192(BX)
-	VMOVUPS      Z9, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z10, (BX)
-	VMOVUPS      Z11, 64(BX)
-	VMOVUPS      Z12, 128(BX)
-	VMOVUPS      Z13, 192(BX)
-	VMOVUPS      Z14, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z15, (BX)
-	VMOVUPS      Z16, 64(BX)
-	VMOVUPS      Z17, 128(BX)
-	VMOVUPS      Z18, 192(BX)
-	VMOVUPS      Z19, 256(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         SI, BX
 	JMP          tardonefull
 
 tarnotfull_4:
-	CMPQ    BX, $0x03
+	CMPQ    SI, $0x03
 	JNE     tarnotfull_3
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	VMOVUPS 128(BX), Z2
-	VMOVUPS 192(BX), Z3
-	VMOVUPS 256(BX), Z4
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z5
-	VMOVUPS 64(BX), Z6
-	VMOVUPS 128(BX), Z7
-	VMOVUPS 192(BX), Z8
-	VMOVUPS 256(BX), Z9
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z10
-	VMOVUPS 64(BX), Z11
-	VMOVUPS 128(BX), Z12
-	VMOVUPS 192(BX), Z13
-	VMOVUPS 256(BX), Z14
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS 256(SI), Z4
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z5
+	VMOVUPS 64(SI), Z6
+	VMOVUPS 128(SI), Z7
+	VMOVUPS 192(SI), Z8
+	VMOVUPS 256(SI), Z9
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z10
+	VMOVUPS 64(SI), Z11
+	VMOVUPS 128(SI), Z12
+	VMOVUPS 192(SI), Z13
+	VMOVUPS 256(SI), Z14
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 tajfull_3:
-	VMOVUPS      (BX), Z15
-	VMOVUPS      64(BX), Z16
-	VMOVUPS      128(BX), Z17
-	VMOVUPS      192(BX), Z18
-	VMOVUPS      256(BX), Z19
+	VMOVUPS      (SI), Z15
+	VMOVUPS      64(SI), Z16
+	VMOVUPS      128(SI), Z17
+	VMOVUPS      192(SI), Z18
+	VMOVUPS      256(SI), Z19
 	VBROADCASTSD (CX), Z20
 	VFMADD231PS  Z15, Z20, Z0
 	VFMADD231PS  Z16, Z20, Z1
 	VFMADD231PS  Z17, Z20, Z2
 	VFMADD231PS  Z18, Z20, Z3
 	VFMADD231PS  Z19, Z20, Z4
-	VBROADCASTSD 256(CX), Z20
+	VBROADCASTSD (CX)(DX*1), Z20
 	VFMADD231PS  Z15, Z20, Z5
 	VFMADD231PS  Z16, Z20, Z6
 	VFMADD231PS  Z17, Z20, Z7
 	VFMADD231PS  Z18, Z20, Z8
 	VFMADD231PS  Z19, Z20, Z9
-	VBROADCASTSD 512(CX), Z20
+	VBROADCASTSD (CX)(DX*2), Z20
 	VFMADD231PS  Z15, Z20, Z10
 	VFMADD231PS  Z16, Z20, Z11
 	VFMADD231PS  Z17, Z20, Z12
 	VFMADD231PS  Z18, Z20, Z13
 	VFMADD231PS  Z19, Z20, Z14
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tajfull_3
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	VMOVUPS      Z3, 192(BX)
-	VMOVUPS      Z4, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z5, (BX)
-	VMOVUPS      Z6, 64(BX)
-	VMOVUPS      Z7, 128(BX)
-	VMOVUPS      Z8, 192(BX)
-	VMOVUPS      Z9, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z10, (BX)
-	VMOVUPS      Z11, 64(BX)
-	VMOVUPS      Z12, 128(BX)
-	VMOVUPS      Z13, 192(BX)
-	VMOVUPS      Z14, 256(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	VMOVUPS      Z3, 192(SI)
+	VMOVUPS      Z4, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z5, (SI)
+	VMOVUPS      Z6, 64(SI)
+	VMOVUPS      Z7, 128(SI)
+	VMOVUPS      Z8, 192(SI)
+	VMOVUPS      Z9, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z10, (SI)
+	VMOVUPS      Z11, 64(SI)
+	VMOVUPS      Z12, 128(SI)
+	VMOVUPS      Z13, 192(SI)
+	VMOVUPS      Z14, 256(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardonefull
 
 tarnotfull_3:
-	CMPQ    BX, $0x02
+	CMPQ    SI, $0x02
 	JNE     tarnotfull_2
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	VMOVUPS 128(BX), Z2
-	VMOVUPS 192(BX), Z3
-	VMOVUPS 256(BX), Z4
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z5
-	VMOVUPS 64(BX), Z6
-	VMOVUPS 128(BX), Z7
-	VMOVUPS 192(BX), Z8
-	VMOVUPS 256(BX), Z9
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS 256(SI), Z4
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z5
+	VMOVUPS 64(SI), Z6
+	VMOVUPS 128(SI), Z7
+	VMOVUPS 192(SI), Z8
+	VMOVUPS 256(SI), Z9
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 tajfull_2:
-	VMOVUPS      (BX), Z10
-	VMOVUPS      64(BX), Z11
-	VMOVUPS      128(BX), Z12
-	VMOVUPS      192(BX), Z13
-	VMOVUPS      256(BX), Z14
+	VMOVUPS      (SI), Z10
+	VMOVUPS      64(SI), Z11
+	VMOVUPS      128(SI), Z12
+	VMOVUPS      192(SI), Z13
+	VMOVUPS      256(SI), Z14
 	VBROADCASTSD (CX), Z15
 	VFMADD231PS  Z10, Z15, Z0
 	VFMADD231PS  Z11, Z15, Z1
 	VFMADD231PS  Z12, Z15, Z2
 	VFMADD231PS  Z13, Z15, Z3
 	VFMADD231PS  Z14, Z15, Z4
-	VBROADCASTSD 256(CX), Z15
+	VBROADCASTSD (CX)(DX*1), Z15
 	VFMADD231PS  Z10, Z15, Z5
 	VFMADD231PS  Z11, Z15, Z6
 	VFMADD231PS  Z12, Z15, Z7
 	VFMADD231PS  Z13, Z15, Z8
 	VFMADD231PS  Z14, Z15, Z9
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tajfull_2
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	VMOVUPS      Z3, 192(BX)
-	VMOVUPS      Z4, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z5, (BX)
-	VMOVUPS      Z6, 64(BX)
-	VMOVUPS      Z7, 128(BX)
-	VMOVUPS      Z8, 192(BX)
-	VMOVUPS      Z9, 256(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	VMOVUPS      Z3, 192(SI)
+	VMOVUPS      Z4, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z5, (SI)
+	VMOVUPS      Z6, 64(SI)
+	VMOVUPS      Z7, 128(SI)
+	VMOVUPS      Z8, 192(SI)
+	VMOVUPS      Z9, 256(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardonefull
 
 tarnotfull_2:
-	CMPQ    BX, $0x01
+	CMPQ    SI, $0x01
 	JNE     tarnotfull_1
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	VMOVUPS 128(BX), Z2
-	VMOVUPS 192(BX), Z3
-	VMOVUPS 256(BX), Z4
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
+	MOVQ    BX, DX
+	VMOVUPS (DX), Z0
+	VMOVUPS 64(DX), Z1
+	VMOVUPS 128(DX), Z2
+	VMOVUPS 192(DX), Z3
+	VMOVUPS 256(DX), Z4
+	MOVQ    ut+32(FP), DX
+	ADDQ    8(SP), DX
 	MOVQ    $0x00000020, SI
 
 tajfull_1:
-	VMOVUPS      (BX), Z5
-	VMOVUPS      64(BX), Z6
-	VMOVUPS      128(BX), Z7
-	VMOVUPS      192(BX), Z8
-	VMOVUPS      256(BX), Z9
+	VMOVUPS      (DX), Z5
+	VMOVUPS      64(DX), Z6
+	VMOVUPS      128(DX), Z7
+	VMOVUPS      192(DX), Z8
+	VMOVUPS      256(DX), Z9
 	VBROADCASTSD (CX), Z10
 	VFMADD231PS  Z5, Z10, Z0
 	VFMADD231PS  Z6, Z10, Z1
 	VFMADD231PS  Z7, Z10, Z2
 	VFMADD231PS  Z8, Z10, Z3
 	VFMADD231PS  Z9, Z10, Z4
-	ADDQ         AX, BX
+	ADDQ         AX, DX
 	ADDQ         $0x08, CX
 	DECQ         SI
 	JNZ          tajfull_1
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	VMOVUPS      Z3, 192(BX)
-	VMOVUPS      Z4, 256(BX)
-	ADDQ         AX, BX
 	MOVQ         BX, DX
+	VMOVUPS      Z0, (DX)
+	VMOVUPS      Z1, 64(DX)
+	VMOVUPS      Z2, 128(DX)
+	VMOVUPS      Z3, 192(DX)
+	VMOVUPS      Z4, 256(DX)
+	ADDQ         AX, DX
+	MOVQ         DX, BX
 	JMP          tardonefull
 
 tarnotfull_1:
@@ -10759,15 +10760,120 @@ tardonefull:
 taedge:
 	CMPQ (SP), $0x04
 	JNE  tanot4
-	MOVQ xb+0(FP), CX
-	MOVQ at+32(FP), DX
-	ADDQ 8(SP), DX
-	MOVQ k+8(FP), BX
+	MOVQ x+0(FP), CX
+	MOVQ ldx+8(FP), DX
+	SHLQ $0x02, DX
+	MOVQ at+40(FP), BX
+	ADDQ 8(SP), BX
+	MOVQ k+16(FP), SI
 
 tarows4:
-	CMPQ    BX, $0x05
+	CMPQ    SI, $0x05
 	JB      taredge4
-	MOVQ    DX, SI
+	MOVQ    BX, DI
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z4
+	VMOVUPS 64(DI), Z5
+	VMOVUPS 128(DI), Z6
+	VMOVUPS 192(DI), Z7
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z8
+	VMOVUPS 64(DI), Z9
+	VMOVUPS 128(DI), Z10
+	VMOVUPS 192(DI), Z11
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z12
+	VMOVUPS 64(DI), Z13
+	VMOVUPS 128(DI), Z14
+	VMOVUPS 192(DI), Z15
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z16
+	VMOVUPS 64(DI), Z17
+	VMOVUPS 128(DI), Z18
+	VMOVUPS 192(DI), Z19
+	LEAQ    (DX)(DX*2), DI
+	MOVQ    ut+32(FP), R8
+	ADDQ    8(SP), R8
+	MOVQ    CX, R9
+	MOVQ    $0x00000020, R10
+
+taj4r:
+	VMOVUPS      (R8), Z20
+	VMOVUPS      64(R8), Z21
+	VMOVUPS      128(R8), Z22
+	VMOVUPS      192(R8), Z23
+	VBROADCASTSD (R9), Z24
+	VFMADD231PS  Z20, Z24, Z0
+	VFMADD231PS  Z21, Z24, Z1
+	VFMADD231PS  Z22, Z24, Z2
+	VFMADD231PS  Z23, Z24, Z3
+	VBROADCASTSD (R9)(DX*1), Z24
+	VFMADD231PS  Z20, Z24, Z4
+	VFMADD231PS  Z21, Z24, Z5
+	VFMADD231PS  Z22, Z24, Z6
+	VFMADD231PS  Z23, Z24, Z7
+	VBROADCASTSD (R9)(DX*2), Z24
+	VFMADD231PS  Z20, Z24, Z8
+	VFMADD231PS  Z21, Z24, Z9
+	VFMADD231PS  Z22, Z24, Z10
+	VFMADD231PS  Z23, Z24, Z11
+	VBROADCASTSD (R9)(DI*1), Z24
+	VFMADD231PS  Z20, Z24, Z12
+	VFMADD231PS  Z21, Z24, Z13
+	VFMADD231PS  Z22, Z24, Z14
+	VFMADD231PS  Z23, Z24, Z15
+	VBROADCASTSD (R9)(DX*4), Z24
+	VFMADD231PS  Z20, Z24, Z16
+	VFMADD231PS  Z21, Z24, Z17
+	VFMADD231PS  Z22, Z24, Z18
+	VFMADD231PS  Z23, Z24, Z19
+	ADDQ         AX, R8
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          taj4r
+	MOVQ         BX, DI
+	VMOVUPS      Z0, (DI)
+	VMOVUPS      Z1, 64(DI)
+	VMOVUPS      Z2, 128(DI)
+	VMOVUPS      Z3, 192(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z4, (DI)
+	VMOVUPS      Z5, 64(DI)
+	VMOVUPS      Z6, 128(DI)
+	VMOVUPS      Z7, 192(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z8, (DI)
+	VMOVUPS      Z9, 64(DI)
+	VMOVUPS      Z10, 128(DI)
+	VMOVUPS      Z11, 192(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z12, (DI)
+	VMOVUPS      Z13, 64(DI)
+	VMOVUPS      Z14, 128(DI)
+	VMOVUPS      Z15, 192(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z16, (DI)
+	VMOVUPS      Z17, 64(DI)
+	VMOVUPS      Z18, 128(DI)
+	VMOVUPS      Z19, 192(DI)
+	ADDQ         AX, DI
+	MOVQ         DI, BX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	SUBQ         $0x05, SI
+	JMP          tarows4
+
+taredge4:
+	CMPQ    SI, $0x04
+	JNE     tarnot4_4
+	MOVQ    BX, SI
 	VMOVUPS (SI), Z0
 	VMOVUPS 64(SI), Z1
 	VMOVUPS 128(SI), Z2
@@ -10787,51 +10893,41 @@ tarows4:
 	VMOVUPS 64(SI), Z13
 	VMOVUPS 128(SI), Z14
 	VMOVUPS 192(SI), Z15
-	ADDQ    AX, SI
-	VMOVUPS (SI), Z16
-	VMOVUPS 64(SI), Z17
-	VMOVUPS 128(SI), Z18
-	VMOVUPS 192(SI), Z19
-	MOVQ    ut+24(FP), SI
-	ADDQ    8(SP), SI
-	MOVQ    CX, DI
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
 	MOVQ    $0x00000020, R8
 
-taj4r:
-	VMOVUPS      (SI), Z20
-	VMOVUPS      64(SI), Z21
-	VMOVUPS      128(SI), Z22
-	VMOVUPS      192(SI), Z23
-	VBROADCASTSD (DI), Z24
-	VFMADD231PS  Z20, Z24, Z0
-	VFMADD231PS  Z21, Z24, Z1
-	VFMADD231PS  Z22, Z24, Z2
-	VFMADD231PS  Z23, Z24, Z3
-	VBROADCASTSD 256(DI), Z24
-	VFMADD231PS  Z20, Z24, Z4
-	VFMADD231PS  Z21, Z24, Z5
-	VFMADD231PS  Z22, Z24, Z6
-	VFMADD231PS  Z23, Z24, Z7
-	VBROADCASTSD 512(DI), Z24
-	VFMADD231PS  Z20, Z24, Z8
-	VFMADD231PS  Z21, Z24, Z9
-	VFMADD231PS  Z22, Z24, Z10
-	VFMADD231PS  Z23, Z24, Z11
-	VBROADCASTSD 768(DI), Z24
-	VFMADD231PS  Z20, Z24, Z12
-	VFMADD231PS  Z21, Z24, Z13
-	VFMADD231PS  Z22, Z24, Z14
-	VFMADD231PS  Z23, Z24, Z15
-	VBROADCASTSD 1024(DI), Z24
-	VFMADD231PS  Z20, Z24, Z16
-	VFMADD231PS  Z21, Z24, Z17
-	VFMADD231PS  Z22, Z24, Z18
-	VFMADD231PS  Z23, Z24, Z19
-	ADDQ         AX, SI
-	ADDQ         $0x08, DI
+taj4_4:
+	VMOVUPS      (DI), Z16
+	VMOVUPS      64(DI), Z17
+	VMOVUPS      128(DI), Z18
+	VMOVUPS      192(DI), Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSD (CX)(DX*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSD (CX)(DX*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSD (CX)(SI*1), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	ADDQ         AX, DI
+	ADDQ         $0x08, CX
 	DECQ         R8
-	JNZ          taj4r
-	MOVQ         DX, SI
+	JNZ          taj4_4
+	MOVQ         BX, SI
 	VMOVUPS      Z0, (SI)
 	VMOVUPS      Z1, 64(SI)
 	VMOVUPS      Z2, 128(SI)
@@ -10852,244 +10948,157 @@ taj4r:
 	VMOVUPS      Z14, 128(SI)
 	VMOVUPS      Z15, 192(SI)
 	ADDQ         AX, SI
-	VMOVUPS      Z16, (SI)
-	VMOVUPS      Z17, 64(SI)
-	VMOVUPS      Z18, 128(SI)
-	VMOVUPS      Z19, 192(SI)
-	ADDQ         AX, SI
-	MOVQ         SI, DX
-	ADDQ         $0x00000500, CX
-	SUBQ         $0x05, BX
-	JMP          tarows4
-
-taredge4:
-	CMPQ    BX, $0x04
-	JNE     tarnot4_4
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	VMOVUPS 128(BX), Z2
-	VMOVUPS 192(BX), Z3
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z4
-	VMOVUPS 64(BX), Z5
-	VMOVUPS 128(BX), Z6
-	VMOVUPS 192(BX), Z7
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z8
-	VMOVUPS 64(BX), Z9
-	VMOVUPS 128(BX), Z10
-	VMOVUPS 192(BX), Z11
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z12
-	VMOVUPS 64(BX), Z13
-	VMOVUPS 128(BX), Z14
-	VMOVUPS 192(BX), Z15
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
-
-taj4_4:
-	VMOVUPS      (BX), Z16
-	VMOVUPS      64(BX), Z17
-	VMOVUPS      128(BX), Z18
-	VMOVUPS      192(BX), Z19
-	VBROADCASTSD (CX), Z20
-	VFMADD231PS  Z16, Z20, Z0
-	VFMADD231PS  Z17, Z20, Z1
-	VFMADD231PS  Z18, Z20, Z2
-	VFMADD231PS  Z19, Z20, Z3
-	VBROADCASTSD 256(CX), Z20
-	VFMADD231PS  Z16, Z20, Z4
-	VFMADD231PS  Z17, Z20, Z5
-	VFMADD231PS  Z18, Z20, Z6
-	VFMADD231PS  Z19, Z20, Z7
-	VBROADCASTSD 512(CX), Z20
-	VFMADD231PS  Z16, Z20, Z8
-	VFMADD231PS  Z17, Z20, Z9
-	VFMADD231PS  Z18, Z20, Z10
-	VFMADD231PS  Z19, Z20, Z11
-	VBROADCASTSD 768(CX), Z20
-	VFMADD231PS  Z16, Z20, Z12
-	VFMADD231PS  Z17, Z20, Z13
-	VFMADD231PS  Z18, Z20, Z14
-	VFMADD231PS  Z19, Z20, Z15
-	ADDQ         AX, BX
-	ADDQ         $0x08, CX
-	DECQ         SI
-	JNZ          taj4_4
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	VMOVUPS      Z3, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z4, (BX)
-	VMOVUPS      Z5, 64(BX)
-	VMOVUPS      Z6, 128(BX)
-	VMOVUPS      Z7, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z8, (BX)
-	VMOVUPS      Z9, 64(BX)
-	VMOVUPS      Z10, 128(BX)
-	VMOVUPS      Z11, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z12, (BX)
-	VMOVUPS      Z13, 64(BX)
-	VMOVUPS      Z14, 128(BX)
-	VMOVUPS      Z15, 192(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         SI, BX
 	JMP          tardone4
 
 tarnot4_4:
-	CMPQ    BX, $0x03
+	CMPQ    SI, $0x03
 	JNE     tarnot4_3
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	VMOVUPS 128(BX), Z2
-	VMOVUPS 192(BX), Z3
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z4
-	VMOVUPS 64(BX), Z5
-	VMOVUPS 128(BX), Z6
-	VMOVUPS 192(BX), Z7
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z8
-	VMOVUPS 64(BX), Z9
-	VMOVUPS 128(BX), Z10
-	VMOVUPS 192(BX), Z11
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z4
+	VMOVUPS 64(SI), Z5
+	VMOVUPS 128(SI), Z6
+	VMOVUPS 192(SI), Z7
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z8
+	VMOVUPS 64(SI), Z9
+	VMOVUPS 128(SI), Z10
+	VMOVUPS 192(SI), Z11
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj4_3:
-	VMOVUPS      (BX), Z12
-	VMOVUPS      64(BX), Z13
-	VMOVUPS      128(BX), Z14
-	VMOVUPS      192(BX), Z15
+	VMOVUPS      (SI), Z12
+	VMOVUPS      64(SI), Z13
+	VMOVUPS      128(SI), Z14
+	VMOVUPS      192(SI), Z15
 	VBROADCASTSD (CX), Z16
 	VFMADD231PS  Z12, Z16, Z0
 	VFMADD231PS  Z13, Z16, Z1
 	VFMADD231PS  Z14, Z16, Z2
 	VFMADD231PS  Z15, Z16, Z3
-	VBROADCASTSD 256(CX), Z16
+	VBROADCASTSD (CX)(DX*1), Z16
 	VFMADD231PS  Z12, Z16, Z4
 	VFMADD231PS  Z13, Z16, Z5
 	VFMADD231PS  Z14, Z16, Z6
 	VFMADD231PS  Z15, Z16, Z7
-	VBROADCASTSD 512(CX), Z16
+	VBROADCASTSD (CX)(DX*2), Z16
 	VFMADD231PS  Z12, Z16, Z8
 	VFMADD231PS  Z13, Z16, Z9
 	VFMADD231PS  Z14, Z16, Z10
 	VFMADD231PS  Z15, Z16, Z11
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj4_3
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	VMOVUPS      Z3, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z4, (BX)
-	VMOVUPS      Z5, 64(BX)
-	VMOVUPS      Z6, 128(BX)
-	VMOVUPS      Z7, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z8, (BX)
-	VMOVUPS      Z9, 64(BX)
-	VMOVUPS      Z10, 128(BX)
-	VMOVUPS      Z11, 192(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	VMOVUPS      Z3, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z4, (SI)
+	VMOVUPS      Z5, 64(SI)
+	VMOVUPS      Z6, 128(SI)
+	VMOVUPS      Z7, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z8, (SI)
+	VMOVUPS      Z9, 64(SI)
+	VMOVUPS      Z10, 128(SI)
+	VMOVUPS      Z11, 192(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone4
 
 tarnot4_3:
-	CMPQ    BX, $0x02
+	CMPQ    SI, $0x02
 	JNE     tarnot4_2
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	VMOVUPS 128(BX), Z2
-	VMOVUPS 192(BX), Z3
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z4
-	VMOVUPS 64(BX), Z5
-	VMOVUPS 128(BX), Z6
-	VMOVUPS 192(BX), Z7
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z4
+	VMOVUPS 64(SI), Z5
+	VMOVUPS 128(SI), Z6
+	VMOVUPS 192(SI), Z7
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj4_2:
-	VMOVUPS      (BX), Z8
-	VMOVUPS      64(BX), Z9
-	VMOVUPS      128(BX), Z10
-	VMOVUPS      192(BX), Z11
+	VMOVUPS      (SI), Z8
+	VMOVUPS      64(SI), Z9
+	VMOVUPS      128(SI), Z10
+	VMOVUPS      192(SI), Z11
 	VBROADCASTSD (CX), Z12
 	VFMADD231PS  Z8, Z12, Z0
 	VFMADD231PS  Z9, Z12, Z1
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSD 256(CX), Z12
+	VBROADCASTSD (CX)(DX*1), Z12
 	VFMADD231PS  Z8, Z12, Z4
 	VFMADD231PS  Z9, Z12, Z5
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj4_2
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	VMOVUPS      Z3, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z4, (BX)
-	VMOVUPS      Z5, 64(BX)
-	VMOVUPS      Z6, 128(BX)
-	VMOVUPS      Z7, 192(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	VMOVUPS      Z3, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z4, (SI)
+	VMOVUPS      Z5, 64(SI)
+	VMOVUPS      Z6, 128(SI)
+	VMOVUPS      Z7, 192(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone4
 
 tarnot4_2:
-	CMPQ    BX, $0x01
+	CMPQ    SI, $0x01
 	JNE     tarnot4_1
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	VMOVUPS 128(BX), Z2
-	VMOVUPS 192(BX), Z3
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
+	MOVQ    BX, DX
+	VMOVUPS (DX), Z0
+	VMOVUPS 64(DX), Z1
+	VMOVUPS 128(DX), Z2
+	VMOVUPS 192(DX), Z3
+	MOVQ    ut+32(FP), DX
+	ADDQ    8(SP), DX
 	MOVQ    $0x00000020, SI
 
 taj4_1:
-	VMOVUPS      (BX), Z4
-	VMOVUPS      64(BX), Z5
-	VMOVUPS      128(BX), Z6
-	VMOVUPS      192(BX), Z7
+	VMOVUPS      (DX), Z4
+	VMOVUPS      64(DX), Z5
+	VMOVUPS      128(DX), Z6
+	VMOVUPS      192(DX), Z7
 	VBROADCASTSD (CX), Z8
 	VFMADD231PS  Z4, Z8, Z0
 	VFMADD231PS  Z5, Z8, Z1
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	ADDQ         AX, BX
+	ADDQ         AX, DX
 	ADDQ         $0x08, CX
 	DECQ         SI
 	JNZ          taj4_1
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	VMOVUPS      Z3, 192(BX)
-	ADDQ         AX, BX
 	MOVQ         BX, DX
+	VMOVUPS      Z0, (DX)
+	VMOVUPS      Z1, 64(DX)
+	VMOVUPS      Z2, 128(DX)
+	VMOVUPS      Z3, 192(DX)
+	ADDQ         AX, DX
+	MOVQ         DX, BX
 	JMP          tardone4
 
 tarnot4_1:
@@ -11099,15 +11108,104 @@ tardone4:
 tanot4:
 	CMPQ (SP), $0x03
 	JNE  tanot3
-	MOVQ xb+0(FP), CX
-	MOVQ at+32(FP), DX
-	ADDQ 8(SP), DX
-	MOVQ k+8(FP), BX
+	MOVQ x+0(FP), CX
+	MOVQ ldx+8(FP), DX
+	SHLQ $0x02, DX
+	MOVQ at+40(FP), BX
+	ADDQ 8(SP), BX
+	MOVQ k+16(FP), SI
 
 tarows3:
-	CMPQ    BX, $0x05
+	CMPQ    SI, $0x05
 	JB      taredge3
-	MOVQ    DX, SI
+	MOVQ    BX, DI
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z3
+	VMOVUPS 64(DI), Z4
+	VMOVUPS 128(DI), Z5
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z6
+	VMOVUPS 64(DI), Z7
+	VMOVUPS 128(DI), Z8
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z9
+	VMOVUPS 64(DI), Z10
+	VMOVUPS 128(DI), Z11
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z12
+	VMOVUPS 64(DI), Z13
+	VMOVUPS 128(DI), Z14
+	LEAQ    (DX)(DX*2), DI
+	MOVQ    ut+32(FP), R8
+	ADDQ    8(SP), R8
+	MOVQ    CX, R9
+	MOVQ    $0x00000020, R10
+
+taj3r:
+	VMOVUPS      (R8), Z15
+	VMOVUPS      64(R8), Z16
+	VMOVUPS      128(R8), Z17
+	VBROADCASTSD (R9), Z18
+	VFMADD231PS  Z15, Z18, Z0
+	VFMADD231PS  Z16, Z18, Z1
+	VFMADD231PS  Z17, Z18, Z2
+	VBROADCASTSD (R9)(DX*1), Z18
+	VFMADD231PS  Z15, Z18, Z3
+	VFMADD231PS  Z16, Z18, Z4
+	VFMADD231PS  Z17, Z18, Z5
+	VBROADCASTSD (R9)(DX*2), Z18
+	VFMADD231PS  Z15, Z18, Z6
+	VFMADD231PS  Z16, Z18, Z7
+	VFMADD231PS  Z17, Z18, Z8
+	VBROADCASTSD (R9)(DI*1), Z18
+	VFMADD231PS  Z15, Z18, Z9
+	VFMADD231PS  Z16, Z18, Z10
+	VFMADD231PS  Z17, Z18, Z11
+	VBROADCASTSD (R9)(DX*4), Z18
+	VFMADD231PS  Z15, Z18, Z12
+	VFMADD231PS  Z16, Z18, Z13
+	VFMADD231PS  Z17, Z18, Z14
+	ADDQ         AX, R8
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          taj3r
+	MOVQ         BX, DI
+	VMOVUPS      Z0, (DI)
+	VMOVUPS      Z1, 64(DI)
+	VMOVUPS      Z2, 128(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z3, (DI)
+	VMOVUPS      Z4, 64(DI)
+	VMOVUPS      Z5, 128(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z6, (DI)
+	VMOVUPS      Z7, 64(DI)
+	VMOVUPS      Z8, 128(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z9, (DI)
+	VMOVUPS      Z10, 64(DI)
+	VMOVUPS      Z11, 128(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z12, (DI)
+	VMOVUPS      Z13, 64(DI)
+	VMOVUPS      Z14, 128(DI)
+	ADDQ         AX, DI
+	MOVQ         DI, BX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	SUBQ         $0x05, SI
+	JMP          tarows3
+
+taredge3:
+	CMPQ    SI, $0x04
+	JNE     tarnot3_4
+	MOVQ    BX, SI
 	VMOVUPS (SI), Z0
 	VMOVUPS 64(SI), Z1
 	VMOVUPS 128(SI), Z2
@@ -11123,44 +11221,36 @@ tarows3:
 	VMOVUPS (SI), Z9
 	VMOVUPS 64(SI), Z10
 	VMOVUPS 128(SI), Z11
-	ADDQ    AX, SI
-	VMOVUPS (SI), Z12
-	VMOVUPS 64(SI), Z13
-	VMOVUPS 128(SI), Z14
-	MOVQ    ut+24(FP), SI
-	ADDQ    8(SP), SI
-	MOVQ    CX, DI
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
 	MOVQ    $0x00000020, R8
 
-taj3r:
-	VMOVUPS      (SI), Z15
-	VMOVUPS      64(SI), Z16
-	VMOVUPS      128(SI), Z17
-	VBROADCASTSD (DI), Z18
-	VFMADD231PS  Z15, Z18, Z0
-	VFMADD231PS  Z16, Z18, Z1
-	VFMADD231PS  Z17, Z18, Z2
-	VBROADCASTSD 256(DI), Z18
-	VFMADD231PS  Z15, Z18, Z3
-	VFMADD231PS  Z16, Z18, Z4
-	VFMADD231PS  Z17, Z18, Z5
-	VBROADCASTSD 512(DI), Z18
-	VFMADD231PS  Z15, Z18, Z6
-	VFMADD231PS  Z16, Z18, Z7
-	VFMADD231PS  Z17, Z18, Z8
-	VBROADCASTSD 768(DI), Z18
-	VFMADD231PS  Z15, Z18, Z9
-	VFMADD231PS  Z16, Z18, Z10
-	VFMADD231PS  Z17, Z18, Z11
-	VBROADCASTSD 1024(DI), Z18
-	VFMADD231PS  Z15, Z18, Z12
-	VFMADD231PS  Z16, Z18, Z13
-	VFMADD231PS  Z17, Z18, Z14
-	ADDQ         AX, SI
-	ADDQ         $0x08, DI
+taj3_4:
+	VMOVUPS      (DI), Z12
+	VMOVUPS      64(DI), Z13
+	VMOVUPS      128(DI), Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSD (CX)(DX*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSD (CX)(DX*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSD (CX)(SI*1), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         AX, DI
+	ADDQ         $0x08, CX
 	DECQ         R8
-	JNZ          taj3r
-	MOVQ         DX, SI
+	JNZ          taj3_4
+	MOVQ         BX, SI
 	VMOVUPS      Z0, (SI)
 	VMOVUPS      Z1, 64(SI)
 	VMOVUPS      Z2, 128(SI)
@@ -11177,209 +11267,136 @@ taj3r:
 	VMOVUPS      Z10, 64(SI)
 	VMOVUPS      Z11, 128(SI)
 	ADDQ         AX, SI
-	VMOVUPS      Z12, (SI)
-	VMOVUPS      Z13, 64(SI)
-	VMOVUPS      Z14, 128(SI)
-	ADDQ         AX, SI
-	MOVQ         SI, DX
-	ADDQ         $0x00000500, CX
-	SUBQ         $0x05, BX
-	JMP          tarows3
-
-taredge3:
-	CMPQ    BX, $0x04
-	JNE     tarnot3_4
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	VMOVUPS 128(BX), Z2
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z3
-	VMOVUPS 64(BX), Z4
-	VMOVUPS 128(BX), Z5
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z6
-	VMOVUPS 64(BX), Z7
-	VMOVUPS 128(BX), Z8
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z9
-	VMOVUPS 64(BX), Z10
-	VMOVUPS 128(BX), Z11
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
-
-taj3_4:
-	VMOVUPS      (BX), Z12
-	VMOVUPS      64(BX), Z13
-	VMOVUPS      128(BX), Z14
-	VBROADCASTSD (CX), Z15
-	VFMADD231PS  Z12, Z15, Z0
-	VFMADD231PS  Z13, Z15, Z1
-	VFMADD231PS  Z14, Z15, Z2
-	VBROADCASTSD 256(CX), Z15
-	VFMADD231PS  Z12, Z15, Z3
-	VFMADD231PS  Z13, Z15, Z4
-	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSD 512(CX), Z15
-	VFMADD231PS  Z12, Z15, Z6
-	VFMADD231PS  Z13, Z15, Z7
-	VFMADD231PS  Z14, Z15, Z8
-	VBROADCASTSD 768(CX), Z15
-	VFMADD231PS  Z12, Z15, Z9
-	VFMADD231PS  Z13, Z15, Z10
-	VFMADD231PS  Z14, Z15, Z11
-	ADDQ         AX, BX
-	ADDQ         $0x08, CX
-	DECQ         SI
-	JNZ          taj3_4
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z3, (BX)
-	VMOVUPS      Z4, 64(BX)
-	VMOVUPS      Z5, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z6, (BX)
-	VMOVUPS      Z7, 64(BX)
-	VMOVUPS      Z8, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z9, (BX)
-	VMOVUPS      Z10, 64(BX)
-	VMOVUPS      Z11, 128(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         SI, BX
 	JMP          tardone3
 
 tarnot3_4:
-	CMPQ    BX, $0x03
+	CMPQ    SI, $0x03
 	JNE     tarnot3_3
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	VMOVUPS 128(BX), Z2
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z3
-	VMOVUPS 64(BX), Z4
-	VMOVUPS 128(BX), Z5
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z6
-	VMOVUPS 64(BX), Z7
-	VMOVUPS 128(BX), Z8
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z3
+	VMOVUPS 64(SI), Z4
+	VMOVUPS 128(SI), Z5
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z6
+	VMOVUPS 64(SI), Z7
+	VMOVUPS 128(SI), Z8
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj3_3:
-	VMOVUPS      (BX), Z9
-	VMOVUPS      64(BX), Z10
-	VMOVUPS      128(BX), Z11
+	VMOVUPS      (SI), Z9
+	VMOVUPS      64(SI), Z10
+	VMOVUPS      128(SI), Z11
 	VBROADCASTSD (CX), Z12
 	VFMADD231PS  Z9, Z12, Z0
 	VFMADD231PS  Z10, Z12, Z1
 	VFMADD231PS  Z11, Z12, Z2
-	VBROADCASTSD 256(CX), Z12
+	VBROADCASTSD (CX)(DX*1), Z12
 	VFMADD231PS  Z9, Z12, Z3
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSD 512(CX), Z12
+	VBROADCASTSD (CX)(DX*2), Z12
 	VFMADD231PS  Z9, Z12, Z6
 	VFMADD231PS  Z10, Z12, Z7
 	VFMADD231PS  Z11, Z12, Z8
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj3_3
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z3, (BX)
-	VMOVUPS      Z4, 64(BX)
-	VMOVUPS      Z5, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z6, (BX)
-	VMOVUPS      Z7, 64(BX)
-	VMOVUPS      Z8, 128(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z3, (SI)
+	VMOVUPS      Z4, 64(SI)
+	VMOVUPS      Z5, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z6, (SI)
+	VMOVUPS      Z7, 64(SI)
+	VMOVUPS      Z8, 128(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone3
 
 tarnot3_3:
-	CMPQ    BX, $0x02
+	CMPQ    SI, $0x02
 	JNE     tarnot3_2
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	VMOVUPS 128(BX), Z2
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z3
-	VMOVUPS 64(BX), Z4
-	VMOVUPS 128(BX), Z5
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z3
+	VMOVUPS 64(SI), Z4
+	VMOVUPS 128(SI), Z5
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj3_2:
-	VMOVUPS      (BX), Z6
-	VMOVUPS      64(BX), Z7
-	VMOVUPS      128(BX), Z8
+	VMOVUPS      (SI), Z6
+	VMOVUPS      64(SI), Z7
+	VMOVUPS      128(SI), Z8
 	VBROADCASTSD (CX), Z9
 	VFMADD231PS  Z6, Z9, Z0
 	VFMADD231PS  Z7, Z9, Z1
 	VFMADD231PS  Z8, Z9, Z2
-	VBROADCASTSD 256(CX), Z9
+	VBROADCASTSD (CX)(DX*1), Z9
 	VFMADD231PS  Z6, Z9, Z3
 	VFMADD231PS  Z7, Z9, Z4
 	VFMADD231PS  Z8, Z9, Z5
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj3_2
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z3, (BX)
-	VMOVUPS      Z4, 64(BX)
-	VMOVUPS      Z5, 128(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	VMOVUPS      Z2, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z3, (SI)
+	VMOVUPS      Z4, 64(SI)
+	VMOVUPS      Z5, 128(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone3
 
 tarnot3_2:
-	CMPQ    BX, $0x01
+	CMPQ    SI, $0x01
 	JNE     tarnot3_1
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	VMOVUPS 128(BX), Z2
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
+	MOVQ    BX, DX
+	VMOVUPS (DX), Z0
+	VMOVUPS 64(DX), Z1
+	VMOVUPS 128(DX), Z2
+	MOVQ    ut+32(FP), DX
+	ADDQ    8(SP), DX
 	MOVQ    $0x00000020, SI
 
 taj3_1:
-	VMOVUPS      (BX), Z3
-	VMOVUPS      64(BX), Z4
-	VMOVUPS      128(BX), Z5
+	VMOVUPS      (DX), Z3
+	VMOVUPS      64(DX), Z4
+	VMOVUPS      128(DX), Z5
 	VBROADCASTSD (CX), Z6
 	VFMADD231PS  Z3, Z6, Z0
 	VFMADD231PS  Z4, Z6, Z1
 	VFMADD231PS  Z5, Z6, Z2
-	ADDQ         AX, BX
+	ADDQ         AX, DX
 	ADDQ         $0x08, CX
 	DECQ         SI
 	JNZ          taj3_1
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	VMOVUPS      Z2, 128(BX)
-	ADDQ         AX, BX
 	MOVQ         BX, DX
+	VMOVUPS      Z0, (DX)
+	VMOVUPS      Z1, 64(DX)
+	VMOVUPS      Z2, 128(DX)
+	ADDQ         AX, DX
+	MOVQ         DX, BX
 	JMP          tardone3
 
 tarnot3_1:
@@ -11389,15 +11406,88 @@ tardone3:
 tanot3:
 	CMPQ (SP), $0x02
 	JNE  tanot2
-	MOVQ xb+0(FP), CX
-	MOVQ at+32(FP), DX
-	ADDQ 8(SP), DX
-	MOVQ k+8(FP), BX
+	MOVQ x+0(FP), CX
+	MOVQ ldx+8(FP), DX
+	SHLQ $0x02, DX
+	MOVQ at+40(FP), BX
+	ADDQ 8(SP), BX
+	MOVQ k+16(FP), SI
 
 tarows2:
-	CMPQ    BX, $0x05
+	CMPQ    SI, $0x05
 	JB      taredge2
-	MOVQ    DX, SI
+	MOVQ    BX, DI
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z2
+	VMOVUPS 64(DI), Z3
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z4
+	VMOVUPS 64(DI), Z5
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z6
+	VMOVUPS 64(DI), Z7
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z8
+	VMOVUPS 64(DI), Z9
+	LEAQ    (DX)(DX*2), DI
+	MOVQ    ut+32(FP), R8
+	ADDQ    8(SP), R8
+	MOVQ    CX, R9
+	MOVQ    $0x00000020, R10
+
+taj2r:
+	VMOVUPS      (R8), Z10
+	VMOVUPS      64(R8), Z11
+	VBROADCASTSD (R9), Z12
+	VFMADD231PS  Z10, Z12, Z0
+	VFMADD231PS  Z11, Z12, Z1
+	VBROADCASTSD (R9)(DX*1), Z12
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSD (R9)(DX*2), Z12
+	VFMADD231PS  Z10, Z12, Z4
+	VFMADD231PS  Z11, Z12, Z5
+	VBROADCASTSD (R9)(DI*1), Z12
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VBROADCASTSD (R9)(DX*4), Z12
+	VFMADD231PS  Z10, Z12, Z8
+	VFMADD231PS  Z11, Z12, Z9
+	ADDQ         AX, R8
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          taj2r
+	MOVQ         BX, DI
+	VMOVUPS      Z0, (DI)
+	VMOVUPS      Z1, 64(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z2, (DI)
+	VMOVUPS      Z3, 64(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z4, (DI)
+	VMOVUPS      Z5, 64(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z6, (DI)
+	VMOVUPS      Z7, 64(DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z8, (DI)
+	VMOVUPS      Z9, 64(DI)
+	ADDQ         AX, DI
+	MOVQ         DI, BX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	SUBQ         $0x05, SI
+	JMP          tarows2
+
+taredge2:
+	CMPQ    SI, $0x04
+	JNE     tarnot2_4
+	MOVQ    BX, SI
 	VMOVUPS (SI), Z0
 	VMOVUPS 64(SI), Z1
 	ADDQ    AX, SI
@@ -11409,37 +11499,31 @@ tarows2:
 	ADDQ    AX, SI
 	VMOVUPS (SI), Z6
 	VMOVUPS 64(SI), Z7
-	ADDQ    AX, SI
-	VMOVUPS (SI), Z8
-	VMOVUPS 64(SI), Z9
-	MOVQ    ut+24(FP), SI
-	ADDQ    8(SP), SI
-	MOVQ    CX, DI
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
 	MOVQ    $0x00000020, R8
 
-taj2r:
-	VMOVUPS      (SI), Z10
-	VMOVUPS      64(SI), Z11
-	VBROADCASTSD (DI), Z12
-	VFMADD231PS  Z10, Z12, Z0
-	VFMADD231PS  Z11, Z12, Z1
-	VBROADCASTSD 256(DI), Z12
-	VFMADD231PS  Z10, Z12, Z2
-	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSD 512(DI), Z12
-	VFMADD231PS  Z10, Z12, Z4
-	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSD 768(DI), Z12
-	VFMADD231PS  Z10, Z12, Z6
-	VFMADD231PS  Z11, Z12, Z7
-	VBROADCASTSD 1024(DI), Z12
-	VFMADD231PS  Z10, Z12, Z8
-	VFMADD231PS  Z11, Z12, Z9
-	ADDQ         AX, SI
-	ADDQ         $0x08, DI
+taj2_4:
+	VMOVUPS      (DI), Z8
+	VMOVUPS      64(DI), Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSD (CX)(DX*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSD (CX)(DX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSD (CX)(SI*1), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	ADDQ         AX, DI
+	ADDQ         $0x08, CX
 	DECQ         R8
-	JNZ          taj2r
-	MOVQ         DX, SI
+	JNZ          taj2_4
+	MOVQ         BX, SI
 	VMOVUPS      Z0, (SI)
 	VMOVUPS      Z1, 64(SI)
 	ADDQ         AX, SI
@@ -11452,174 +11536,115 @@ taj2r:
 	VMOVUPS      Z6, (SI)
 	VMOVUPS      Z7, 64(SI)
 	ADDQ         AX, SI
-	VMOVUPS      Z8, (SI)
-	VMOVUPS      Z9, 64(SI)
-	ADDQ         AX, SI
-	MOVQ         SI, DX
-	ADDQ         $0x00000500, CX
-	SUBQ         $0x05, BX
-	JMP          tarows2
-
-taredge2:
-	CMPQ    BX, $0x04
-	JNE     tarnot2_4
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z2
-	VMOVUPS 64(BX), Z3
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z4
-	VMOVUPS 64(BX), Z5
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z6
-	VMOVUPS 64(BX), Z7
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
-
-taj2_4:
-	VMOVUPS      (BX), Z8
-	VMOVUPS      64(BX), Z9
-	VBROADCASTSD (CX), Z10
-	VFMADD231PS  Z8, Z10, Z0
-	VFMADD231PS  Z9, Z10, Z1
-	VBROADCASTSD 256(CX), Z10
-	VFMADD231PS  Z8, Z10, Z2
-	VFMADD231PS  Z9, Z10, Z3
-	VBROADCASTSD 512(CX), Z10
-	VFMADD231PS  Z8, Z10, Z4
-	VFMADD231PS  Z9, Z10, Z5
-	VBROADCASTSD 768(CX), Z10
-	VFMADD231PS  Z8, Z10, Z6
-	VFMADD231PS  Z9, Z10, Z7
-	ADDQ         AX, BX
-	ADDQ         $0x08, CX
-	DECQ         SI
-	JNZ          taj2_4
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z2, (BX)
-	VMOVUPS      Z3, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z4, (BX)
-	VMOVUPS      Z5, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z6, (BX)
-	VMOVUPS      Z7, 64(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         SI, BX
 	JMP          tardone2
 
 tarnot2_4:
-	CMPQ    BX, $0x03
+	CMPQ    SI, $0x03
 	JNE     tarnot2_3
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z2
-	VMOVUPS 64(BX), Z3
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z4
-	VMOVUPS 64(BX), Z5
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z2
+	VMOVUPS 64(SI), Z3
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z4
+	VMOVUPS 64(SI), Z5
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj2_3:
-	VMOVUPS      (BX), Z6
-	VMOVUPS      64(BX), Z7
+	VMOVUPS      (SI), Z6
+	VMOVUPS      64(SI), Z7
 	VBROADCASTSD (CX), Z8
 	VFMADD231PS  Z6, Z8, Z0
 	VFMADD231PS  Z7, Z8, Z1
-	VBROADCASTSD 256(CX), Z8
+	VBROADCASTSD (CX)(DX*1), Z8
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VBROADCASTSD 512(CX), Z8
+	VBROADCASTSD (CX)(DX*2), Z8
 	VFMADD231PS  Z6, Z8, Z4
 	VFMADD231PS  Z7, Z8, Z5
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj2_3
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z2, (BX)
-	VMOVUPS      Z3, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z4, (BX)
-	VMOVUPS      Z5, 64(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z2, (SI)
+	VMOVUPS      Z3, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z4, (SI)
+	VMOVUPS      Z5, 64(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone2
 
 tarnot2_3:
-	CMPQ    BX, $0x02
+	CMPQ    SI, $0x02
 	JNE     tarnot2_2
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z2
-	VMOVUPS 64(BX), Z3
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z2
+	VMOVUPS 64(SI), Z3
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj2_2:
-	VMOVUPS      (BX), Z4
-	VMOVUPS      64(BX), Z5
+	VMOVUPS      (SI), Z4
+	VMOVUPS      64(SI), Z5
 	VBROADCASTSD (CX), Z6
 	VFMADD231PS  Z4, Z6, Z0
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSD 256(CX), Z6
+	VBROADCASTSD (CX)(DX*1), Z6
 	VFMADD231PS  Z4, Z6, Z2
 	VFMADD231PS  Z5, Z6, Z3
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj2_2
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z2, (BX)
-	VMOVUPS      Z3, 64(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Z0, (SI)
+	VMOVUPS      Z1, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z2, (SI)
+	VMOVUPS      Z3, 64(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone2
 
 tarnot2_2:
-	CMPQ    BX, $0x01
+	CMPQ    SI, $0x01
 	JNE     tarnot2_1
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	VMOVUPS 64(BX), Z1
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
+	MOVQ    BX, DX
+	VMOVUPS (DX), Z0
+	VMOVUPS 64(DX), Z1
+	MOVQ    ut+32(FP), DX
+	ADDQ    8(SP), DX
 	MOVQ    $0x00000020, SI
 
 taj2_1:
-	VMOVUPS      (BX), Z2
-	VMOVUPS      64(BX), Z3
+	VMOVUPS      (DX), Z2
+	VMOVUPS      64(DX), Z3
 	VBROADCASTSD (CX), Z4
 	VFMADD231PS  Z2, Z4, Z0
 	VFMADD231PS  Z3, Z4, Z1
-	ADDQ         AX, BX
+	ADDQ         AX, DX
 	ADDQ         $0x08, CX
 	DECQ         SI
 	JNZ          taj2_1
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	VMOVUPS      Z1, 64(BX)
-	ADDQ         AX, BX
 	MOVQ         BX, DX
+	VMOVUPS      Z0, (DX)
+	VMOVUPS      Z1, 64(DX)
+	ADDQ         AX, DX
+	MOVQ         DX, BX
 	JMP          tardone2
 
 tarnot2_1:
@@ -11629,15 +11654,72 @@ tardone2:
 tanot2:
 	CMPQ (SP), $0x01
 	JNE  tanot1
-	MOVQ xb+0(FP), CX
-	MOVQ at+32(FP), DX
-	ADDQ 8(SP), DX
-	MOVQ k+8(FP), BX
+	MOVQ x+0(FP), CX
+	MOVQ ldx+8(FP), DX
+	SHLQ $0x02, DX
+	MOVQ at+40(FP), BX
+	ADDQ 8(SP), BX
+	MOVQ k+16(FP), SI
 
 tarows1:
-	CMPQ    BX, $0x05
+	CMPQ    SI, $0x05
 	JB      taredge1
-	MOVQ    DX, SI
+	MOVQ    BX, DI
+	VMOVUPS (DI), Z0
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z1
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z2
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z3
+	ADDQ    AX, DI
+	VMOVUPS (DI), Z4
+	LEAQ    (DX)(DX*2), DI
+	MOVQ    ut+32(FP), R8
+	ADDQ    8(SP), R8
+	MOVQ    CX, R9
+	MOVQ    $0x00000020, R10
+
+taj1r:
+	VMOVUPS      (R8), Z5
+	VBROADCASTSD (R9), Z6
+	VFMADD231PS  Z5, Z6, Z0
+	VBROADCASTSD (R9)(DX*1), Z6
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSD (R9)(DX*2), Z6
+	VFMADD231PS  Z5, Z6, Z2
+	VBROADCASTSD (R9)(DI*1), Z6
+	VFMADD231PS  Z5, Z6, Z3
+	VBROADCASTSD (R9)(DX*4), Z6
+	VFMADD231PS  Z5, Z6, Z4
+	ADDQ         AX, R8
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          taj1r
+	MOVQ         BX, DI
+	VMOVUPS      Z0, (DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z1, (DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z2, (DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z3, (DI)
+	ADDQ         AX, DI
+	VMOVUPS      Z4, (DI)
+	ADDQ         AX, DI
+	MOVQ         DI, BX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	SUBQ         $0x05, SI
+	JMP          tarows1
+
+taredge1:
+	CMPQ    SI, $0x04
+	JNE     tarnot1_4
+	MOVQ    BX, SI
 	VMOVUPS (SI), Z0
 	ADDQ    AX, SI
 	VMOVUPS (SI), Z1
@@ -11645,30 +11727,26 @@ tarows1:
 	VMOVUPS (SI), Z2
 	ADDQ    AX, SI
 	VMOVUPS (SI), Z3
-	ADDQ    AX, SI
-	VMOVUPS (SI), Z4
-	MOVQ    ut+24(FP), SI
-	ADDQ    8(SP), SI
-	MOVQ    CX, DI
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
 	MOVQ    $0x00000020, R8
 
-taj1r:
-	VMOVUPS      (SI), Z5
-	VBROADCASTSD (DI), Z6
-	VFMADD231PS  Z5, Z6, Z0
-	VBROADCASTSD 256(DI), Z6
-	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSD 512(DI), Z6
-	VFMADD231PS  Z5, Z6, Z2
-	VBROADCASTSD 768(DI), Z6
-	VFMADD231PS  Z5, Z6, Z3
-	VBROADCASTSD 1024(DI), Z6
-	VFMADD231PS  Z5, Z6, Z4
-	ADDQ         AX, SI
-	ADDQ         $0x08, DI
+taj1_4:
+	VMOVUPS      (DI), Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSD (CX)(DX*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSD (CX)(DX*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSD (CX)(SI*1), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         AX, DI
+	ADDQ         $0x08, CX
 	DECQ         R8
-	JNZ          taj1r
-	MOVQ         DX, SI
+	JNZ          taj1_4
+	MOVQ         BX, SI
 	VMOVUPS      Z0, (SI)
 	ADDQ         AX, SI
 	VMOVUPS      Z1, (SI)
@@ -11677,139 +11755,94 @@ taj1r:
 	ADDQ         AX, SI
 	VMOVUPS      Z3, (SI)
 	ADDQ         AX, SI
-	VMOVUPS      Z4, (SI)
-	ADDQ         AX, SI
-	MOVQ         SI, DX
-	ADDQ         $0x00000500, CX
-	SUBQ         $0x05, BX
-	JMP          tarows1
-
-taredge1:
-	CMPQ    BX, $0x04
-	JNE     tarnot1_4
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z1
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z2
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z3
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
-
-taj1_4:
-	VMOVUPS      (BX), Z4
-	VBROADCASTSD (CX), Z5
-	VFMADD231PS  Z4, Z5, Z0
-	VBROADCASTSD 256(CX), Z5
-	VFMADD231PS  Z4, Z5, Z1
-	VBROADCASTSD 512(CX), Z5
-	VFMADD231PS  Z4, Z5, Z2
-	VBROADCASTSD 768(CX), Z5
-	VFMADD231PS  Z4, Z5, Z3
-	ADDQ         AX, BX
-	ADDQ         $0x08, CX
-	DECQ         SI
-	JNZ          taj1_4
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z1, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z2, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z3, (BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         SI, BX
 	JMP          tardone1
 
 tarnot1_4:
-	CMPQ    BX, $0x03
+	CMPQ    SI, $0x03
 	JNE     tarnot1_3
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z1
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z2
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Z0
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z1
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z2
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj1_3:
-	VMOVUPS      (BX), Z3
+	VMOVUPS      (SI), Z3
 	VBROADCASTSD (CX), Z4
 	VFMADD231PS  Z3, Z4, Z0
-	VBROADCASTSD 256(CX), Z4
+	VBROADCASTSD (CX)(DX*1), Z4
 	VFMADD231PS  Z3, Z4, Z1
-	VBROADCASTSD 512(CX), Z4
+	VBROADCASTSD (CX)(DX*2), Z4
 	VFMADD231PS  Z3, Z4, Z2
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj1_3
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z1, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z2, (BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Z0, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z1, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z2, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone1
 
 tarnot1_3:
-	CMPQ    BX, $0x02
+	CMPQ    SI, $0x02
 	JNE     tarnot1_2
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	ADDQ    AX, BX
-	VMOVUPS (BX), Z1
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPS (SI), Z0
+	ADDQ    AX, SI
+	VMOVUPS (SI), Z1
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj1_2:
-	VMOVUPS      (BX), Z2
+	VMOVUPS      (SI), Z2
 	VBROADCASTSD (CX), Z3
 	VFMADD231PS  Z2, Z3, Z0
-	VBROADCASTSD 256(CX), Z3
+	VBROADCASTSD (CX)(DX*1), Z3
 	VFMADD231PS  Z2, Z3, Z1
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj1_2
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	ADDQ         AX, BX
-	VMOVUPS      Z1, (BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPS      Z0, (SI)
+	ADDQ         AX, SI
+	VMOVUPS      Z1, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone1
 
 tarnot1_2:
-	CMPQ    BX, $0x01
+	CMPQ    SI, $0x01
 	JNE     tarnot1_1
-	MOVQ    DX, BX
-	VMOVUPS (BX), Z0
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
+	MOVQ    BX, DX
+	VMOVUPS (DX), Z0
+	MOVQ    ut+32(FP), DX
+	ADDQ    8(SP), DX
 	MOVQ    $0x00000020, SI
 
 taj1_1:
-	VMOVUPS      (BX), Z1
+	VMOVUPS      (DX), Z1
 	VBROADCASTSD (CX), Z2
 	VFMADD231PS  Z1, Z2, Z0
-	ADDQ         AX, BX
+	ADDQ         AX, DX
 	ADDQ         $0x08, CX
 	DECQ         SI
 	JNZ          taj1_1
-	MOVQ         DX, BX
-	VMOVUPS      Z0, (BX)
-	ADDQ         AX, BX
 	MOVQ         BX, DX
+	VMOVUPS      Z0, (DX)
+	ADDQ         AX, DX
+	MOVQ         DX, BX
 	JMP          tardone1
 
 tarnot1_1:
@@ -16298,34 +16331,9 @@ DATA ew_three64_64<>+48(SB)/8, $0x4008000000000000
 DATA ew_three64_64<>+56(SB)/8, $0x4008000000000000
 GLOBL ew_three64_64<>(SB), RODATA|NOPTR, $64
 
-// func icaTProjF64AVX512(wt *float64, x *float64, ldx int, k int, kv int, xb *float64, ut *float64)
+// func icaTProjF64AVX512(wt *float64, x *float64, ldx int, k int, kv int, ut *float64)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
-TEXT ·icaTProjF64AVX512(SB), NOSPLIT, $0-56
-	// Pack: xb = X_blk, prefetching the rows of a later block
-	MOVQ x+8(FP), AX
-	MOVQ xb+40(FP), CX
-	MOVQ ldx+16(FP), DX
-	SHLQ $0x03, DX
-	MOVQ k+24(FP), BX
-
-tpack:
-	PREFETCHT0 1536(AX)
-	PREFETCHT0 1600(AX)
-	PREFETCHT0 1664(AX)
-	PREFETCHT0 1728(AX)
-	VMOVUPD    (AX), Z0
-	VMOVUPD    64(AX), Z1
-	VMOVUPD    128(AX), Z2
-	VMOVUPD    192(AX), Z3
-	VMOVUPD    Z0, (CX)
-	VMOVUPD    Z1, 64(CX)
-	VMOVUPD    Z2, 128(CX)
-	VMOVUPD    Z3, 192(CX)
-	ADDQ       DX, AX
-	ADDQ       $0x00000100, CX
-	DECQ       BX
-	JNZ        tpack
-
+TEXT ·icaTProjF64AVX512(SB), NOSPLIT, $0-48
 	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
 	MOVQ kv+32(FP), AX
 	SHLQ $0x06, AX
@@ -16335,10 +16343,12 @@ tpack:
 tpgroups:
 	CMPQ DX, $0x06
 	JB   tpedge
-	MOVQ xb+40(FP), BX
-	MOVQ ut+48(FP), SI
-	ADDQ CX, SI
-	MOVQ $0x00000008, DI
+	MOVQ x+8(FP), BX
+	MOVQ ldx+16(FP), SI
+	SHLQ $0x03, SI
+	MOVQ ut+40(FP), DI
+	ADDQ CX, DI
+	MOVQ $0x00000008, R8
 
 tptilesfull:
 	VXORPD Z0, Z0, Z0
@@ -16365,80 +16375,81 @@ tptilesfull:
 	VXORPD Z21, Z21, Z21
 	VXORPD Z22, Z22, Z22
 	VXORPD Z23, Z23, Z23
-	MOVQ   wt+0(FP), R8
-	ADDQ   CX, R8
-	MOVQ   BX, R9
-	MOVQ   k+24(FP), R10
+	MOVQ   wt+0(FP), R9
+	ADDQ   CX, R9
+	MOVQ   BX, R10
+	MOVQ   k+24(FP), R11
 
 tpkfull:
-	VMOVUPD      (R8), Z24
-	VMOVUPD      64(R8), Z25
-	VMOVUPD      128(R8), Z26
-	VMOVUPD      192(R8), Z27
-	VMOVUPD      256(R8), Z28
-	VMOVUPD      320(R8), Z29
-	VBROADCASTSD (R9), Z30
+	VMOVUPD      (R9), Z24
+	VMOVUPD      64(R9), Z25
+	VMOVUPD      128(R9), Z26
+	VMOVUPD      192(R9), Z27
+	VMOVUPD      256(R9), Z28
+	VMOVUPD      320(R9), Z29
+	PREFETCHT1   1024(R10)
+	VBROADCASTSD (R10), Z30
 	VFMADD231PD  Z24, Z30, Z0
 	VFMADD231PD  Z25, Z30, Z1
 	VFMADD231PD  Z26, Z30, Z2
 	VFMADD231PD  Z27, Z30, Z3
 	VFMADD231PD  Z28, Z30, Z4
 	VFMADD231PD  Z29, Z30, Z5
-	VBROADCASTSD 8(R9), Z30
+	VBROADCASTSD 8(R10), Z30
 	VFMADD231PD  Z24, Z30, Z6
 	VFMADD231PD  Z25, Z30, Z7
 	VFMADD231PD  Z26, Z30, Z8
 	VFMADD231PD  Z27, Z30, Z9
 	VFMADD231PD  Z28, Z30, Z10
 	VFMADD231PD  Z29, Z30, Z11
-	VBROADCASTSD 16(R9), Z30
+	VBROADCASTSD 16(R10), Z30
 	VFMADD231PD  Z24, Z30, Z12
 	VFMADD231PD  Z25, Z30, Z13
 	VFMADD231PD  Z26, Z30, Z14
 	VFMADD231PD  Z27, Z30, Z15
 	VFMADD231PD  Z28, Z30, Z16
 	VFMADD231PD  Z29, Z30, Z17
-	VBROADCASTSD 24(R9), Z30
+	VBROADCASTSD 24(R10), Z30
 	VFMADD231PD  Z24, Z30, Z18
 	VFMADD231PD  Z25, Z30, Z19
 	VFMADD231PD  Z26, Z30, Z20
 	VFMADD231PD  Z27, Z30, Z21
 	VFMADD231PD  Z28, Z30, Z22
 	VFMADD231PD  Z29, Z30, Z23
-	ADDQ         AX, R8
-	ADDQ         $0x00000100, R9
-	DECQ         R10
+	ADDQ         AX, R9
+	ADDQ         SI, R10
+	DECQ         R11
 	JNZ          tpkfull
-	VMOVUPD      Z0, (SI)
-	VMOVUPD      Z1, 64(SI)
-	VMOVUPD      Z2, 128(SI)
-	VMOVUPD      Z3, 192(SI)
-	VMOVUPD      Z4, 256(SI)
-	VMOVUPD      Z5, 320(SI)
-	ADDQ         AX, SI
-	VMOVUPD      Z6, (SI)
-	VMOVUPD      Z7, 64(SI)
-	VMOVUPD      Z8, 128(SI)
-	VMOVUPD      Z9, 192(SI)
-	VMOVUPD      Z10, 256(SI)
-	VMOVUPD      Z11, 320(SI)
-	ADDQ         AX, SI
-	VMOVUPD      Z12, (SI)
-	VMOVUPD      Z13, 64(SI)
-	VMOVUPD      Z14, 128(SI)
-	VMOVUPD      Z15, 192(SI)
-	VMOVUPD      Z16, 256(SI)
-	VMOVUPD      Z17, 320(SI)
-	ADDQ         AX, SI
-	VMOVUPD      Z18, (SI)
-	VMOVUPD      Z19, 64(SI)
-	VMOVUPD      Z20, 128(SI)
-	VMOVUPD      Z21, 192(SI)
-	VMOVUPD      Z22, 256(SI)
-	VMOVUPD      Z23, 320(SI)
-	ADDQ         AX, SI
+	VMOVUPD      Z0, (DI)
+	VMOVUPD      Z1, 64(DI)
+	VMOVUPD      Z2, 128(DI)
+	VMOVUPD      Z3, 192(DI)
+	VMOVUPD      Z4, 256(DI)
+	VMOVUPD      Z5, 320(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z6, (DI)
+	VMOVUPD      Z7, 64(DI)
+	VMOVUPD      Z8, 128(DI)
+	VMOVUPD      Z9, 192(DI)
+	VMOVUPD      Z10, 256(DI)
+	VMOVUPD      Z11, 320(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z12, (DI)
+	VMOVUPD      Z13, 64(DI)
+	VMOVUPD      Z14, 128(DI)
+	VMOVUPD      Z15, 192(DI)
+	VMOVUPD      Z16, 256(DI)
+	VMOVUPD      Z17, 320(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z18, (DI)
+	VMOVUPD      Z19, 64(DI)
+	VMOVUPD      Z20, 128(DI)
+	VMOVUPD      Z21, 192(DI)
+	VMOVUPD      Z22, 256(DI)
+	VMOVUPD      Z23, 320(DI)
+	ADDQ         AX, DI
 	ADDQ         $0x20, BX
-	DECQ         DI
+	DECQ         R8
 	JNZ          tptilesfull
 	ADDQ         $0x00000180, CX
 	SUBQ         $0x06, DX
@@ -16447,10 +16458,12 @@ tpkfull:
 tpedge:
 	CMPQ DX, $0x05
 	JNE  tpnot5
-	MOVQ xb+40(FP), DX
-	MOVQ ut+48(FP), BX
-	ADDQ CX, BX
-	MOVQ $0x00000008, SI
+	MOVQ x+8(FP), DX
+	MOVQ ldx+16(FP), BX
+	SHLQ $0x03, BX
+	MOVQ ut+40(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000008, DI
 
 tptiles5:
 	VXORPD Z0, Z0, Z0
@@ -16473,81 +16486,84 @@ tptiles5:
 	VXORPD Z17, Z17, Z17
 	VXORPD Z18, Z18, Z18
 	VXORPD Z19, Z19, Z19
-	MOVQ   wt+0(FP), DI
-	ADDQ   CX, DI
-	MOVQ   DX, R8
-	MOVQ   k+24(FP), R9
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   DX, R9
+	MOVQ   k+24(FP), R10
 
 tpk5:
-	VMOVUPD      (DI), Z20
-	VMOVUPD      64(DI), Z21
-	VMOVUPD      128(DI), Z22
-	VMOVUPD      192(DI), Z23
-	VMOVUPD      256(DI), Z24
-	VBROADCASTSD (R8), Z25
+	VMOVUPD      (R8), Z20
+	VMOVUPD      64(R8), Z21
+	VMOVUPD      128(R8), Z22
+	VMOVUPD      192(R8), Z23
+	VMOVUPD      256(R8), Z24
+	PREFETCHT1   1024(R9)
+	VBROADCASTSD (R9), Z25
 	VFMADD231PD  Z20, Z25, Z0
 	VFMADD231PD  Z21, Z25, Z1
 	VFMADD231PD  Z22, Z25, Z2
 	VFMADD231PD  Z23, Z25, Z3
 	VFMADD231PD  Z24, Z25, Z4
-	VBROADCASTSD 8(R8), Z25
+	VBROADCASTSD 8(R9), Z25
 	VFMADD231PD  Z20, Z25, Z5
 	VFMADD231PD  Z21, Z25, Z6
 	VFMADD231PD  Z22, Z25, Z7
 	VFMADD231PD  Z23, Z25, Z8
 	VFMADD231PD  Z24, Z25, Z9
-	VBROADCASTSD 16(R8), Z25
+	VBROADCASTSD 16(R9), Z25
 	VFMADD231PD  Z20, Z25, Z10
 	VFMADD231PD  Z21, Z25, Z11
 	VFMADD231PD  Z22, Z25, Z12
 	VFMADD231PD  Z23, Z25, Z13
 	VFMADD231PD  Z24, Z25, Z14
-	VBROADCASTSD 24(R8), Z25
+	VBROADCASTSD 24(R9), Z25
 	VFMADD231PD  Z20, Z25, Z15
 	VFMADD231PD  Z21, Z25, Z16
 	VFMADD231PD  Z22, Z25, Z17
 	VFMADD231PD  Z23, Z25, Z18
 	VFMADD231PD  Z24, Z25, Z19
-	ADDQ         AX, DI
-	ADDQ         $0x00000100, R8
-	DECQ         R9
+	ADDQ         AX, R8
+	ADDQ         BX, R9
+	DECQ         R10
 	JNZ          tpk5
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	VMOVUPD      Z3, 192(BX)
-	VMOVUPD      Z4, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z5, (BX)
-	VMOVUPD      Z6, 64(BX)
-	VMOVUPD      Z7, 128(BX)
-	VMOVUPD      Z8, 192(BX)
-	VMOVUPD      Z9, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z10, (BX)
-	VMOVUPD      Z11, 64(BX)
-	VMOVUPD      Z12, 128(BX)
-	VMOVUPD      Z13, 192(BX)
-	VMOVUPD      Z14, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z15, (BX)
-	VMOVUPD      Z16, 64(BX)
-	VMOVUPD      Z17, 128(BX)
-	VMOVUPD      Z18, 192(BX)
-	VMOVUPD      Z19, 256(BX)
-	ADDQ         AX, BX
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	VMOVUPD      Z3, 192(SI)
+	VMOVUPD      Z4, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z5, (SI)
+	VMOVUPD      Z6, 64(SI)
+	VMOVUPD      Z7, 128(SI)
+	VMOVUPD      Z8, 192(SI)
+	VMOVUPD      Z9, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z10, (SI)
+	VMOVUPD      Z11, 64(SI)
+	VMOVUPD      Z12, 128(SI)
+	VMOVUPD      Z13, 192(SI)
+	VMOVUPD      Z14, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z15, (SI)
+	VMOVUPD      Z16, 64(SI)
+	VMOVUPD      Z17, 128(SI)
+	VMOVUPD      Z18, 192(SI)
+	VMOVUPD      Z19, 256(SI)
+	ADDQ         AX, SI
 	ADDQ         $0x20, DX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tptiles5
 	JMP          tpdone
 
 tpnot5:
 	CMPQ DX, $0x04
 	JNE  tpnot4
-	MOVQ xb+40(FP), DX
-	MOVQ ut+48(FP), BX
-	ADDQ CX, BX
-	MOVQ $0x00000008, SI
+	MOVQ x+8(FP), DX
+	MOVQ ldx+16(FP), BX
+	SHLQ $0x03, BX
+	MOVQ ut+40(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000008, DI
 
 tptiles4:
 	VXORPD Z0, Z0, Z0
@@ -16566,72 +16582,75 @@ tptiles4:
 	VXORPD Z13, Z13, Z13
 	VXORPD Z14, Z14, Z14
 	VXORPD Z15, Z15, Z15
-	MOVQ   wt+0(FP), DI
-	ADDQ   CX, DI
-	MOVQ   DX, R8
-	MOVQ   k+24(FP), R9
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   DX, R9
+	MOVQ   k+24(FP), R10
 
 tpk4:
-	VMOVUPD      (DI), Z16
-	VMOVUPD      64(DI), Z17
-	VMOVUPD      128(DI), Z18
-	VMOVUPD      192(DI), Z19
-	VBROADCASTSD (R8), Z20
+	VMOVUPD      (R8), Z16
+	VMOVUPD      64(R8), Z17
+	VMOVUPD      128(R8), Z18
+	VMOVUPD      192(R8), Z19
+	PREFETCHT1   1024(R9)
+	VBROADCASTSD (R9), Z20
 	VFMADD231PD  Z16, Z20, Z0
 	VFMADD231PD  Z17, Z20, Z1
 	VFMADD231PD  Z18, Z20, Z2
 	VFMADD231PD  Z19, Z20, Z3
-	VBROADCASTSD 8(R8), Z20
+	VBROADCASTSD 8(R9), Z20
 	VFMADD231PD  Z16, Z20, Z4
 	VFMADD231PD  Z17, Z20, Z5
 	VFMADD231PD  Z18, Z20, Z6
 	VFMADD231PD  Z19, Z20, Z7
-	VBROADCASTSD 16(R8), Z20
+	VBROADCASTSD 16(R9), Z20
 	VFMADD231PD  Z16, Z20, Z8
 	VFMADD231PD  Z17, Z20, Z9
 	VFMADD231PD  Z18, Z20, Z10
 	VFMADD231PD  Z19, Z20, Z11
-	VBROADCASTSD 24(R8), Z20
+	VBROADCASTSD 24(R9), Z20
 	VFMADD231PD  Z16, Z20, Z12
 	VFMADD231PD  Z17, Z20, Z13
 	VFMADD231PD  Z18, Z20, Z14
 	VFMADD231PD  Z19, Z20, Z15
-	ADDQ         AX, DI
-	ADDQ         $0x00000100, R8
-	DECQ         R9
+	ADDQ         AX, R8
+	ADDQ         BX, R9
+	DECQ         R10
 	JNZ          tpk4
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	VMOVUPD      Z3, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z4, (BX)
-	VMOVUPD      Z5, 64(BX)
-	VMOVUPD      Z6, 128(BX)
-	VMOVUPD      Z7, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z8, (BX)
-	VMOVUPD      Z9, 64(BX)
-	VMOVUPD      Z10, 128(BX)
-	VMOVUPD      Z11, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z12, (BX)
-	VMOVUPD      Z13, 64(BX)
-	VMOVUPD      Z14, 128(BX)
-	VMOVUPD      Z15, 192(BX)
-	ADDQ         AX, BX
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	VMOVUPD      Z3, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z4, (SI)
+	VMOVUPD      Z5, 64(SI)
+	VMOVUPD      Z6, 128(SI)
+	VMOVUPD      Z7, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z8, (SI)
+	VMOVUPD      Z9, 64(SI)
+	VMOVUPD      Z10, 128(SI)
+	VMOVUPD      Z11, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z12, (SI)
+	VMOVUPD      Z13, 64(SI)
+	VMOVUPD      Z14, 128(SI)
+	VMOVUPD      Z15, 192(SI)
+	ADDQ         AX, SI
 	ADDQ         $0x20, DX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tptiles4
 	JMP          tpdone
 
 tpnot4:
 	CMPQ DX, $0x03
 	JNE  tpnot3
-	MOVQ xb+40(FP), DX
-	MOVQ ut+48(FP), BX
-	ADDQ CX, BX
-	MOVQ $0x00000008, SI
+	MOVQ x+8(FP), DX
+	MOVQ ldx+16(FP), BX
+	SHLQ $0x03, BX
+	MOVQ ut+40(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000008, DI
 
 tptiles3:
 	VXORPD Z0, Z0, Z0
@@ -16646,63 +16665,66 @@ tptiles3:
 	VXORPD Z9, Z9, Z9
 	VXORPD Z10, Z10, Z10
 	VXORPD Z11, Z11, Z11
-	MOVQ   wt+0(FP), DI
-	ADDQ   CX, DI
-	MOVQ   DX, R8
-	MOVQ   k+24(FP), R9
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   DX, R9
+	MOVQ   k+24(FP), R10
 
 tpk3:
-	VMOVUPD      (DI), Z12
-	VMOVUPD      64(DI), Z13
-	VMOVUPD      128(DI), Z14
-	VBROADCASTSD (R8), Z15
+	VMOVUPD      (R8), Z12
+	VMOVUPD      64(R8), Z13
+	VMOVUPD      128(R8), Z14
+	PREFETCHT1   1024(R9)
+	VBROADCASTSD (R9), Z15
 	VFMADD231PD  Z12, Z15, Z0
 	VFMADD231PD  Z13, Z15, Z1
 	VFMADD231PD  Z14, Z15, Z2
-	VBROADCASTSD 8(R8), Z15
+	VBROADCASTSD 8(R9), Z15
 	VFMADD231PD  Z12, Z15, Z3
 	VFMADD231PD  Z13, Z15, Z4
 	VFMADD231PD  Z14, Z15, Z5
-	VBROADCASTSD 16(R8), Z15
+	VBROADCASTSD 16(R9), Z15
 	VFMADD231PD  Z12, Z15, Z6
 	VFMADD231PD  Z13, Z15, Z7
 	VFMADD231PD  Z14, Z15, Z8
-	VBROADCASTSD 24(R8), Z15
+	VBROADCASTSD 24(R9), Z15
 	VFMADD231PD  Z12, Z15, Z9
 	VFMADD231PD  Z13, Z15, Z10
 	VFMADD231PD  Z14, Z15, Z11
-	ADDQ         AX, DI
-	ADDQ         $0x00000100, R8
-	DECQ         R9
+	ADDQ         AX, R8
+	ADDQ         BX, R9
+	DECQ         R10
 	JNZ          tpk3
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z3, (BX)
-	VMOVUPD      Z4, 64(BX)
-	VMOVUPD      Z5, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z6, (BX)
-	VMOVUPD      Z7, 64(BX)
-	VMOVUPD      Z8, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z9, (BX)
-	VMOVUPD      Z10, 64(BX)
-	VMOVUPD      Z11, 128(BX)
-	ADDQ         AX, BX
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z3, (SI)
+	VMOVUPD      Z4, 64(SI)
+	VMOVUPD      Z5, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z6, (SI)
+	VMOVUPD      Z7, 64(SI)
+	VMOVUPD      Z8, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z9, (SI)
+	VMOVUPD      Z10, 64(SI)
+	VMOVUPD      Z11, 128(SI)
+	ADDQ         AX, SI
 	ADDQ         $0x20, DX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tptiles3
 	JMP          tpdone
 
 tpnot3:
 	CMPQ DX, $0x02
 	JNE  tpnot2
-	MOVQ xb+40(FP), DX
-	MOVQ ut+48(FP), BX
-	ADDQ CX, BX
-	MOVQ $0x00000008, SI
+	MOVQ x+8(FP), DX
+	MOVQ ldx+16(FP), BX
+	SHLQ $0x03, BX
+	MOVQ ut+40(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000008, DI
 
 tptiles2:
 	VXORPD Z0, Z0, Z0
@@ -16713,89 +16735,93 @@ tptiles2:
 	VXORPD Z5, Z5, Z5
 	VXORPD Z6, Z6, Z6
 	VXORPD Z7, Z7, Z7
-	MOVQ   wt+0(FP), DI
-	ADDQ   CX, DI
-	MOVQ   DX, R8
-	MOVQ   k+24(FP), R9
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   DX, R9
+	MOVQ   k+24(FP), R10
 
 tpk2:
-	VMOVUPD      (DI), Z8
-	VMOVUPD      64(DI), Z9
-	VBROADCASTSD (R8), Z10
+	VMOVUPD      (R8), Z8
+	VMOVUPD      64(R8), Z9
+	PREFETCHT1   1024(R9)
+	VBROADCASTSD (R9), Z10
 	VFMADD231PD  Z8, Z10, Z0
 	VFMADD231PD  Z9, Z10, Z1
-	VBROADCASTSD 8(R8), Z10
+	VBROADCASTSD 8(R9), Z10
 	VFMADD231PD  Z8, Z10, Z2
 	VFMADD231PD  Z9, Z10, Z3
-	VBROADCASTSD 16(R8), Z10
+	VBROADCASTSD 16(R9), Z10
 	VFMADD231PD  Z8, Z10, Z4
 	VFMADD231PD  Z9, Z10, Z5
-	VBROADCASTSD 24(R8), Z10
+	VBROADCASTSD 24(R9), Z10
 	VFMADD231PD  Z8, Z10, Z6
 	VFMADD231PD  Z9, Z10, Z7
-	ADDQ         AX, DI
-	ADDQ         $0x00000100, R8
-	DECQ         R9
+	ADDQ         AX, R8
+	ADDQ         BX, R9
+	DECQ         R10
 	JNZ          tpk2
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z2, (BX)
-	VMOVUPD      Z3, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z4, (BX)
-	VMOVUPD      Z5, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z6, (BX)
-	VMOVUPD      Z7, 64(BX)
-	ADDQ         AX, BX
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z2, (SI)
+	VMOVUPD      Z3, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z4, (SI)
+	VMOVUPD      Z5, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z6, (SI)
+	VMOVUPD      Z7, 64(SI)
+	ADDQ         AX, SI
 	ADDQ         $0x20, DX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tptiles2
 	JMP          tpdone
 
 tpnot2:
 	CMPQ DX, $0x01
 	JNE  tpnot1
-	MOVQ xb+40(FP), DX
-	MOVQ ut+48(FP), BX
-	ADDQ CX, BX
-	MOVQ $0x00000008, SI
+	MOVQ x+8(FP), DX
+	MOVQ ldx+16(FP), BX
+	SHLQ $0x03, BX
+	MOVQ ut+40(FP), SI
+	ADDQ CX, SI
+	MOVQ $0x00000008, DI
 
 tptiles1:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
-	MOVQ   wt+0(FP), DI
-	ADDQ   CX, DI
-	MOVQ   DX, R8
-	MOVQ   k+24(FP), R9
+	MOVQ   wt+0(FP), R8
+	ADDQ   CX, R8
+	MOVQ   DX, R9
+	MOVQ   k+24(FP), R10
 
 tpk1:
-	VMOVUPD      (DI), Z4
-	VBROADCASTSD (R8), Z5
+	VMOVUPD      (R8), Z4
+	PREFETCHT1   1024(R9)
+	VBROADCASTSD (R9), Z5
 	VFMADD231PD  Z4, Z5, Z0
-	VBROADCASTSD 8(R8), Z5
+	VBROADCASTSD 8(R9), Z5
 	VFMADD231PD  Z4, Z5, Z1
-	VBROADCASTSD 16(R8), Z5
+	VBROADCASTSD 16(R9), Z5
 	VFMADD231PD  Z4, Z5, Z2
-	VBROADCASTSD 24(R8), Z5
+	VBROADCASTSD 24(R9), Z5
 	VFMADD231PD  Z4, Z5, Z3
-	ADDQ         AX, DI
-	ADDQ         $0x00000100, R8
-	DECQ         R9
+	ADDQ         AX, R8
+	ADDQ         BX, R9
+	DECQ         R10
 	JNZ          tpk1
-	VMOVUPD      Z0, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z1, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z2, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z3, (BX)
-	ADDQ         AX, BX
+	VMOVUPD      Z0, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z1, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z2, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z3, (SI)
+	ADDQ         AX, SI
 	ADDQ         $0x20, DX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tptiles1
 	JMP          tpdone
 
@@ -17155,27 +17181,148 @@ tgrows:
 	VZEROUPPER
 	RET
 
-// func icaTAccF64AVX512(xb *float64, k int, kv int, ut *float64, at *float64)
+// func icaTAccF64AVX512(x *float64, ldx int, k int, kv int, ut *float64, at *float64)
 // Requires: AVX, AVX512F
-TEXT ·icaTAccF64AVX512(SB), NOSPLIT, $16-40
-	MOVQ kv+16(FP), AX
+TEXT ·icaTAccF64AVX512(SB), NOSPLIT, $16-48
+	MOVQ kv+24(FP), AX
 	SHLQ $0x06, AX
-	MOVQ kv+16(FP), CX
+	MOVQ kv+24(FP), CX
 	MOVQ CX, (SP)
 	MOVQ $0x00000000, 8(SP)
 
 tagroups:
 	CMPQ (SP), $0x05
 	JB   taedge
-	MOVQ xb+0(FP), CX
-	MOVQ at+32(FP), DX
-	ADDQ 8(SP), DX
-	MOVQ k+8(FP), BX
+	MOVQ x+0(FP), CX
+	MOVQ ldx+8(FP), DX
+	SHLQ $0x03, DX
+	MOVQ at+40(FP), BX
+	ADDQ 8(SP), BX
+	MOVQ k+16(FP), SI
 
 tarowsfull:
-	CMPQ    BX, $0x05
+	CMPQ    SI, $0x05
 	JB      taredgefull
-	MOVQ    DX, SI
+	MOVQ    BX, DI
+	VMOVUPD (DI), Z0
+	VMOVUPD 64(DI), Z1
+	VMOVUPD 128(DI), Z2
+	VMOVUPD 192(DI), Z3
+	VMOVUPD 256(DI), Z4
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z5
+	VMOVUPD 64(DI), Z6
+	VMOVUPD 128(DI), Z7
+	VMOVUPD 192(DI), Z8
+	VMOVUPD 256(DI), Z9
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z10
+	VMOVUPD 64(DI), Z11
+	VMOVUPD 128(DI), Z12
+	VMOVUPD 192(DI), Z13
+	VMOVUPD 256(DI), Z14
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z15
+	VMOVUPD 64(DI), Z16
+	VMOVUPD 128(DI), Z17
+	VMOVUPD 192(DI), Z18
+	VMOVUPD 256(DI), Z19
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z20
+	VMOVUPD 64(DI), Z21
+	VMOVUPD 128(DI), Z22
+	VMOVUPD 192(DI), Z23
+	VMOVUPD 256(DI), Z24
+	LEAQ    (DX)(DX*2), DI
+	MOVQ    ut+32(FP), R8
+	ADDQ    8(SP), R8
+	MOVQ    CX, R9
+	MOVQ    $0x00000020, R10
+
+tajfullr:
+	VMOVUPD      (R8), Z25
+	VMOVUPD      64(R8), Z26
+	VMOVUPD      128(R8), Z27
+	VMOVUPD      192(R8), Z28
+	VMOVUPD      256(R8), Z29
+	VBROADCASTSD (R9), Z30
+	VFMADD231PD  Z25, Z30, Z0
+	VFMADD231PD  Z26, Z30, Z1
+	VFMADD231PD  Z27, Z30, Z2
+	VFMADD231PD  Z28, Z30, Z3
+	VFMADD231PD  Z29, Z30, Z4
+	VBROADCASTSD (R9)(DX*1), Z30
+	VFMADD231PD  Z25, Z30, Z5
+	VFMADD231PD  Z26, Z30, Z6
+	VFMADD231PD  Z27, Z30, Z7
+	VFMADD231PD  Z28, Z30, Z8
+	VFMADD231PD  Z29, Z30, Z9
+	VBROADCASTSD (R9)(DX*2), Z30
+	VFMADD231PD  Z25, Z30, Z10
+	VFMADD231PD  Z26, Z30, Z11
+	VFMADD231PD  Z27, Z30, Z12
+	VFMADD231PD  Z28, Z30, Z13
+	VFMADD231PD  Z29, Z30, Z14
+	VBROADCASTSD (R9)(DI*1), Z30
+	VFMADD231PD  Z25, Z30, Z15
+	VFMADD231PD  Z26, Z30, Z16
+	VFMADD231PD  Z27, Z30, Z17
+	VFMADD231PD  Z28, Z30, Z18
+	VFMADD231PD  Z29, Z30, Z19
+	VBROADCASTSD (R9)(DX*4), Z30
+	VFMADD231PD  Z25, Z30, Z20
+	VFMADD231PD  Z26, Z30, Z21
+	VFMADD231PD  Z27, Z30, Z22
+	VFMADD231PD  Z28, Z30, Z23
+	VFMADD231PD  Z29, Z30, Z24
+	ADDQ         AX, R8
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          tajfullr
+	MOVQ         BX, DI
+	VMOVUPD      Z0, (DI)
+	VMOVUPD      Z1, 64(DI)
+	VMOVUPD      Z2, 128(DI)
+	VMOVUPD      Z3, 192(DI)
+	VMOVUPD      Z4, 256(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z5, (DI)
+	VMOVUPD      Z6, 64(DI)
+	VMOVUPD      Z7, 128(DI)
+	VMOVUPD      Z8, 192(DI)
+	VMOVUPD      Z9, 256(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z10, (DI)
+	VMOVUPD      Z11, 64(DI)
+	VMOVUPD      Z12, 128(DI)
+	VMOVUPD      Z13, 192(DI)
+	VMOVUPD      Z14, 256(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z15, (DI)
+	VMOVUPD      Z16, 64(DI)
+	VMOVUPD      Z17, 128(DI)
+	VMOVUPD      Z18, 192(DI)
+	VMOVUPD      Z19, 256(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z20, (DI)
+	VMOVUPD      Z21, 64(DI)
+	VMOVUPD      Z22, 128(DI)
+	VMOVUPD      Z23, 192(DI)
+	VMOVUPD      Z24, 256(DI)
+	ADDQ         AX, DI
+	MOVQ         DI, BX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	SUBQ         $0x05, SI
+	JMP          tarowsfull
+
+taredgefull:
+	CMPQ    SI, $0x04
+	JNE     tarnotfull_4
+	MOVQ    BX, SI
 	VMOVUPD (SI), Z0
 	VMOVUPD 64(SI), Z1
 	VMOVUPD 128(SI), Z2
@@ -17199,58 +17346,46 @@ tarowsfull:
 	VMOVUPD 128(SI), Z17
 	VMOVUPD 192(SI), Z18
 	VMOVUPD 256(SI), Z19
-	ADDQ    AX, SI
-	VMOVUPD (SI), Z20
-	VMOVUPD 64(SI), Z21
-	VMOVUPD 128(SI), Z22
-	VMOVUPD 192(SI), Z23
-	VMOVUPD 256(SI), Z24
-	MOVQ    ut+24(FP), SI
-	ADDQ    8(SP), SI
-	MOVQ    CX, DI
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
 	MOVQ    $0x00000020, R8
 
-tajfullr:
-	VMOVUPD      (SI), Z25
-	VMOVUPD      64(SI), Z26
-	VMOVUPD      128(SI), Z27
-	VMOVUPD      192(SI), Z28
-	VMOVUPD      256(SI), Z29
-	VBROADCASTSD (DI), Z30
-	VFMADD231PD  Z25, Z30, Z0
-	VFMADD231PD  Z26, Z30, Z1
-	VFMADD231PD  Z27, Z30, Z2
-	VFMADD231PD  Z28, Z30, Z3
-	VFMADD231PD  Z29, Z30, Z4
-	VBROADCASTSD 256(DI), Z30
-	VFMADD231PD  Z25, Z30, Z5
-	VFMADD231PD  Z26, Z30, Z6
-	VFMADD231PD  Z27, Z30, Z7
-	VFMADD231PD  Z28, Z30, Z8
-	VFMADD231PD  Z29, Z30, Z9
-	VBROADCASTSD 512(DI), Z30
-	VFMADD231PD  Z25, Z30, Z10
-	VFMADD231PD  Z26, Z30, Z11
-	VFMADD231PD  Z27, Z30, Z12
-	VFMADD231PD  Z28, Z30, Z13
-	VFMADD231PD  Z29, Z30, Z14
-	VBROADCASTSD 768(DI), Z30
-	VFMADD231PD  Z25, Z30, Z15
-	VFMADD231PD  Z26, Z30, Z16
-	VFMADD231PD  Z27, Z30, Z17
-	VFMADD231PD  Z28, Z30, Z18
-	VFMADD231PD  Z29, Z30, Z19
-	VBROADCASTSD 1024(DI), Z30
-	VFMADD231PD  Z25, Z30, Z20
-	VFMADD231PD  Z26, Z30, Z21
-	VFMADD231PD  Z27, Z30, Z22
-	VFMADD231PD  Z28, Z30, Z23
-	VFMADD231PD  Z29, Z30, Z24
-	ADDQ         AX, SI
-	ADDQ         $0x08, DI
+tajfull_4:
+	VMOVUPD      (DI), Z20
+	VMOVUPD      64(DI), Z21
+	VMOVUPD      128(DI), Z22
+	VMOVUPD      192(DI), Z23
+	VMOVUPD      256(DI), Z24
+	VBROADCASTSD (CX), Z25
+	VFMADD231PD  Z20, Z25, Z0
+	VFMADD231PD  Z21, Z25, Z1
+	VFMADD231PD  Z22, Z25, Z2
+	VFMADD231PD  Z23, Z25, Z3
+	VFMADD231PD  Z24, Z25, Z4
+	VBROADCASTSD (CX)(DX*1), Z25
+	VFMADD231PD  Z20, Z25, Z5
+	VFMADD231PD  Z21, Z25, Z6
+	VFMADD231PD  Z22, Z25, Z7
+	VFMADD231PD  Z23, Z25, Z8
+	VFMADD231PD  Z24, Z25, Z9
+	VBROADCASTSD (CX)(DX*2), Z25
+	VFMADD231PD  Z20, Z25, Z10
+	VFMADD231PD  Z21, Z25, Z11
+	VFMADD231PD  Z22, Z25, Z12
+	VFMADD231PD  Z23, Z25, Z13
+	VFMADD231PD  Z24, Z25, Z14
+	VBROADCASTSD (CX)(SI*1), Z25
+	VFMADD231PD  Z20, Z25, Z15
+	VFMADD231PD  Z21, Z25, Z16
+	VFMADD231PD  Z22, Z25, Z17
+	VFMADD231PD  Z23, Z25, Z18
+	VFMADD231PD  Z24, Z25, Z19
+	ADDQ         AX, DI
+	ADDQ         $0x08, CX
 	DECQ         R8
-	JNZ          tajfullr
-	MOVQ         DX, SI
+	JNZ          tajfull_4
+	MOVQ         BX, SI
 	VMOVUPD      Z0, (SI)
 	VMOVUPD      Z1, 64(SI)
 	VMOVUPD      Z2, 128(SI)
@@ -17275,279 +17410,178 @@ tajfullr:
 	VMOVUPD      Z18, 192(SI)
 	VMOVUPD      Z19, 256(SI)
 	ADDQ         AX, SI
-	VMOVUPD      Z20, (SI)
-	VMOVUPD      Z21, 64(SI)
-	VMOVUPD      Z22, 128(SI)
-	VMOVUPD      Z23, 192(SI)
-	VMOVUPD      Z24, 256(SI)
-	ADDQ         AX, SI
-	MOVQ         SI, DX
-	ADDQ         $0x00000500, CX
-	SUBQ         $0x05, BX
-	JMP          tarowsfull
-
-taredgefull:
-	CMPQ    BX, $0x04
-	JNE     tarnotfull_4
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	VMOVUPD 128(BX), Z2
-	VMOVUPD 192(BX), Z3
-	VMOVUPD 256(BX), Z4
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z5
-	VMOVUPD 64(BX), Z6
-	VMOVUPD 128(BX), Z7
-	VMOVUPD 192(BX), Z8
-	VMOVUPD 256(BX), Z9
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z10
-	VMOVUPD 64(BX), Z11
-	VMOVUPD 128(BX), Z12
-	VMOVUPD 192(BX), Z13
-	VMOVUPD 256(BX), Z14
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z15
-	VMOVUPD 64(BX), Z16
-	VMOVUPD 128(BX), Z17
-	VMOVUPD 192(BX), Z18
-	VMOVUPD 256(BX), Z19
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
-
-tajfull_4:
-	VMOVUPD      (BX), Z20
-	VMOVUPD      64(BX), Z21
-	VMOVUPD      128(BX), Z22
-	VMOVUPD      192(BX), Z23
-	VMOVUPD      256(BX), Z24
-	VBROADCASTSD (CX), Z25
-	VFMADD231PD  Z20, Z25, Z0
-	VFMADD231PD  Z21, Z25, Z1
-	VFMADD231PD  Z22, Z25, Z2
-	VFMADD231PD  Z23, Z25, Z3
-	VFMADD231PD  Z24, Z25, Z4
-	VBROADCASTSD 256(CX), Z25
-	VFMADD231PD  Z20, Z25, Z5
-	VFMADD231PD  Z21, Z25, Z6
-	VFMADD231PD  Z22, Z25, Z7
-	VFMADD231PD  Z23, Z25, Z8
-	VFMADD231PD  Z24, Z25, Z9
-	VBROADCASTSD 512(CX), Z25
-	VFMADD231PD  Z20, Z25, Z10
-	VFMADD231PD  Z21, Z25, Z11
-	VFMADD231PD  Z22, Z25, Z12
-	VFMADD231PD  Z23, Z25, Z13
-	VFMADD231PD  Z24, Z25, Z14
-	VBROADCASTSD 768(CX), Z25
-	VFMADD231PD  Z20, Z25, Z15
-	VFMADD231PD  Z21, Z25, Z16
-	VFMADD231PD  Z22, Z25, Z17
-	VFMADD231PD  Z23, Z25, Z18
-	VFMADD231PD  Z24, Z25, Z19
-	ADDQ         AX, BX
-	ADDQ         $0x08, CX
-	DECQ         SI
-	JNZ          tajfull_4
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	VMOVUPD      Z3, 192(BX)
-	VMOVUPD      Z4, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z5, (BX)
-	VMOVUPD      Z6, 64(BX)
-	VMOVUPD      Z7, 128(BX)
-	VMOVUPD      Z8, 192(BX)
-	VMOVUPD      Z9, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z10, (BX)
-	VMOVUPD      Z11, 64(BX)
-	VMOVUPD      Z12, 128(BX)
-	VMOVUPD      Z13, 192(BX)
-	VMOVUPD      Z14, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z15, (BX)
-	VMOVUPD      Z16, 64(BX)
-	VMOVUPD      Z17, 128(BX)
-	VMOVUPD      Z18, 192(BX)
-	VMOVUPD      Z19, 256(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         SI, BX
 	JMP          tardonefull
 
 tarnotfull_4:
-	CMPQ    BX, $0x03
+	CMPQ    SI, $0x03
 	JNE     tarnotfull_3
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	VMOVUPD 128(BX), Z2
-	VMOVUPD 192(BX), Z3
-	VMOVUPD 256(BX), Z4
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z5
-	VMOVUPD 64(BX), Z6
-	VMOVUPD 128(BX), Z7
-	VMOVUPD 192(BX), Z8
-	VMOVUPD 256(BX), Z9
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z10
-	VMOVUPD 64(BX), Z11
-	VMOVUPD 128(BX), Z12
-	VMOVUPD 192(BX), Z13
-	VMOVUPD 256(BX), Z14
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	VMOVUPD 192(SI), Z3
+	VMOVUPD 256(SI), Z4
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z5
+	VMOVUPD 64(SI), Z6
+	VMOVUPD 128(SI), Z7
+	VMOVUPD 192(SI), Z8
+	VMOVUPD 256(SI), Z9
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z10
+	VMOVUPD 64(SI), Z11
+	VMOVUPD 128(SI), Z12
+	VMOVUPD 192(SI), Z13
+	VMOVUPD 256(SI), Z14
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 tajfull_3:
-	VMOVUPD      (BX), Z15
-	VMOVUPD      64(BX), Z16
-	VMOVUPD      128(BX), Z17
-	VMOVUPD      192(BX), Z18
-	VMOVUPD      256(BX), Z19
+	VMOVUPD      (SI), Z15
+	VMOVUPD      64(SI), Z16
+	VMOVUPD      128(SI), Z17
+	VMOVUPD      192(SI), Z18
+	VMOVUPD      256(SI), Z19
 	VBROADCASTSD (CX), Z20
 	VFMADD231PD  Z15, Z20, Z0
 	VFMADD231PD  Z16, Z20, Z1
 	VFMADD231PD  Z17, Z20, Z2
 	VFMADD231PD  Z18, Z20, Z3
 	VFMADD231PD  Z19, Z20, Z4
-	VBROADCASTSD 256(CX), Z20
+	VBROADCASTSD (CX)(DX*1), Z20
 	VFMADD231PD  Z15, Z20, Z5
 	VFMADD231PD  Z16, Z20, Z6
 	VFMADD231PD  Z17, Z20, Z7
 	VFMADD231PD  Z18, Z20, Z8
 	VFMADD231PD  Z19, Z20, Z9
-	VBROADCASTSD 512(CX), Z20
+	VBROADCASTSD (CX)(DX*2), Z20
 	VFMADD231PD  Z15, Z20, Z10
 	VFMADD231PD  Z16, Z20, Z11
 	VFMADD231PD  Z17, Z20, Z12
 	VFMADD231PD  Z18, Z20, Z13
 	VFMADD231PD  Z19, Z20, Z14
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tajfull_3
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	VMOVUPD      Z3, 192(BX)
-	VMOVUPD      Z4, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z5, (BX)
-	VMOVUPD      Z6, 64(BX)
-	VMOVUPD      Z7, 128(BX)
-	VMOVUPD      Z8, 192(BX)
-	VMOVUPD      Z9, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z10, (BX)
-	VMOVUPD      Z11, 64(BX)
-	VMOVUPD      Z12, 128(BX)
-	VMOVUPD      Z13, 192(BX)
-	VMOVUPD      Z14, 256(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	VMOVUPD      Z3, 192(SI)
+	VMOVUPD      Z4, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z5, (SI)
+	VMOVUPD      Z6, 64(SI)
+	VMOVUPD      Z7, 128(SI)
+	VMOVUPD      Z8, 192(SI)
+	VMOVUPD      Z9, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z10, (SI)
+	VMOVUPD      Z11, 64(SI)
+	VMOVUPD      Z12, 128(SI)
+	VMOVUPD      Z13, 192(SI)
+	VMOVUPD      Z14, 256(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardonefull
 
 tarnotfull_3:
-	CMPQ    BX, $0x02
+	CMPQ    SI, $0x02
 	JNE     tarnotfull_2
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	VMOVUPD 128(BX), Z2
-	VMOVUPD 192(BX), Z3
-	VMOVUPD 256(BX), Z4
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z5
-	VMOVUPD 64(BX), Z6
-	VMOVUPD 128(BX), Z7
-	VMOVUPD 192(BX), Z8
-	VMOVUPD 256(BX), Z9
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	VMOVUPD 192(SI), Z3
+	VMOVUPD 256(SI), Z4
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z5
+	VMOVUPD 64(SI), Z6
+	VMOVUPD 128(SI), Z7
+	VMOVUPD 192(SI), Z8
+	VMOVUPD 256(SI), Z9
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 tajfull_2:
-	VMOVUPD      (BX), Z10
-	VMOVUPD      64(BX), Z11
-	VMOVUPD      128(BX), Z12
-	VMOVUPD      192(BX), Z13
-	VMOVUPD      256(BX), Z14
+	VMOVUPD      (SI), Z10
+	VMOVUPD      64(SI), Z11
+	VMOVUPD      128(SI), Z12
+	VMOVUPD      192(SI), Z13
+	VMOVUPD      256(SI), Z14
 	VBROADCASTSD (CX), Z15
 	VFMADD231PD  Z10, Z15, Z0
 	VFMADD231PD  Z11, Z15, Z1
 	VFMADD231PD  Z12, Z15, Z2
 	VFMADD231PD  Z13, Z15, Z3
 	VFMADD231PD  Z14, Z15, Z4
-	VBROADCASTSD 256(CX), Z15
+	VBROADCASTSD (CX)(DX*1), Z15
 	VFMADD231PD  Z10, Z15, Z5
 	VFMADD231PD  Z11, Z15, Z6
 	VFMADD231PD  Z12, Z15, Z7
 	VFMADD231PD  Z13, Z15, Z8
 	VFMADD231PD  Z14, Z15, Z9
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          tajfull_2
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	VMOVUPD      Z3, 192(BX)
-	VMOVUPD      Z4, 256(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z5, (BX)
-	VMOVUPD      Z6, 64(BX)
-	VMOVUPD      Z7, 128(BX)
-	VMOVUPD      Z8, 192(BX)
-	VMOVUPD      Z9, 256(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	VMOVUPD      Z3, 192(SI)
+	VMOVUPD      Z4, 256(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z5, (SI)
+	VMOVUPD      Z6, 64(SI)
+	VMOVUPD      Z7, 128(SI)
+	VMOVUPD      Z8, 192(SI)
+	VMOVUPD      Z9, 256(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardonefull
 
 tarnotfull_2:
-	CMPQ    BX, $0x01
+	CMPQ    SI, $0x01
 	JNE     tarnotfull_1
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	VMOVUPD 128(BX), Z2
-	VMOVUPD 192(BX), Z3
-	VMOVUPD 256(BX), Z4
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
+	MOVQ    BX, DX
+	VMOVUPD (DX), Z0
+	VMOVUPD 64(DX), Z1
+	VMOVUPD 128(DX), Z2
+	VMOVUPD 192(DX), Z3
+	VMOVUPD 256(DX), Z4
+	MOVQ    ut+32(FP), DX
+	ADDQ    8(SP), DX
 	MOVQ    $0x00000020, SI
 
 tajfull_1:
-	VMOVUPD      (BX), Z5
-	VMOVUPD      64(BX), Z6
-	VMOVUPD      128(BX), Z7
-	VMOVUPD      192(BX), Z8
-	VMOVUPD      256(BX), Z9
+	VMOVUPD      (DX), Z5
+	VMOVUPD      64(DX), Z6
+	VMOVUPD      128(DX), Z7
+	VMOVUPD      192(DX), Z8
+	VMOVUPD      256(DX), Z9
 	VBROADCASTSD (CX), Z10
 	VFMADD231PD  Z5, Z10, Z0
 	VFMADD231PD  Z6, Z10, Z1
 	VFMADD231PD  Z7, Z10, Z2
 	VFMADD231PD  Z8, Z10, Z3
 	VFMADD231PD  Z9, Z10, Z4
-	ADDQ         AX, BX
+	ADDQ         AX, DX
 	ADDQ         $0x08, CX
 	DECQ         SI
 	JNZ          tajfull_1
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	VMOVUPD      Z3, 192(BX)
-	VMOVUPD      Z4, 256(BX)
-	ADDQ         AX, BX
 	MOVQ         BX, DX
+	VMOVUPD      Z0, (DX)
+	VMOVUPD      Z1, 64(DX)
+	VMOVUPD      Z2, 128(DX)
+	VMOVUPD      Z3, 192(DX)
+	VMOVUPD      Z4, 256(DX)
+	ADDQ         AX, DX
+	MOVQ         DX, BX
 	JMP          tardonefull
 
 tarnotfull_1:
@@ -17559,15 +17593,120 @@ tardonefull:
 taedge:
 	CMPQ (SP), $0x04
 	JNE  tanot4
-	MOVQ xb+0(FP), CX
-	MOVQ at+32(FP), DX
-	ADDQ 8(SP), DX
-	MOVQ k+8(FP), BX
+	MOVQ x+0(FP), CX
+	MOVQ ldx+8(FP), DX
+	SHLQ $0x03, DX
+	MOVQ at+40(FP), BX
+	ADDQ 8(SP), BX
+	MOVQ k+16(FP), SI
 
 tarows4:
-	CMPQ    BX, $0x05
+	CMPQ    SI, $0x05
 	JB      taredge4
-	MOVQ    DX, SI
+	MOVQ    BX, DI
+	VMOVUPD (DI), Z0
+	VMOVUPD 64(DI), Z1
+	VMOVUPD 128(DI), Z2
+	VMOVUPD 192(DI), Z3
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z4
+	VMOVUPD 64(DI), Z5
+	VMOVUPD 128(DI), Z6
+	VMOVUPD 192(DI), Z7
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z8
+	VMOVUPD 64(DI), Z9
+	VMOVUPD 128(DI), Z10
+	VMOVUPD 192(DI), Z11
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z12
+	VMOVUPD 64(DI), Z13
+	VMOVUPD 128(DI), Z14
+	VMOVUPD 192(DI), Z15
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z16
+	VMOVUPD 64(DI), Z17
+	VMOVUPD 128(DI), Z18
+	VMOVUPD 192(DI), Z19
+	LEAQ    (DX)(DX*2), DI
+	MOVQ    ut+32(FP), R8
+	ADDQ    8(SP), R8
+	MOVQ    CX, R9
+	MOVQ    $0x00000020, R10
+
+taj4r:
+	VMOVUPD      (R8), Z20
+	VMOVUPD      64(R8), Z21
+	VMOVUPD      128(R8), Z22
+	VMOVUPD      192(R8), Z23
+	VBROADCASTSD (R9), Z24
+	VFMADD231PD  Z20, Z24, Z0
+	VFMADD231PD  Z21, Z24, Z1
+	VFMADD231PD  Z22, Z24, Z2
+	VFMADD231PD  Z23, Z24, Z3
+	VBROADCASTSD (R9)(DX*1), Z24
+	VFMADD231PD  Z20, Z24, Z4
+	VFMADD231PD  Z21, Z24, Z5
+	VFMADD231PD  Z22, Z24, Z6
+	VFMADD231PD  Z23, Z24, Z7
+	VBROADCASTSD (R9)(DX*2), Z24
+	VFMADD231PD  Z20, Z24, Z8
+	VFMADD231PD  Z21, Z24, Z9
+	VFMADD231PD  Z22, Z24, Z10
+	VFMADD231PD  Z23, Z24, Z11
+	VBROADCASTSD (R9)(DI*1), Z24
+	VFMADD231PD  Z20, Z24, Z12
+	VFMADD231PD  Z21, Z24, Z13
+	VFMADD231PD  Z22, Z24, Z14
+	VFMADD231PD  Z23, Z24, Z15
+	VBROADCASTSD (R9)(DX*4), Z24
+	VFMADD231PD  Z20, Z24, Z16
+	VFMADD231PD  Z21, Z24, Z17
+	VFMADD231PD  Z22, Z24, Z18
+	VFMADD231PD  Z23, Z24, Z19
+	ADDQ         AX, R8
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          taj4r
+	MOVQ         BX, DI
+	VMOVUPD      Z0, (DI)
+	VMOVUPD      Z1, 64(DI)
+	VMOVUPD      Z2, 128(DI)
+	VMOVUPD      Z3, 192(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z4, (DI)
+	VMOVUPD      Z5, 64(DI)
+	VMOVUPD      Z6, 128(DI)
+	VMOVUPD      Z7, 192(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z8, (DI)
+	VMOVUPD      Z9, 64(DI)
+	VMOVUPD      Z10, 128(DI)
+	VMOVUPD      Z11, 192(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z12, (DI)
+	VMOVUPD      Z13, 64(DI)
+	VMOVUPD      Z14, 128(DI)
+	VMOVUPD      Z15, 192(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z16, (DI)
+	VMOVUPD      Z17, 64(DI)
+	VMOVUPD      Z18, 128(DI)
+	VMOVUPD      Z19, 192(DI)
+	ADDQ         AX, DI
+	MOVQ         DI, BX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	SUBQ         $0x05, SI
+	JMP          tarows4
+
+taredge4:
+	CMPQ    SI, $0x04
+	JNE     tarnot4_4
+	MOVQ    BX, SI
 	VMOVUPD (SI), Z0
 	VMOVUPD 64(SI), Z1
 	VMOVUPD 128(SI), Z2
@@ -17587,51 +17726,41 @@ tarows4:
 	VMOVUPD 64(SI), Z13
 	VMOVUPD 128(SI), Z14
 	VMOVUPD 192(SI), Z15
-	ADDQ    AX, SI
-	VMOVUPD (SI), Z16
-	VMOVUPD 64(SI), Z17
-	VMOVUPD 128(SI), Z18
-	VMOVUPD 192(SI), Z19
-	MOVQ    ut+24(FP), SI
-	ADDQ    8(SP), SI
-	MOVQ    CX, DI
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
 	MOVQ    $0x00000020, R8
 
-taj4r:
-	VMOVUPD      (SI), Z20
-	VMOVUPD      64(SI), Z21
-	VMOVUPD      128(SI), Z22
-	VMOVUPD      192(SI), Z23
-	VBROADCASTSD (DI), Z24
-	VFMADD231PD  Z20, Z24, Z0
-	VFMADD231PD  Z21, Z24, Z1
-	VFMADD231PD  Z22, Z24, Z2
-	VFMADD231PD  Z23, Z24, Z3
-	VBROADCASTSD 256(DI), Z24
-	VFMADD231PD  Z20, Z24, Z4
-	VFMADD231PD  Z21, Z24, Z5
-	VFMADD231PD  Z22, Z24, Z6
-	VFMADD231PD  Z23, Z24, Z7
-	VBROADCASTSD 512(DI), Z24
-	VFMADD231PD  Z20, Z24, Z8
-	VFMADD231PD  Z21, Z24, Z9
-	VFMADD231PD  Z22, Z24, Z10
-	VFMADD231PD  Z23, Z24, Z11
-	VBROADCASTSD 768(DI), Z24
-	VFMADD231PD  Z20, Z24, Z12
-	VFMADD231PD  Z21, Z24, Z13
-	VFMADD231PD  Z22, Z24, Z14
-	VFMADD231PD  Z23, Z24, Z15
-	VBROADCASTSD 1024(DI), Z24
-	VFMADD231PD  Z20, Z24, Z16
-	VFMADD231PD  Z21, Z24, Z17
-	VFMADD231PD  Z22, Z24, Z18
-	VFMADD231PD  Z23, Z24, Z19
-	ADDQ         AX, SI
-	ADDQ         $0x08, DI
+taj4_4:
+	VMOVUPD      (DI), Z16
+	VMOVUPD      64(DI), Z17
+	VMOVUPD      128(DI), Z18
+	VMOVUPD      192(DI), Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD (CX)(DX*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD (CX)(DX*2), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD (CX)(SI*1), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	ADDQ         AX, DI
+	ADDQ         $0x08, CX
 	DECQ         R8
-	JNZ          taj4r
-	MOVQ         DX, SI
+	JNZ          taj4_4
+	MOVQ         BX, SI
 	VMOVUPD      Z0, (SI)
 	VMOVUPD      Z1, 64(SI)
 	VMOVUPD      Z2, 128(SI)
@@ -17652,244 +17781,157 @@ taj4r:
 	VMOVUPD      Z14, 128(SI)
 	VMOVUPD      Z15, 192(SI)
 	ADDQ         AX, SI
-	VMOVUPD      Z16, (SI)
-	VMOVUPD      Z17, 64(SI)
-	VMOVUPD      Z18, 128(SI)
-	VMOVUPD      Z19, 192(SI)
-	ADDQ         AX, SI
-	MOVQ         SI, DX
-	ADDQ         $0x00000500, CX
-	SUBQ         $0x05, BX
-	JMP          tarows4
-
-taredge4:
-	CMPQ    BX, $0x04
-	JNE     tarnot4_4
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	VMOVUPD 128(BX), Z2
-	VMOVUPD 192(BX), Z3
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z4
-	VMOVUPD 64(BX), Z5
-	VMOVUPD 128(BX), Z6
-	VMOVUPD 192(BX), Z7
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z8
-	VMOVUPD 64(BX), Z9
-	VMOVUPD 128(BX), Z10
-	VMOVUPD 192(BX), Z11
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z12
-	VMOVUPD 64(BX), Z13
-	VMOVUPD 128(BX), Z14
-	VMOVUPD 192(BX), Z15
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
-
-taj4_4:
-	VMOVUPD      (BX), Z16
-	VMOVUPD      64(BX), Z17
-	VMOVUPD      128(BX), Z18
-	VMOVUPD      192(BX), Z19
-	VBROADCASTSD (CX), Z20
-	VFMADD231PD  Z16, Z20, Z0
-	VFMADD231PD  Z17, Z20, Z1
-	VFMADD231PD  Z18, Z20, Z2
-	VFMADD231PD  Z19, Z20, Z3
-	VBROADCASTSD 256(CX), Z20
-	VFMADD231PD  Z16, Z20, Z4
-	VFMADD231PD  Z17, Z20, Z5
-	VFMADD231PD  Z18, Z20, Z6
-	VFMADD231PD  Z19, Z20, Z7
-	VBROADCASTSD 512(CX), Z20
-	VFMADD231PD  Z16, Z20, Z8
-	VFMADD231PD  Z17, Z20, Z9
-	VFMADD231PD  Z18, Z20, Z10
-	VFMADD231PD  Z19, Z20, Z11
-	VBROADCASTSD 768(CX), Z20
-	VFMADD231PD  Z16, Z20, Z12
-	VFMADD231PD  Z17, Z20, Z13
-	VFMADD231PD  Z18, Z20, Z14
-	VFMADD231PD  Z19, Z20, Z15
-	ADDQ         AX, BX
-	ADDQ         $0x08, CX
-	DECQ         SI
-	JNZ          taj4_4
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	VMOVUPD      Z3, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z4, (BX)
-	VMOVUPD      Z5, 64(BX)
-	VMOVUPD      Z6, 128(BX)
-	VMOVUPD      Z7, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z8, (BX)
-	VMOVUPD      Z9, 64(BX)
-	VMOVUPD      Z10, 128(BX)
-	VMOVUPD      Z11, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z12, (BX)
-	VMOVUPD      Z13, 64(BX)
-	VMOVUPD      Z14, 128(BX)
-	VMOVUPD      Z15, 192(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         SI, BX
 	JMP          tardone4
 
 tarnot4_4:
-	CMPQ    BX, $0x03
+	CMPQ    SI, $0x03
 	JNE     tarnot4_3
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	VMOVUPD 128(BX), Z2
-	VMOVUPD 192(BX), Z3
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z4
-	VMOVUPD 64(BX), Z5
-	VMOVUPD 128(BX), Z6
-	VMOVUPD 192(BX), Z7
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z8
-	VMOVUPD 64(BX), Z9
-	VMOVUPD 128(BX), Z10
-	VMOVUPD 192(BX), Z11
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	VMOVUPD 192(SI), Z3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z4
+	VMOVUPD 64(SI), Z5
+	VMOVUPD 128(SI), Z6
+	VMOVUPD 192(SI), Z7
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z8
+	VMOVUPD 64(SI), Z9
+	VMOVUPD 128(SI), Z10
+	VMOVUPD 192(SI), Z11
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj4_3:
-	VMOVUPD      (BX), Z12
-	VMOVUPD      64(BX), Z13
-	VMOVUPD      128(BX), Z14
-	VMOVUPD      192(BX), Z15
+	VMOVUPD      (SI), Z12
+	VMOVUPD      64(SI), Z13
+	VMOVUPD      128(SI), Z14
+	VMOVUPD      192(SI), Z15
 	VBROADCASTSD (CX), Z16
 	VFMADD231PD  Z12, Z16, Z0
 	VFMADD231PD  Z13, Z16, Z1
 	VFMADD231PD  Z14, Z16, Z2
 	VFMADD231PD  Z15, Z16, Z3
-	VBROADCASTSD 256(CX), Z16
+	VBROADCASTSD (CX)(DX*1), Z16
 	VFMADD231PD  Z12, Z16, Z4
 	VFMADD231PD  Z13, Z16, Z5
 	VFMADD231PD  Z14, Z16, Z6
 	VFMADD231PD  Z15, Z16, Z7
-	VBROADCASTSD 512(CX), Z16
+	VBROADCASTSD (CX)(DX*2), Z16
 	VFMADD231PD  Z12, Z16, Z8
 	VFMADD231PD  Z13, Z16, Z9
 	VFMADD231PD  Z14, Z16, Z10
 	VFMADD231PD  Z15, Z16, Z11
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj4_3
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	VMOVUPD      Z3, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z4, (BX)
-	VMOVUPD      Z5, 64(BX)
-	VMOVUPD      Z6, 128(BX)
-	VMOVUPD      Z7, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z8, (BX)
-	VMOVUPD      Z9, 64(BX)
-	VMOVUPD      Z10, 128(BX)
-	VMOVUPD      Z11, 192(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	VMOVUPD      Z3, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z4, (SI)
+	VMOVUPD      Z5, 64(SI)
+	VMOVUPD      Z6, 128(SI)
+	VMOVUPD      Z7, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z8, (SI)
+	VMOVUPD      Z9, 64(SI)
+	VMOVUPD      Z10, 128(SI)
+	VMOVUPD      Z11, 192(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone4
 
 tarnot4_3:
-	CMPQ    BX, $0x02
+	CMPQ    SI, $0x02
 	JNE     tarnot4_2
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	VMOVUPD 128(BX), Z2
-	VMOVUPD 192(BX), Z3
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z4
-	VMOVUPD 64(BX), Z5
-	VMOVUPD 128(BX), Z6
-	VMOVUPD 192(BX), Z7
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	VMOVUPD 192(SI), Z3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z4
+	VMOVUPD 64(SI), Z5
+	VMOVUPD 128(SI), Z6
+	VMOVUPD 192(SI), Z7
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj4_2:
-	VMOVUPD      (BX), Z8
-	VMOVUPD      64(BX), Z9
-	VMOVUPD      128(BX), Z10
-	VMOVUPD      192(BX), Z11
+	VMOVUPD      (SI), Z8
+	VMOVUPD      64(SI), Z9
+	VMOVUPD      128(SI), Z10
+	VMOVUPD      192(SI), Z11
 	VBROADCASTSD (CX), Z12
 	VFMADD231PD  Z8, Z12, Z0
 	VFMADD231PD  Z9, Z12, Z1
 	VFMADD231PD  Z10, Z12, Z2
 	VFMADD231PD  Z11, Z12, Z3
-	VBROADCASTSD 256(CX), Z12
+	VBROADCASTSD (CX)(DX*1), Z12
 	VFMADD231PD  Z8, Z12, Z4
 	VFMADD231PD  Z9, Z12, Z5
 	VFMADD231PD  Z10, Z12, Z6
 	VFMADD231PD  Z11, Z12, Z7
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj4_2
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	VMOVUPD      Z3, 192(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z4, (BX)
-	VMOVUPD      Z5, 64(BX)
-	VMOVUPD      Z6, 128(BX)
-	VMOVUPD      Z7, 192(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	VMOVUPD      Z3, 192(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z4, (SI)
+	VMOVUPD      Z5, 64(SI)
+	VMOVUPD      Z6, 128(SI)
+	VMOVUPD      Z7, 192(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone4
 
 tarnot4_2:
-	CMPQ    BX, $0x01
+	CMPQ    SI, $0x01
 	JNE     tarnot4_1
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	VMOVUPD 128(BX), Z2
-	VMOVUPD 192(BX), Z3
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
+	MOVQ    BX, DX
+	VMOVUPD (DX), Z0
+	VMOVUPD 64(DX), Z1
+	VMOVUPD 128(DX), Z2
+	VMOVUPD 192(DX), Z3
+	MOVQ    ut+32(FP), DX
+	ADDQ    8(SP), DX
 	MOVQ    $0x00000020, SI
 
 taj4_1:
-	VMOVUPD      (BX), Z4
-	VMOVUPD      64(BX), Z5
-	VMOVUPD      128(BX), Z6
-	VMOVUPD      192(BX), Z7
+	VMOVUPD      (DX), Z4
+	VMOVUPD      64(DX), Z5
+	VMOVUPD      128(DX), Z6
+	VMOVUPD      192(DX), Z7
 	VBROADCASTSD (CX), Z8
 	VFMADD231PD  Z4, Z8, Z0
 	VFMADD231PD  Z5, Z8, Z1
 	VFMADD231PD  Z6, Z8, Z2
 	VFMADD231PD  Z7, Z8, Z3
-	ADDQ         AX, BX
+	ADDQ         AX, DX
 	ADDQ         $0x08, CX
 	DECQ         SI
 	JNZ          taj4_1
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	VMOVUPD      Z3, 192(BX)
-	ADDQ         AX, BX
 	MOVQ         BX, DX
+	VMOVUPD      Z0, (DX)
+	VMOVUPD      Z1, 64(DX)
+	VMOVUPD      Z2, 128(DX)
+	VMOVUPD      Z3, 192(DX)
+	ADDQ         AX, DX
+	MOVQ         DX, BX
 	JMP          tardone4
 
 tarnot4_1:
@@ -17899,15 +17941,104 @@ tardone4:
 tanot4:
 	CMPQ (SP), $0x03
 	JNE  tanot3
-	MOVQ xb+0(FP), CX
-	MOVQ at+32(FP), DX
-	ADDQ 8(SP), DX
-	MOVQ k+8(FP), BX
+	MOVQ x+0(FP), CX
+	MOVQ ldx+8(FP), DX
+	SHLQ $0x03, DX
+	MOVQ at+40(FP), BX
+	ADDQ 8(SP), BX
+	MOVQ k+16(FP), SI
 
 tarows3:
-	CMPQ    BX, $0x05
+	CMPQ    SI, $0x05
 	JB      taredge3
-	MOVQ    DX, SI
+	MOVQ    BX, DI
+	VMOVUPD (DI), Z0
+	VMOVUPD 64(DI), Z1
+	VMOVUPD 128(DI), Z2
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z3
+	VMOVUPD 64(DI), Z4
+	VMOVUPD 128(DI), Z5
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z6
+	VMOVUPD 64(DI), Z7
+	VMOVUPD 128(DI), Z8
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z9
+	VMOVUPD 64(DI), Z10
+	VMOVUPD 128(DI), Z11
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z12
+	VMOVUPD 64(DI), Z13
+	VMOVUPD 128(DI), Z14
+	LEAQ    (DX)(DX*2), DI
+	MOVQ    ut+32(FP), R8
+	ADDQ    8(SP), R8
+	MOVQ    CX, R9
+	MOVQ    $0x00000020, R10
+
+taj3r:
+	VMOVUPD      (R8), Z15
+	VMOVUPD      64(R8), Z16
+	VMOVUPD      128(R8), Z17
+	VBROADCASTSD (R9), Z18
+	VFMADD231PD  Z15, Z18, Z0
+	VFMADD231PD  Z16, Z18, Z1
+	VFMADD231PD  Z17, Z18, Z2
+	VBROADCASTSD (R9)(DX*1), Z18
+	VFMADD231PD  Z15, Z18, Z3
+	VFMADD231PD  Z16, Z18, Z4
+	VFMADD231PD  Z17, Z18, Z5
+	VBROADCASTSD (R9)(DX*2), Z18
+	VFMADD231PD  Z15, Z18, Z6
+	VFMADD231PD  Z16, Z18, Z7
+	VFMADD231PD  Z17, Z18, Z8
+	VBROADCASTSD (R9)(DI*1), Z18
+	VFMADD231PD  Z15, Z18, Z9
+	VFMADD231PD  Z16, Z18, Z10
+	VFMADD231PD  Z17, Z18, Z11
+	VBROADCASTSD (R9)(DX*4), Z18
+	VFMADD231PD  Z15, Z18, Z12
+	VFMADD231PD  Z16, Z18, Z13
+	VFMADD231PD  Z17, Z18, Z14
+	ADDQ         AX, R8
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          taj3r
+	MOVQ         BX, DI
+	VMOVUPD      Z0, (DI)
+	VMOVUPD      Z1, 64(DI)
+	VMOVUPD      Z2, 128(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z3, (DI)
+	VMOVUPD      Z4, 64(DI)
+	VMOVUPD      Z5, 128(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z6, (DI)
+	VMOVUPD      Z7, 64(DI)
+	VMOVUPD      Z8, 128(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z9, (DI)
+	VMOVUPD      Z10, 64(DI)
+	VMOVUPD      Z11, 128(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z12, (DI)
+	VMOVUPD      Z13, 64(DI)
+	VMOVUPD      Z14, 128(DI)
+	ADDQ         AX, DI
+	MOVQ         DI, BX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	SUBQ         $0x05, SI
+	JMP          tarows3
+
+taredge3:
+	CMPQ    SI, $0x04
+	JNE     tarnot3_4
+	MOVQ    BX, SI
 	VMOVUPD (SI), Z0
 	VMOVUPD 64(SI), Z1
 	VMOVUPD 128(SI), Z2
@@ -17923,44 +18054,36 @@ tarows3:
 	VMOVUPD (SI), Z9
 	VMOVUPD 64(SI), Z10
 	VMOVUPD 128(SI), Z11
-	ADDQ    AX, SI
-	VMOVUPD (SI), Z12
-	VMOVUPD 64(SI), Z13
-	VMOVUPD 128(SI), Z14
-	MOVQ    ut+24(FP), SI
-	ADDQ    8(SP), SI
-	MOVQ    CX, DI
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
 	MOVQ    $0x00000020, R8
 
-taj3r:
-	VMOVUPD      (SI), Z15
-	VMOVUPD      64(SI), Z16
-	VMOVUPD      128(SI), Z17
-	VBROADCASTSD (DI), Z18
-	VFMADD231PD  Z15, Z18, Z0
-	VFMADD231PD  Z16, Z18, Z1
-	VFMADD231PD  Z17, Z18, Z2
-	VBROADCASTSD 256(DI), Z18
-	VFMADD231PD  Z15, Z18, Z3
-	VFMADD231PD  Z16, Z18, Z4
-	VFMADD231PD  Z17, Z18, Z5
-	VBROADCASTSD 512(DI), Z18
-	VFMADD231PD  Z15, Z18, Z6
-	VFMADD231PD  Z16, Z18, Z7
-	VFMADD231PD  Z17, Z18, Z8
-	VBROADCASTSD 768(DI), Z18
-	VFMADD231PD  Z15, Z18, Z9
-	VFMADD231PD  Z16, Z18, Z10
-	VFMADD231PD  Z17, Z18, Z11
-	VBROADCASTSD 1024(DI), Z18
-	VFMADD231PD  Z15, Z18, Z12
-	VFMADD231PD  Z16, Z18, Z13
-	VFMADD231PD  Z17, Z18, Z14
-	ADDQ         AX, SI
-	ADDQ         $0x08, DI
+taj3_4:
+	VMOVUPD      (DI), Z12
+	VMOVUPD      64(DI), Z13
+	VMOVUPD      128(DI), Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD (CX)(DX*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD (CX)(DX*2), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD (CX)(SI*1), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	ADDQ         AX, DI
+	ADDQ         $0x08, CX
 	DECQ         R8
-	JNZ          taj3r
-	MOVQ         DX, SI
+	JNZ          taj3_4
+	MOVQ         BX, SI
 	VMOVUPD      Z0, (SI)
 	VMOVUPD      Z1, 64(SI)
 	VMOVUPD      Z2, 128(SI)
@@ -17977,209 +18100,136 @@ taj3r:
 	VMOVUPD      Z10, 64(SI)
 	VMOVUPD      Z11, 128(SI)
 	ADDQ         AX, SI
-	VMOVUPD      Z12, (SI)
-	VMOVUPD      Z13, 64(SI)
-	VMOVUPD      Z14, 128(SI)
-	ADDQ         AX, SI
-	MOVQ         SI, DX
-	ADDQ         $0x00000500, CX
-	SUBQ         $0x05, BX
-	JMP          tarows3
-
-taredge3:
-	CMPQ    BX, $0x04
-	JNE     tarnot3_4
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	VMOVUPD 128(BX), Z2
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z3
-	VMOVUPD 64(BX), Z4
-	VMOVUPD 128(BX), Z5
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z6
-	VMOVUPD 64(BX), Z7
-	VMOVUPD 128(BX), Z8
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z9
-	VMOVUPD 64(BX), Z10
-	VMOVUPD 128(BX), Z11
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
-
-taj3_4:
-	VMOVUPD      (BX), Z12
-	VMOVUPD      64(BX), Z13
-	VMOVUPD      128(BX), Z14
-	VBROADCASTSD (CX), Z15
-	VFMADD231PD  Z12, Z15, Z0
-	VFMADD231PD  Z13, Z15, Z1
-	VFMADD231PD  Z14, Z15, Z2
-	VBROADCASTSD 256(CX), Z15
-	VFMADD231PD  Z12, Z15, Z3
-	VFMADD231PD  Z13, Z15, Z4
-	VFMADD231PD  Z14, Z15, Z5
-	VBROADCASTSD 512(CX), Z15
-	VFMADD231PD  Z12, Z15, Z6
-	VFMADD231PD  Z13, Z15, Z7
-	VFMADD231PD  Z14, Z15, Z8
-	VBROADCASTSD 768(CX), Z15
-	VFMADD231PD  Z12, Z15, Z9
-	VFMADD231PD  Z13, Z15, Z10
-	VFMADD231PD  Z14, Z15, Z11
-	ADDQ         AX, BX
-	ADDQ         $0x08, CX
-	DECQ         SI
-	JNZ          taj3_4
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z3, (BX)
-	VMOVUPD      Z4, 64(BX)
-	VMOVUPD      Z5, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z6, (BX)
-	VMOVUPD      Z7, 64(BX)
-	VMOVUPD      Z8, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z9, (BX)
-	VMOVUPD      Z10, 64(BX)
-	VMOVUPD      Z11, 128(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         SI, BX
 	JMP          tardone3
 
 tarnot3_4:
-	CMPQ    BX, $0x03
+	CMPQ    SI, $0x03
 	JNE     tarnot3_3
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	VMOVUPD 128(BX), Z2
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z3
-	VMOVUPD 64(BX), Z4
-	VMOVUPD 128(BX), Z5
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z6
-	VMOVUPD 64(BX), Z7
-	VMOVUPD 128(BX), Z8
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z3
+	VMOVUPD 64(SI), Z4
+	VMOVUPD 128(SI), Z5
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z6
+	VMOVUPD 64(SI), Z7
+	VMOVUPD 128(SI), Z8
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj3_3:
-	VMOVUPD      (BX), Z9
-	VMOVUPD      64(BX), Z10
-	VMOVUPD      128(BX), Z11
+	VMOVUPD      (SI), Z9
+	VMOVUPD      64(SI), Z10
+	VMOVUPD      128(SI), Z11
 	VBROADCASTSD (CX), Z12
 	VFMADD231PD  Z9, Z12, Z0
 	VFMADD231PD  Z10, Z12, Z1
 	VFMADD231PD  Z11, Z12, Z2
-	VBROADCASTSD 256(CX), Z12
+	VBROADCASTSD (CX)(DX*1), Z12
 	VFMADD231PD  Z9, Z12, Z3
 	VFMADD231PD  Z10, Z12, Z4
 	VFMADD231PD  Z11, Z12, Z5
-	VBROADCASTSD 512(CX), Z12
+	VBROADCASTSD (CX)(DX*2), Z12
 	VFMADD231PD  Z9, Z12, Z6
 	VFMADD231PD  Z10, Z12, Z7
 	VFMADD231PD  Z11, Z12, Z8
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj3_3
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z3, (BX)
-	VMOVUPD      Z4, 64(BX)
-	VMOVUPD      Z5, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z6, (BX)
-	VMOVUPD      Z7, 64(BX)
-	VMOVUPD      Z8, 128(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z3, (SI)
+	VMOVUPD      Z4, 64(SI)
+	VMOVUPD      Z5, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z6, (SI)
+	VMOVUPD      Z7, 64(SI)
+	VMOVUPD      Z8, 128(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone3
 
 tarnot3_3:
-	CMPQ    BX, $0x02
+	CMPQ    SI, $0x02
 	JNE     tarnot3_2
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	VMOVUPD 128(BX), Z2
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z3
-	VMOVUPD 64(BX), Z4
-	VMOVUPD 128(BX), Z5
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD 128(SI), Z2
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z3
+	VMOVUPD 64(SI), Z4
+	VMOVUPD 128(SI), Z5
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj3_2:
-	VMOVUPD      (BX), Z6
-	VMOVUPD      64(BX), Z7
-	VMOVUPD      128(BX), Z8
+	VMOVUPD      (SI), Z6
+	VMOVUPD      64(SI), Z7
+	VMOVUPD      128(SI), Z8
 	VBROADCASTSD (CX), Z9
 	VFMADD231PD  Z6, Z9, Z0
 	VFMADD231PD  Z7, Z9, Z1
 	VFMADD231PD  Z8, Z9, Z2
-	VBROADCASTSD 256(CX), Z9
+	VBROADCASTSD (CX)(DX*1), Z9
 	VFMADD231PD  Z6, Z9, Z3
 	VFMADD231PD  Z7, Z9, Z4
 	VFMADD231PD  Z8, Z9, Z5
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj3_2
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z3, (BX)
-	VMOVUPD      Z4, 64(BX)
-	VMOVUPD      Z5, 128(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	VMOVUPD      Z2, 128(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z3, (SI)
+	VMOVUPD      Z4, 64(SI)
+	VMOVUPD      Z5, 128(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone3
 
 tarnot3_2:
-	CMPQ    BX, $0x01
+	CMPQ    SI, $0x01
 	JNE     tarnot3_1
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	VMOVUPD 128(BX), Z2
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
+	MOVQ    BX, DX
+	VMOVUPD (DX), Z0
+	VMOVUPD 64(DX), Z1
+	VMOVUPD 128(DX), Z2
+	MOVQ    ut+32(FP), DX
+	ADDQ    8(SP), DX
 	MOVQ    $0x00000020, SI
 
 taj3_1:
-	VMOVUPD      (BX), Z3
-	VMOVUPD      64(BX), Z4
-	VMOVUPD      128(BX), Z5
+	VMOVUPD      (DX), Z3
+	VMOVUPD      64(DX), Z4
+	VMOVUPD      128(DX), Z5
 	VBROADCASTSD (CX), Z6
 	VFMADD231PD  Z3, Z6, Z0
 	VFMADD231PD  Z4, Z6, Z1
 	VFMADD231PD  Z5, Z6, Z2
-	ADDQ         AX, BX
+	ADDQ         AX, DX
 	ADDQ         $0x08, CX
 	DECQ         SI
 	JNZ          taj3_1
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	VMOVUPD      Z2, 128(BX)
-	ADDQ         AX, BX
 	MOVQ         BX, DX
+	VMOVUPD      Z0, (DX)
+	VMOVUPD      Z1, 64(DX)
+	VMOVUPD      Z2, 128(DX)
+	ADDQ         AX, DX
+	MOVQ         DX, BX
 	JMP          tardone3
 
 tarnot3_1:
@@ -18189,15 +18239,88 @@ tardone3:
 tanot3:
 	CMPQ (SP), $0x02
 	JNE  tanot2
-	MOVQ xb+0(FP), CX
-	MOVQ at+32(FP), DX
-	ADDQ 8(SP), DX
-	MOVQ k+8(FP), BX
+	MOVQ x+0(FP), CX
+	MOVQ ldx+8(FP), DX
+	SHLQ $0x03, DX
+	MOVQ at+40(FP), BX
+	ADDQ 8(SP), BX
+	MOVQ k+16(FP), SI
 
 tarows2:
-	CMPQ    BX, $0x05
+	CMPQ    SI, $0x05
 	JB      taredge2
-	MOVQ    DX, SI
+	MOVQ    BX, DI
+	VMOVUPD (DI), Z0
+	VMOVUPD 64(DI), Z1
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z2
+	VMOVUPD 64(DI), Z3
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z4
+	VMOVUPD 64(DI), Z5
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z6
+	VMOVUPD 64(DI), Z7
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z8
+	VMOVUPD 64(DI), Z9
+	LEAQ    (DX)(DX*2), DI
+	MOVQ    ut+32(FP), R8
+	ADDQ    8(SP), R8
+	MOVQ    CX, R9
+	MOVQ    $0x00000020, R10
+
+taj2r:
+	VMOVUPD      (R8), Z10
+	VMOVUPD      64(R8), Z11
+	VBROADCASTSD (R9), Z12
+	VFMADD231PD  Z10, Z12, Z0
+	VFMADD231PD  Z11, Z12, Z1
+	VBROADCASTSD (R9)(DX*1), Z12
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD (R9)(DX*2), Z12
+	VFMADD231PD  Z10, Z12, Z4
+	VFMADD231PD  Z11, Z12, Z5
+	VBROADCASTSD (R9)(DI*1), Z12
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VBROADCASTSD (R9)(DX*4), Z12
+	VFMADD231PD  Z10, Z12, Z8
+	VFMADD231PD  Z11, Z12, Z9
+	ADDQ         AX, R8
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          taj2r
+	MOVQ         BX, DI
+	VMOVUPD      Z0, (DI)
+	VMOVUPD      Z1, 64(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z2, (DI)
+	VMOVUPD      Z3, 64(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z4, (DI)
+	VMOVUPD      Z5, 64(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z6, (DI)
+	VMOVUPD      Z7, 64(DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z8, (DI)
+	VMOVUPD      Z9, 64(DI)
+	ADDQ         AX, DI
+	MOVQ         DI, BX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	SUBQ         $0x05, SI
+	JMP          tarows2
+
+taredge2:
+	CMPQ    SI, $0x04
+	JNE     tarnot2_4
+	MOVQ    BX, SI
 	VMOVUPD (SI), Z0
 	VMOVUPD 64(SI), Z1
 	ADDQ    AX, SI
@@ -18209,37 +18332,31 @@ tarows2:
 	ADDQ    AX, SI
 	VMOVUPD (SI), Z6
 	VMOVUPD 64(SI), Z7
-	ADDQ    AX, SI
-	VMOVUPD (SI), Z8
-	VMOVUPD 64(SI), Z9
-	MOVQ    ut+24(FP), SI
-	ADDQ    8(SP), SI
-	MOVQ    CX, DI
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
 	MOVQ    $0x00000020, R8
 
-taj2r:
-	VMOVUPD      (SI), Z10
-	VMOVUPD      64(SI), Z11
-	VBROADCASTSD (DI), Z12
-	VFMADD231PD  Z10, Z12, Z0
-	VFMADD231PD  Z11, Z12, Z1
-	VBROADCASTSD 256(DI), Z12
-	VFMADD231PD  Z10, Z12, Z2
-	VFMADD231PD  Z11, Z12, Z3
-	VBROADCASTSD 512(DI), Z12
-	VFMADD231PD  Z10, Z12, Z4
-	VFMADD231PD  Z11, Z12, Z5
-	VBROADCASTSD 768(DI), Z12
-	VFMADD231PD  Z10, Z12, Z6
-	VFMADD231PD  Z11, Z12, Z7
-	VBROADCASTSD 1024(DI), Z12
-	VFMADD231PD  Z10, Z12, Z8
-	VFMADD231PD  Z11, Z12, Z9
-	ADDQ         AX, SI
-	ADDQ         $0x08, DI
+taj2_4:
+	VMOVUPD      (DI), Z8
+	VMOVUPD      64(DI), Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD (CX)(DX*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD (CX)(DX*2), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD (CX)(SI*1), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	ADDQ         AX, DI
+	ADDQ         $0x08, CX
 	DECQ         R8
-	JNZ          taj2r
-	MOVQ         DX, SI
+	JNZ          taj2_4
+	MOVQ         BX, SI
 	VMOVUPD      Z0, (SI)
 	VMOVUPD      Z1, 64(SI)
 	ADDQ         AX, SI
@@ -18252,174 +18369,115 @@ taj2r:
 	VMOVUPD      Z6, (SI)
 	VMOVUPD      Z7, 64(SI)
 	ADDQ         AX, SI
-	VMOVUPD      Z8, (SI)
-	VMOVUPD      Z9, 64(SI)
-	ADDQ         AX, SI
-	MOVQ         SI, DX
-	ADDQ         $0x00000500, CX
-	SUBQ         $0x05, BX
-	JMP          tarows2
-
-taredge2:
-	CMPQ    BX, $0x04
-	JNE     tarnot2_4
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z2
-	VMOVUPD 64(BX), Z3
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z4
-	VMOVUPD 64(BX), Z5
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z6
-	VMOVUPD 64(BX), Z7
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
-
-taj2_4:
-	VMOVUPD      (BX), Z8
-	VMOVUPD      64(BX), Z9
-	VBROADCASTSD (CX), Z10
-	VFMADD231PD  Z8, Z10, Z0
-	VFMADD231PD  Z9, Z10, Z1
-	VBROADCASTSD 256(CX), Z10
-	VFMADD231PD  Z8, Z10, Z2
-	VFMADD231PD  Z9, Z10, Z3
-	VBROADCASTSD 512(CX), Z10
-	VFMADD231PD  Z8, Z10, Z4
-	VFMADD231PD  Z9, Z10, Z5
-	VBROADCASTSD 768(CX), Z10
-	VFMADD231PD  Z8, Z10, Z6
-	VFMADD231PD  Z9, Z10, Z7
-	ADDQ         AX, BX
-	ADDQ         $0x08, CX
-	DECQ         SI
-	JNZ          taj2_4
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z2, (BX)
-	VMOVUPD      Z3, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z4, (BX)
-	VMOVUPD      Z5, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z6, (BX)
-	VMOVUPD      Z7, 64(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         SI, BX
 	JMP          tardone2
 
 tarnot2_4:
-	CMPQ    BX, $0x03
+	CMPQ    SI, $0x03
 	JNE     tarnot2_3
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z2
-	VMOVUPD 64(BX), Z3
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z4
-	VMOVUPD 64(BX), Z5
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z2
+	VMOVUPD 64(SI), Z3
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z4
+	VMOVUPD 64(SI), Z5
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj2_3:
-	VMOVUPD      (BX), Z6
-	VMOVUPD      64(BX), Z7
+	VMOVUPD      (SI), Z6
+	VMOVUPD      64(SI), Z7
 	VBROADCASTSD (CX), Z8
 	VFMADD231PD  Z6, Z8, Z0
 	VFMADD231PD  Z7, Z8, Z1
-	VBROADCASTSD 256(CX), Z8
+	VBROADCASTSD (CX)(DX*1), Z8
 	VFMADD231PD  Z6, Z8, Z2
 	VFMADD231PD  Z7, Z8, Z3
-	VBROADCASTSD 512(CX), Z8
+	VBROADCASTSD (CX)(DX*2), Z8
 	VFMADD231PD  Z6, Z8, Z4
 	VFMADD231PD  Z7, Z8, Z5
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj2_3
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z2, (BX)
-	VMOVUPD      Z3, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z4, (BX)
-	VMOVUPD      Z5, 64(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z2, (SI)
+	VMOVUPD      Z3, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z4, (SI)
+	VMOVUPD      Z5, 64(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone2
 
 tarnot2_3:
-	CMPQ    BX, $0x02
+	CMPQ    SI, $0x02
 	JNE     tarnot2_2
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z2
-	VMOVUPD 64(BX), Z3
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z2
+	VMOVUPD 64(SI), Z3
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj2_2:
-	VMOVUPD      (BX), Z4
-	VMOVUPD      64(BX), Z5
+	VMOVUPD      (SI), Z4
+	VMOVUPD      64(SI), Z5
 	VBROADCASTSD (CX), Z6
 	VFMADD231PD  Z4, Z6, Z0
 	VFMADD231PD  Z5, Z6, Z1
-	VBROADCASTSD 256(CX), Z6
+	VBROADCASTSD (CX)(DX*1), Z6
 	VFMADD231PD  Z4, Z6, Z2
 	VFMADD231PD  Z5, Z6, Z3
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj2_2
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z2, (BX)
-	VMOVUPD      Z3, 64(BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Z0, (SI)
+	VMOVUPD      Z1, 64(SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z2, (SI)
+	VMOVUPD      Z3, 64(SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone2
 
 tarnot2_2:
-	CMPQ    BX, $0x01
+	CMPQ    SI, $0x01
 	JNE     tarnot2_1
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
+	MOVQ    BX, DX
+	VMOVUPD (DX), Z0
+	VMOVUPD 64(DX), Z1
+	MOVQ    ut+32(FP), DX
+	ADDQ    8(SP), DX
 	MOVQ    $0x00000020, SI
 
 taj2_1:
-	VMOVUPD      (BX), Z2
-	VMOVUPD      64(BX), Z3
+	VMOVUPD      (DX), Z2
+	VMOVUPD      64(DX), Z3
 	VBROADCASTSD (CX), Z4
 	VFMADD231PD  Z2, Z4, Z0
 	VFMADD231PD  Z3, Z4, Z1
-	ADDQ         AX, BX
+	ADDQ         AX, DX
 	ADDQ         $0x08, CX
 	DECQ         SI
 	JNZ          taj2_1
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	VMOVUPD      Z1, 64(BX)
-	ADDQ         AX, BX
 	MOVQ         BX, DX
+	VMOVUPD      Z0, (DX)
+	VMOVUPD      Z1, 64(DX)
+	ADDQ         AX, DX
+	MOVQ         DX, BX
 	JMP          tardone2
 
 tarnot2_1:
@@ -18429,15 +18487,72 @@ tardone2:
 tanot2:
 	CMPQ (SP), $0x01
 	JNE  tanot1
-	MOVQ xb+0(FP), CX
-	MOVQ at+32(FP), DX
-	ADDQ 8(SP), DX
-	MOVQ k+8(FP), BX
+	MOVQ x+0(FP), CX
+	MOVQ ldx+8(FP), DX
+	SHLQ $0x03, DX
+	MOVQ at+40(FP), BX
+	ADDQ 8(SP), BX
+	MOVQ k+16(FP), SI
 
 tarows1:
-	CMPQ    BX, $0x05
+	CMPQ    SI, $0x05
 	JB      taredge1
-	MOVQ    DX, SI
+	MOVQ    BX, DI
+	VMOVUPD (DI), Z0
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z1
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z2
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z3
+	ADDQ    AX, DI
+	VMOVUPD (DI), Z4
+	LEAQ    (DX)(DX*2), DI
+	MOVQ    ut+32(FP), R8
+	ADDQ    8(SP), R8
+	MOVQ    CX, R9
+	MOVQ    $0x00000020, R10
+
+taj1r:
+	VMOVUPD      (R8), Z5
+	VBROADCASTSD (R9), Z6
+	VFMADD231PD  Z5, Z6, Z0
+	VBROADCASTSD (R9)(DX*1), Z6
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD (R9)(DX*2), Z6
+	VFMADD231PD  Z5, Z6, Z2
+	VBROADCASTSD (R9)(DI*1), Z6
+	VFMADD231PD  Z5, Z6, Z3
+	VBROADCASTSD (R9)(DX*4), Z6
+	VFMADD231PD  Z5, Z6, Z4
+	ADDQ         AX, R8
+	ADDQ         $0x08, R9
+	DECQ         R10
+	JNZ          taj1r
+	MOVQ         BX, DI
+	VMOVUPD      Z0, (DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z1, (DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z2, (DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z3, (DI)
+	ADDQ         AX, DI
+	VMOVUPD      Z4, (DI)
+	ADDQ         AX, DI
+	MOVQ         DI, BX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	ADDQ         DX, CX
+	SUBQ         $0x05, SI
+	JMP          tarows1
+
+taredge1:
+	CMPQ    SI, $0x04
+	JNE     tarnot1_4
+	MOVQ    BX, SI
 	VMOVUPD (SI), Z0
 	ADDQ    AX, SI
 	VMOVUPD (SI), Z1
@@ -18445,30 +18560,26 @@ tarows1:
 	VMOVUPD (SI), Z2
 	ADDQ    AX, SI
 	VMOVUPD (SI), Z3
-	ADDQ    AX, SI
-	VMOVUPD (SI), Z4
-	MOVQ    ut+24(FP), SI
-	ADDQ    8(SP), SI
-	MOVQ    CX, DI
+	LEAQ    (DX)(DX*2), SI
+	MOVQ    ut+32(FP), DI
+	ADDQ    8(SP), DI
 	MOVQ    $0x00000020, R8
 
-taj1r:
-	VMOVUPD      (SI), Z5
-	VBROADCASTSD (DI), Z6
-	VFMADD231PD  Z5, Z6, Z0
-	VBROADCASTSD 256(DI), Z6
-	VFMADD231PD  Z5, Z6, Z1
-	VBROADCASTSD 512(DI), Z6
-	VFMADD231PD  Z5, Z6, Z2
-	VBROADCASTSD 768(DI), Z6
-	VFMADD231PD  Z5, Z6, Z3
-	VBROADCASTSD 1024(DI), Z6
-	VFMADD231PD  Z5, Z6, Z4
-	ADDQ         AX, SI
-	ADDQ         $0x08, DI
+taj1_4:
+	VMOVUPD      (DI), Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD (CX)(DX*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD (CX)(DX*2), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD (CX)(SI*1), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         AX, DI
+	ADDQ         $0x08, CX
 	DECQ         R8
-	JNZ          taj1r
-	MOVQ         DX, SI
+	JNZ          taj1_4
+	MOVQ         BX, SI
 	VMOVUPD      Z0, (SI)
 	ADDQ         AX, SI
 	VMOVUPD      Z1, (SI)
@@ -18477,139 +18588,94 @@ taj1r:
 	ADDQ         AX, SI
 	VMOVUPD      Z3, (SI)
 	ADDQ         AX, SI
-	VMOVUPD      Z4, (SI)
-	ADDQ         AX, SI
-	MOVQ         SI, DX
-	ADDQ         $0x00000500, CX
-	SUBQ         $0x05, BX
-	JMP          tarows1
-
-taredge1:
-	CMPQ    BX, $0x04
-	JNE     tarnot1_4
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z1
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z2
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z3
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
-
-taj1_4:
-	VMOVUPD      (BX), Z4
-	VBROADCASTSD (CX), Z5
-	VFMADD231PD  Z4, Z5, Z0
-	VBROADCASTSD 256(CX), Z5
-	VFMADD231PD  Z4, Z5, Z1
-	VBROADCASTSD 512(CX), Z5
-	VFMADD231PD  Z4, Z5, Z2
-	VBROADCASTSD 768(CX), Z5
-	VFMADD231PD  Z4, Z5, Z3
-	ADDQ         AX, BX
-	ADDQ         $0x08, CX
-	DECQ         SI
-	JNZ          taj1_4
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z1, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z2, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z3, (BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         SI, BX
 	JMP          tardone1
 
 tarnot1_4:
-	CMPQ    BX, $0x03
+	CMPQ    SI, $0x03
 	JNE     tarnot1_3
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z1
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z2
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Z0
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z1
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z2
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj1_3:
-	VMOVUPD      (BX), Z3
+	VMOVUPD      (SI), Z3
 	VBROADCASTSD (CX), Z4
 	VFMADD231PD  Z3, Z4, Z0
-	VBROADCASTSD 256(CX), Z4
+	VBROADCASTSD (CX)(DX*1), Z4
 	VFMADD231PD  Z3, Z4, Z1
-	VBROADCASTSD 512(CX), Z4
+	VBROADCASTSD (CX)(DX*2), Z4
 	VFMADD231PD  Z3, Z4, Z2
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj1_3
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z1, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z2, (BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Z0, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z1, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z2, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone1
 
 tarnot1_3:
-	CMPQ    BX, $0x02
+	CMPQ    SI, $0x02
 	JNE     tarnot1_2
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	ADDQ    AX, BX
-	VMOVUPD (BX), Z1
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
-	MOVQ    $0x00000020, SI
+	MOVQ    BX, SI
+	VMOVUPD (SI), Z0
+	ADDQ    AX, SI
+	VMOVUPD (SI), Z1
+	MOVQ    ut+32(FP), SI
+	ADDQ    8(SP), SI
+	MOVQ    $0x00000020, DI
 
 taj1_2:
-	VMOVUPD      (BX), Z2
+	VMOVUPD      (SI), Z2
 	VBROADCASTSD (CX), Z3
 	VFMADD231PD  Z2, Z3, Z0
-	VBROADCASTSD 256(CX), Z3
+	VBROADCASTSD (CX)(DX*1), Z3
 	VFMADD231PD  Z2, Z3, Z1
-	ADDQ         AX, BX
+	ADDQ         AX, SI
 	ADDQ         $0x08, CX
-	DECQ         SI
+	DECQ         DI
 	JNZ          taj1_2
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	ADDQ         AX, BX
-	VMOVUPD      Z1, (BX)
-	ADDQ         AX, BX
-	MOVQ         BX, DX
+	MOVQ         BX, SI
+	VMOVUPD      Z0, (SI)
+	ADDQ         AX, SI
+	VMOVUPD      Z1, (SI)
+	ADDQ         AX, SI
+	MOVQ         SI, BX
 	JMP          tardone1
 
 tarnot1_2:
-	CMPQ    BX, $0x01
+	CMPQ    SI, $0x01
 	JNE     tarnot1_1
-	MOVQ    DX, BX
-	VMOVUPD (BX), Z0
-	MOVQ    ut+24(FP), BX
-	ADDQ    8(SP), BX
+	MOVQ    BX, DX
+	VMOVUPD (DX), Z0
+	MOVQ    ut+32(FP), DX
+	ADDQ    8(SP), DX
 	MOVQ    $0x00000020, SI
 
 taj1_1:
-	VMOVUPD      (BX), Z1
+	VMOVUPD      (DX), Z1
 	VBROADCASTSD (CX), Z2
 	VFMADD231PD  Z1, Z2, Z0
-	ADDQ         AX, BX
+	ADDQ         AX, DX
 	ADDQ         $0x08, CX
 	DECQ         SI
 	JNZ          taj1_1
-	MOVQ         DX, BX
-	VMOVUPD      Z0, (BX)
-	ADDQ         AX, BX
 	MOVQ         BX, DX
+	VMOVUPD      Z0, (DX)
+	ADDQ         AX, DX
+	MOVQ         DX, BX
 	JMP          tardone1
 
 tarnot1_1:

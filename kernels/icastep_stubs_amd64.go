@@ -76,12 +76,11 @@ func icaBlockExpF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, x
 //go:noescape
 func icaBlockCubeF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, xb *float32, u *float32, acc *float32, gp *float32, alpha float32)
 
-// icaTProjF32AVX2 packs one block of X and projects it (see asm/icastep/tile.go):
+// icaTProjF32AVX2 projects one block of X in place (see asm/icastep/tile.go):
 //
-//	for l := 0; l < k; l++ { copy(xb[l*48:(l+1)*48], x[l*ldx:]) }
 //	for jp := 0; jp < 24; jp++ {
 //		for e := 0; e < kv*L; e++ { // L lanes per vector
-//			ut[jp*kv*L+e] = Σ_l xb[l*BcP*P+jp*P+e%P] * wt[l*kv*L+e]
+//			ut[jp*kv*L+e] = Σ_l x[l*ldx+jp*P+e%P] * wt[l*kv*L+e]
 //		}
 //	}
 //
@@ -90,7 +89,7 @@ func icaBlockCubeF32AVX2(w *float32, x *float32, ldx int, k int, m int, mp int, 
 // Requires: AVX, AVX2, FMA3
 //
 //go:noescape
-func icaTProjF32AVX2(wt *float32, x *float32, ldx int, k int, kv int, xb *float32, ut *float32)
+func icaTProjF32AVX2(wt *float32, x *float32, ldx int, k int, kv int, ut *float32)
 
 // icaTGTanhF32AVX2 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
 //
@@ -145,7 +144,7 @@ func icaTGCubeF32AVX2(ut *float32, kv int, gp *float32)
 //	for l := 0; l < k; l++ {
 //		for e := 0; e < kv*L; e++ { // L lanes per vector
 //			for jp := 0; jp < 24; jp++ {
-//				at[l*kv*L+e] += xb[l*BcP*P+jp*P+e%P] * ut[jp*kv*L+e]
+//				at[l*kv*L+e] += x[l*ldx+jp*P+e%P] * ut[jp*kv*L+e]
 //			}
 //		}
 //	}
@@ -155,7 +154,7 @@ func icaTGCubeF32AVX2(ut *float32, kv int, gp *float32)
 // Requires: AVX, AVX2, FMA3
 //
 //go:noescape
-func icaTAccF32AVX2(xb *float32, k int, kv int, ut *float32, at *float32)
+func icaTAccF32AVX2(x *float32, ldx int, k int, kv int, ut *float32, at *float32)
 
 // icaTPackRowsF32AVX2 packs one block of 48 samples (rows of x) for icaTProjRows (see asm/icastep/tile.go):
 //
@@ -272,12 +271,11 @@ func icaBlockExpF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, x
 //go:noescape
 func icaBlockCubeF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, xb *float64, u *float64, acc *float64, gp *float64, alpha float64)
 
-// icaTProjF64AVX2 packs one block of X and projects it (see asm/icastep/tile.go):
+// icaTProjF64AVX2 projects one block of X in place (see asm/icastep/tile.go):
 //
-//	for l := 0; l < k; l++ { copy(xb[l*24:(l+1)*24], x[l*ldx:]) }
 //	for jp := 0; jp < 24; jp++ {
 //		for e := 0; e < kv*L; e++ { // L lanes per vector
-//			ut[jp*kv*L+e] = Σ_l xb[l*BcP*P+jp*P+e%P] * wt[l*kv*L+e]
+//			ut[jp*kv*L+e] = Σ_l x[l*ldx+jp*P+e%P] * wt[l*kv*L+e]
 //		}
 //	}
 //
@@ -286,7 +284,7 @@ func icaBlockCubeF64AVX2(w *float64, x *float64, ldx int, k int, m int, mp int, 
 // Requires: AVX, AVX2, FMA3
 //
 //go:noescape
-func icaTProjF64AVX2(wt *float64, x *float64, ldx int, k int, kv int, xb *float64, ut *float64)
+func icaTProjF64AVX2(wt *float64, x *float64, ldx int, k int, kv int, ut *float64)
 
 // icaTGTanhF64AVX2 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
 //
@@ -341,7 +339,7 @@ func icaTGCubeF64AVX2(ut *float64, kv int, gp *float64)
 //	for l := 0; l < k; l++ {
 //		for e := 0; e < kv*L; e++ { // L lanes per vector
 //			for jp := 0; jp < 24; jp++ {
-//				at[l*kv*L+e] += xb[l*BcP*P+jp*P+e%P] * ut[jp*kv*L+e]
+//				at[l*kv*L+e] += x[l*ldx+jp*P+e%P] * ut[jp*kv*L+e]
 //			}
 //		}
 //	}
@@ -351,7 +349,7 @@ func icaTGCubeF64AVX2(ut *float64, kv int, gp *float64)
 // Requires: AVX, AVX2, FMA3
 //
 //go:noescape
-func icaTAccF64AVX2(xb *float64, k int, kv int, ut *float64, at *float64)
+func icaTAccF64AVX2(x *float64, ldx int, k int, kv int, ut *float64, at *float64)
 
 // icaTPackRowsF64AVX2 packs one block of 24 samples (rows of x) for icaTProjRows (see asm/icastep/tile.go):
 //
@@ -468,12 +466,11 @@ func icaBlockExpF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int,
 //go:noescape
 func icaBlockCubeF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int, xb *float32, u *float32, acc *float32, gp *float32, alpha float32)
 
-// icaTProjF32AVX512 packs one block of X and projects it (see asm/icastep/tile.go):
+// icaTProjF32AVX512 projects one block of X in place (see asm/icastep/tile.go):
 //
-//	for l := 0; l < k; l++ { copy(xb[l*64:(l+1)*64], x[l*ldx:]) }
 //	for jp := 0; jp < 32; jp++ {
 //		for e := 0; e < kv*L; e++ { // L lanes per vector
-//			ut[jp*kv*L+e] = Σ_l xb[l*BcP*P+jp*P+e%P] * wt[l*kv*L+e]
+//			ut[jp*kv*L+e] = Σ_l x[l*ldx+jp*P+e%P] * wt[l*kv*L+e]
 //		}
 //	}
 //
@@ -482,7 +479,7 @@ func icaBlockCubeF32AVX512(w *float32, x *float32, ldx int, k int, m int, mp int
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
 //go:noescape
-func icaTProjF32AVX512(wt *float32, x *float32, ldx int, k int, kv int, xb *float32, ut *float32)
+func icaTProjF32AVX512(wt *float32, x *float32, ldx int, k int, kv int, ut *float32)
 
 // icaTGTanhF32AVX512 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
 //
@@ -537,7 +534,7 @@ func icaTGCubeF32AVX512(ut *float32, kv int, gp *float32)
 //	for l := 0; l < k; l++ {
 //		for e := 0; e < kv*L; e++ { // L lanes per vector
 //			for jp := 0; jp < 32; jp++ {
-//				at[l*kv*L+e] += xb[l*BcP*P+jp*P+e%P] * ut[jp*kv*L+e]
+//				at[l*kv*L+e] += x[l*ldx+jp*P+e%P] * ut[jp*kv*L+e]
 //			}
 //		}
 //	}
@@ -547,7 +544,7 @@ func icaTGCubeF32AVX512(ut *float32, kv int, gp *float32)
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
 //go:noescape
-func icaTAccF32AVX512(xb *float32, k int, kv int, ut *float32, at *float32)
+func icaTAccF32AVX512(x *float32, ldx int, k int, kv int, ut *float32, at *float32)
 
 // icaTPackRowsF32AVX512 packs one block of 64 samples (rows of x) for icaTProjRows (see asm/icastep/tile.go):
 //
@@ -664,12 +661,11 @@ func icaBlockExpF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int,
 //go:noescape
 func icaBlockCubeF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int, xb *float64, u *float64, acc *float64, gp *float64, alpha float64)
 
-// icaTProjF64AVX512 packs one block of X and projects it (see asm/icastep/tile.go):
+// icaTProjF64AVX512 projects one block of X in place (see asm/icastep/tile.go):
 //
-//	for l := 0; l < k; l++ { copy(xb[l*32:(l+1)*32], x[l*ldx:]) }
 //	for jp := 0; jp < 32; jp++ {
 //		for e := 0; e < kv*L; e++ { // L lanes per vector
-//			ut[jp*kv*L+e] = Σ_l xb[l*BcP*P+jp*P+e%P] * wt[l*kv*L+e]
+//			ut[jp*kv*L+e] = Σ_l x[l*ldx+jp*P+e%P] * wt[l*kv*L+e]
 //		}
 //	}
 //
@@ -678,7 +674,7 @@ func icaBlockCubeF64AVX512(w *float64, x *float64, ldx int, k int, m int, mp int
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
 //go:noescape
-func icaTProjF64AVX512(wt *float64, x *float64, ldx int, k int, kv int, xb *float64, ut *float64)
+func icaTProjF64AVX512(wt *float64, x *float64, ldx int, k int, kv int, ut *float64)
 
 // icaTGTanhF64AVX512 applies the contrast to one block of Uᵀ in place (see asm/icastep/tile.go):
 //
@@ -733,7 +729,7 @@ func icaTGCubeF64AVX512(ut *float64, kv int, gp *float64)
 //	for l := 0; l < k; l++ {
 //		for e := 0; e < kv*L; e++ { // L lanes per vector
 //			for jp := 0; jp < 32; jp++ {
-//				at[l*kv*L+e] += xb[l*BcP*P+jp*P+e%P] * ut[jp*kv*L+e]
+//				at[l*kv*L+e] += x[l*ldx+jp*P+e%P] * ut[jp*kv*L+e]
 //			}
 //		}
 //	}
@@ -743,7 +739,7 @@ func icaTGCubeF64AVX512(ut *float64, kv int, gp *float64)
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
 //go:noescape
-func icaTAccF64AVX512(xb *float64, k int, kv int, ut *float64, at *float64)
+func icaTAccF64AVX512(x *float64, ldx int, k int, kv int, ut *float64, at *float64)
 
 // icaTPackRowsF64AVX512 packs one block of 32 samples (rows of x) for icaTProjRows (see asm/icastep/tile.go):
 //

@@ -7,20 +7,21 @@ package main
 // L2) and its blocks do not fit L1. The functions generated here put
 // components in the lanes instead: every operand is a whole vector or a
 // broadcast, nothing is reduced across lanes, and a block (BcP pairs of
-// columns) with its packed X, Uᵀ, the packed W and the accumulator fits the
-// 48 KB L1d at k = 40.
+// columns) of X, its Uᵀ, the packed W and the accumulator fit the 48 KB
+// L1d at k = 40 (45 KB for float64).
 //
 // A vector holds cpv components (AVX-512: 8, AVX2: 4); for float32 each
 // component has two lanes, one per column of a pair (lane 2c+p: component
 // c, column 2jp+p), so one 8-byte broadcast (VBROADCASTSD) serves both
 // element types: it yields X[l, j] (float64) or the pair X[l, 2jp:2jp+2]
-// (float32) in every lane group. Per block:
+// (float32) in every lane group. X is read in place (a copy into a packed
+// block cost as much as a quarter of the projection). Per block:
 //
-//	icaTProj:  xb = X_blk (k rows of BcP·8 bytes, prefetching ahead);
-//	           Uᵀ[jp, :] = Σ_l xb[l, jp] · Wt[l, :]
-//	           (tile R1 pair-columns × up to G1 vectors of components)
+//	icaTProj:  Uᵀ[jp, :] = Σ_l X[l, jp] · Wt[l, :]
+//	           (tile R1 pair-columns × up to G1 vectors of components;
+//	           prefetches a later block of X into L2)
 //	icaTG*:    Uᵀ ← g(Uᵀ) in place; gp[v] += Σ_jp g'(Uᵀ[jp, v])
-//	icaTAcc:   At[l, :] += Σ_jp xb[l, jp] · Gᵀ[jp, :]
+//	icaTAcc:   At[l, :] += Σ_jp X[l, jp] · Gᵀ[jp, :]
 //	           (tile R3 rows of X × up to G3 vectors, over the block)
 //
 // Wt is W transposed (k rows of kv vectors, float32 entries duplicated for
@@ -59,7 +60,16 @@ func geom(d *ewkit.Desc) tgeom {
 	return tgeom{R1: 6, G1: 2, R3: 6, G3: 2, BcP: 24}
 }
 
-const pfBlocks = 6 // how many blocks ahead the pack prefetches X
+// The projection prefetches X pfBlocks blocks ahead into L2 (PREFETCHT1):
+// the L1 is full with Wt, Uᵀ, At and the block itself (45 KB of 48 at k = 40,
+// float64), and prefetching into it was slower (f64 cube step, one thread:
+// 64-71 ms with T1 four blocks ahead, 64-75 ms with T0 one block ahead,
+// 74-99 ms with T0 two blocks ahead; 46 ms for the projection alone with
+// the earlier burst of T0 prefetches at the start of each block against
+// 35-41 ms spread over the product).
+const pfBlocks = 4
+
+func pfInst(m Op) { PREFETCHT1(m) }
 
 func tiled(d *ewkit.Desc) {
 	tProj(d, false)
@@ -72,13 +82,12 @@ func tiled(d *ewkit.Desc) {
 	tAcc(d, true)
 }
 
-// tProj emits icaTProj: pack the block, then Uᵀ = xbᵀ·Wt; with rows,
-// icaTProjRows: the block is already packed by icaTPackRows, one pair of
-// columns per row of xb (k·8 bytes apart), and only the product is formed.
+// tProj emits icaTProj: Uᵀ = X_blkᵀ·Wt, reading X in place; with rows,
+// icaTProjRows: the block is packed by icaTPackRows, one pair of columns
+// per row of xb (k·8 bytes apart).
 func tProj(d *ewkit.Desc, rows bool) {
 	g := geom(d)
 	t := d.GoType()
-	rowB := g.BcP * 8
 	if rows {
 		name := d.Name("icaTProjRows")
 		d.Begin(name, fmt.Sprintf("func(wt, xb *%s, k, kv int, ut *%s)", t, t),
@@ -93,33 +102,17 @@ func tProj(d *ewkit.Desc, rows bool) {
 			fmt.Sprintf("with P = %d element(s) per 8-byte pair, BcP = %d and k ≥ 1.", 8/d.Size(), g.BcP))
 	} else {
 		name := d.Name("icaTProj")
-		d.Begin(name, fmt.Sprintf("func(wt, x *%s, ldx, k, kv int, xb, ut *%s)", t, t),
-			name+" packs one block of X and projects it (see asm/icastep/tile.go):",
+		d.Begin(name, fmt.Sprintf("func(wt, x *%s, ldx, k, kv int, ut *%s)", t, t),
+			name+" projects one block of X in place (see asm/icastep/tile.go):",
 			"",
-			fmt.Sprintf("\tfor l := 0; l < k; l++ { copy(xb[l*%d:(l+1)*%d], x[l*ldx:]) }", rowB/d.Size(), rowB/d.Size()),
 			fmt.Sprintf("\tfor jp := 0; jp < %d; jp++ {", g.BcP),
 			"\t\tfor e := 0; e < kv*L; e++ { // L lanes per vector",
-			"\t\t\tut[jp*kv*L+e] = Σ_l xb[l*BcP*P+jp*P+e%P] * wt[l*kv*L+e]",
+			"\t\t\tut[jp*kv*L+e] = Σ_l x[l*ldx+jp*P+e%P] * wt[l*kv*L+e]",
 			"\t\t}",
 			"\t}",
 			"",
 			fmt.Sprintf("with P = %d element(s) per 8-byte pair, BcP = %d and k ≥ 1.", 8/d.Size(), g.BcP))
 
-		Comment("Pack: xb = X_blk, prefetching the rows of a later block")
-		src := Load(Param("x"), GP64())
-		dst := Load(Param("xb"), GP64())
-		ldx := Load(Param("ldx"), GP64())
-		SHLQ(U8(log2(d.Size())), ldx)
-		lc := Load(Param("k"), GP64())
-		Label("tpack")
-		for off := 0; off < rowB; off += 64 {
-			PREFETCHT0(Mem{Base: src, Disp: pfBlocks*rowB + off})
-		}
-		copyRow(d, src, dst, rowB)
-		ADDQ(ldx, src)
-		ADDQ(U32(rowB), dst)
-		DECQ(lc)
-		JNZ(LabelRef("tpack"))
 	}
 
 	Comment("Project: Uᵀ = xbᵀ·Wt, groups of component vectors")
@@ -188,7 +181,6 @@ func copyRow(d *ewkit.Desc, src, dst reg.Register, n int) {
 // apart (addressed through cs, 3·cs and 5·cs) and the k-loop steps 8 bytes
 // along them; otherwise they are adjacent and the k-loop steps a row.
 func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag string, rows bool) {
-	rowB := g.BcP * 8
 	var cs, cs3, cs5 reg.Register
 	if rows {
 		cs = Load(Param("k"), GP64())
@@ -220,7 +212,14 @@ func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag str
 		}
 		panic("icastep: projection tile wider than 6 columns")
 	}
-	xcol := Load(Param("xb"), GP64()) // first pair-column of the tile
+	var xcol, ldx reg.Register // first pair-column of the tile; X's row stride
+	if rows {
+		xcol = Load(Param("xb"), GP64())
+	} else {
+		xcol = Load(Param("x"), GP64())
+		ldx = Load(Param("ldx"), GP64())
+		SHLQ(U8(log2(d.Size())), ldx)
+	}
 	up := Load(Param("ut"), GP64())
 	ADDQ(voff, up)
 	tc := GP64()
@@ -243,6 +242,12 @@ func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag str
 	for c := range ws {
 		d.Load(Mem{Base: wp, Disp: c * d.Width()}, ws[c])
 	}
+	if !rows {
+		// Tiles start at most 64 bytes apart, so over the block this
+		// touches every line of the block pfBlocks ahead, spread over the
+		// product instead of in a burst that would fill the miss buffers.
+		pfInst(Mem{Base: xp, Disp: pfBlocks * g.BcP * 8})
+	}
 	for r := 0; r < g.R1; r++ {
 		b := d.Vec()
 		VBROADCASTSD(colAddr(xp, r), b)
@@ -254,7 +259,7 @@ func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag str
 	if rows {
 		ADDQ(U8(8), xp)
 	} else {
-		ADDQ(U32(rowB), xp)
+		ADDQ(ldx, xp)
 	}
 	DECQ(lc)
 	JNZ(LabelRef("tpk" + tag))
@@ -281,16 +286,17 @@ func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag str
 	JNZ(LabelRef("tptiles" + tag))
 }
 
-// tAcc emits icaTAcc: At += xb·Gᵀ; with rows, icaTAccRows on a block
-// packed by icaTPackRows (pair-columns in rows of xb, k·8 bytes apart).
+// tAcc emits icaTAcc: At += X_blk·Gᵀ, reading the block of X in place;
+// with rows, icaTAccRows on a block packed by icaTPackRows (pair-columns in
+// rows of xb, k·8 bytes apart).
 func tAcc(d *ewkit.Desc, rows bool) {
 	g := geom(d)
 	t := d.GoType()
-	name, elem := d.Name("icaTAcc"), "xb[l*BcP*P+jp*P+e%P]"
+	name, elem, sig := d.Name("icaTAcc"), "x[l*ldx+jp*P+e%P]", fmt.Sprintf("func(x *%s, ldx, k, kv int, ut, at *%s)", t, t)
 	if rows {
-		name, elem = d.Name("icaTAccRows"), "xb[jp*k*P+l*P+e%P]"
+		name, elem, sig = d.Name("icaTAccRows"), "xb[jp*k*P+l*P+e%P]", fmt.Sprintf("func(xb *%s, k, kv int, ut, at *%s)", t, t)
 	}
-	d.Begin(name, fmt.Sprintf("func(xb *%s, k, kv int, ut, at *%s)", t, t),
+	d.Begin(name, sig,
 		name+" accumulates one block's G·Xᵀ (see asm/icastep/tile.go):",
 		"",
 		"\tfor l := 0; l < k; l++ {",
@@ -328,27 +334,35 @@ func tAcc(d *ewkit.Desc, rows bool) {
 
 // accGroup emits the row tiles of one group of w component vectors.
 func accGroup(d *ewkit.Desc, g tgeom, w int, stride reg.Register, frame Mem, tag string, rows bool) {
-	rowB := g.BcP * 8
-	step := rowB // bytes from one row of X to the next in xb
+	var xrow, xs reg.Register // row l0 of the block; bytes from one row of X to the next
 	if rows {
-		step = 8
+		xrow = Load(Param("xb"), GP64())
+	} else {
+		xrow = Load(Param("x"), GP64())
+		xs = Load(Param("ldx"), GP64())
+		SHLQ(U8(log2(d.Size())), xs)
 	}
-	xrow := Load(Param("xb"), GP64()) // row l0 of xb
-	ap := Load(Param("at"), GP64())   // At row l0, group offset
+	ap := Load(Param("at"), GP64()) // At row l0, group offset
 	ADDQ(frame.Offset(8), ap)
 	left := Load(Param("k"), GP64())
 	Label("tarows" + tag)
 	CMPQ(left, U8(g.R3))
 	JB(LabelRef("taredge" + tag))
-	accTile(d, g, g.R3, w, stride, frame, xrow, ap, tag+"r", rows)
-	ADDQ(U32(g.R3*step), xrow)
+	accTile(d, g, g.R3, w, stride, frame, xrow, xs, ap, tag+"r", rows)
+	if rows {
+		ADDQ(U32(g.R3*8), xrow)
+	} else {
+		for range g.R3 {
+			ADDQ(xs, xrow)
+		}
+	}
 	SUBQ(U8(g.R3), left)
 	JMP(LabelRef("tarows" + tag))
 	Label("taredge" + tag)
 	for r := g.R3 - 1; r >= 1; r-- {
 		CMPQ(left, U8(r))
 		JNE(LabelRef(fmt.Sprintf("tarnot%s_%d", tag, r)))
-		accTile(d, g, r, w, stride, frame, xrow, ap, fmt.Sprintf("%s_%d", tag, r), rows)
+		accTile(d, g, r, w, stride, frame, xrow, xs, ap, fmt.Sprintf("%s_%d", tag, r), rows)
 		JMP(LabelRef("tardone" + tag))
 		Label(fmt.Sprintf("tarnot%s_%d", tag, r))
 	}
@@ -356,10 +370,10 @@ func accGroup(d *ewkit.Desc, g tgeom, w int, stride reg.Register, frame Mem, tag
 }
 
 // accTile: R rows of At (from ap, advanced past them) × w vectors. The R
-// rows of X are rowB apart in xb and the column loop steps 8 bytes; with
-// rows they are 8 bytes apart and the loop steps a row of xb (k·8 bytes).
-func accTile(d *ewkit.Desc, g tgeom, R, w int, stride reg.Register, frame Mem, xrow, ap reg.Register, tag string, rows bool) {
-	rowB := g.BcP * 8
+// rows of X are xs bytes apart and the column loop steps 8 bytes; with
+// rows they are 8 bytes apart in xb and the loop steps a row of xb (k·8
+// bytes).
+func accTile(d *ewkit.Desc, g tgeom, R, w int, stride reg.Register, frame Mem, xrow, xs, ap reg.Register, tag string, rows bool) {
 	acc := make([][]reg.VecVirtual, R)
 	sp := GP64()
 	MOVQ(ap, sp)
@@ -372,10 +386,39 @@ func accTile(d *ewkit.Desc, g tgeom, R, w int, stride reg.Register, frame Mem, x
 			ADDQ(stride, sp)
 		}
 	}
-	var cs reg.Register
+	var cs, xs3, xs5 reg.Register
 	if rows {
 		cs = Load(Param("k"), GP64())
 		SHLQ(U8(3), cs)
+	} else {
+		if R > 3 {
+			xs3 = GP64()
+			LEAQ(Mem{Base: xs, Index: xs, Scale: 2}, xs3)
+		}
+		if R > 5 {
+			xs5 = GP64()
+			LEAQ(Mem{Base: xs, Index: xs, Scale: 4}, xs5)
+		}
+	}
+	rowAddr := func(xp reg.Register, r int) Mem {
+		if rows {
+			return Mem{Base: xp, Disp: 8 * r}
+		}
+		switch r {
+		case 0:
+			return Mem{Base: xp}
+		case 1:
+			return Mem{Base: xp, Index: xs, Scale: 1}
+		case 2:
+			return Mem{Base: xp, Index: xs, Scale: 2}
+		case 3:
+			return Mem{Base: xp, Index: xs3, Scale: 1}
+		case 4:
+			return Mem{Base: xp, Index: xs, Scale: 4}
+		case 5:
+			return Mem{Base: xp, Index: xs5, Scale: 1}
+		}
+		panic("icastep: accumulation tile taller than 6 rows")
 	}
 	gp := Load(Param("ut"), GP64())
 	ADDQ(frame.Offset(8), gp)
@@ -390,11 +433,7 @@ func accTile(d *ewkit.Desc, g tgeom, R, w int, stride reg.Register, frame Mem, x
 	}
 	for r := 0; r < R; r++ {
 		b := d.Vec()
-		disp := r * rowB
-		if rows {
-			disp = 8 * r
-		}
-		VBROADCASTSD(Mem{Base: xp, Disp: disp}, b)
+		VBROADCASTSD(rowAddr(xp, r), b)
 		for c := 0; c < w; c++ {
 			d.FMA231(gs[c], b, acc[r][c])
 		}
