@@ -2699,7 +2699,7 @@ tadone:
 	RET
 
 // func icaTPackRowsF32AVX2(x *float32, ldx int, k int, mu *float32, xb *float32)
-// Requires: AVX
+// Requires: AVX, MMX+
 TEXT ·icaTPackRowsF32AVX2(SB), NOSPLIT, $0-40
 	MOVQ x+0(FP), AX
 	MOVQ ldx+8(FP), CX
@@ -2708,14 +2708,17 @@ TEXT ·icaTPackRowsF32AVX2(SB), NOSPLIT, $0-40
 	MOVQ $0x00000018, BX
 
 prow:
-	MOVQ AX, SI
-	LEAQ (AX)(CX*1), DI
-	MOVQ mu+24(FP), R8
-	MOVQ k+16(FP), R9
+	MOVQ   AX, SI
+	LEAQ   (AX)(CX*1), DI
+	MOVQ   mu+24(FP), R8
+	MOVQ   k+16(FP), R9
+	IMUL3Q $0x00000180, CX, R10
 
 pfull:
 	CMPQ       R9, $0x08
 	JB         phalf
+	PREFETCHT1 (SI)(R10*1)
+	PREFETCHT1 (DI)(R10*1)
 	VMOVUPS    (SI), Y0
 	VSUBPS     (R8), Y0, Y0
 	VMOVUPS    (DI), Y1
@@ -5822,7 +5825,7 @@ tadone:
 	RET
 
 // func icaTPackRowsF64AVX2(x *float64, ldx int, k int, mu *float64, xb *float64)
-// Requires: AVX
+// Requires: AVX, MMX+
 TEXT ·icaTPackRowsF64AVX2(SB), NOSPLIT, $0-40
 	MOVQ x+0(FP), AX
 	MOVQ ldx+8(FP), CX
@@ -5831,21 +5834,23 @@ TEXT ·icaTPackRowsF64AVX2(SB), NOSPLIT, $0-40
 	MOVQ $0x00000018, BX
 
 prow:
-	MOVQ AX, SI
-	MOVQ mu+24(FP), DI
-	MOVQ k+16(FP), R8
+	MOVQ   AX, SI
+	MOVQ   mu+24(FP), DI
+	MOVQ   k+16(FP), R8
+	IMUL3Q $0x000000c0, CX, R9
 
 pfull:
-	CMPQ    R8, $0x04
-	JB      phalf
-	VMOVUPD (SI), Y0
-	VSUBPD  (DI), Y0, Y0
-	VMOVUPD Y0, (DX)
-	ADDQ    $0x00000020, SI
-	ADDQ    $0x00000020, DI
-	ADDQ    $0x00000020, DX
-	SUBQ    $0x04, R8
-	JMP     pfull
+	CMPQ       R8, $0x04
+	JB         phalf
+	PREFETCHT1 (SI)(R9*1)
+	VMOVUPD    (SI), Y0
+	VSUBPD     (DI), Y0, Y0
+	VMOVUPD    Y0, (DX)
+	ADDQ       $0x00000020, SI
+	ADDQ       $0x00000020, DI
+	ADDQ       $0x00000020, DX
+	SUBQ       $0x04, R8
+	JMP        pfull
 
 phalf:
 pscalar:
@@ -11855,7 +11860,7 @@ tadone:
 	RET
 
 // func icaTPackRowsF32AVX512(x *float32, ldx int, k int, mu *float32, xb *float32)
-// Requires: AVX, AVX512F
+// Requires: AVX, AVX512F, MMX+
 TEXT ·icaTPackRowsF32AVX512(SB), NOSPLIT, $0-40
 	MOVQ x+0(FP), AX
 	MOVQ ldx+8(FP), CX
@@ -11864,14 +11869,17 @@ TEXT ·icaTPackRowsF32AVX512(SB), NOSPLIT, $0-40
 	MOVQ $0x00000020, BX
 
 prow:
-	MOVQ AX, SI
-	LEAQ (AX)(CX*1), DI
-	MOVQ mu+24(FP), R8
-	MOVQ k+16(FP), R9
+	MOVQ   AX, SI
+	LEAQ   (AX)(CX*1), DI
+	MOVQ   mu+24(FP), R8
+	MOVQ   k+16(FP), R9
+	IMUL3Q $0x00000200, CX, R10
 
 pfull:
 	CMPQ       R9, $0x10
 	JB         phalf
+	PREFETCHT1 (SI)(R10*1)
+	PREFETCHT1 (DI)(R10*1)
 	VMOVUPS    (SI), Z0
 	VSUBPS     (R8), Z0, Z0
 	VMOVUPS    (DI), Z1
@@ -11894,6 +11902,8 @@ pfull:
 phalf:
 	CMPQ       R9, $0x08
 	JB         pscalar
+	PREFETCHT1 (SI)(R10*1)
+	PREFETCHT1 (DI)(R10*1)
 	VMOVUPS    (SI), Y0
 	VSUBPS     (R8), Y0, Y0
 	VMOVUPS    (DI), Y1
@@ -18688,7 +18698,7 @@ tadone:
 	RET
 
 // func icaTPackRowsF64AVX512(x *float64, ldx int, k int, mu *float64, xb *float64)
-// Requires: AVX, AVX512F
+// Requires: AVX, AVX512F, MMX+
 TEXT ·icaTPackRowsF64AVX512(SB), NOSPLIT, $0-40
 	MOVQ x+0(FP), AX
 	MOVQ ldx+8(FP), CX
@@ -18697,32 +18707,35 @@ TEXT ·icaTPackRowsF64AVX512(SB), NOSPLIT, $0-40
 	MOVQ $0x00000020, BX
 
 prow:
-	MOVQ AX, SI
-	MOVQ mu+24(FP), DI
-	MOVQ k+16(FP), R8
+	MOVQ   AX, SI
+	MOVQ   mu+24(FP), DI
+	MOVQ   k+16(FP), R8
+	IMUL3Q $0x00000100, CX, R9
 
 pfull:
-	CMPQ    R8, $0x08
-	JB      phalf
-	VMOVUPD (SI), Z0
-	VSUBPD  (DI), Z0, Z0
-	VMOVUPD Z0, (DX)
-	ADDQ    $0x00000040, SI
-	ADDQ    $0x00000040, DI
-	ADDQ    $0x00000040, DX
-	SUBQ    $0x08, R8
-	JMP     pfull
+	CMPQ       R8, $0x08
+	JB         phalf
+	PREFETCHT1 (SI)(R9*1)
+	VMOVUPD    (SI), Z0
+	VSUBPD     (DI), Z0, Z0
+	VMOVUPD    Z0, (DX)
+	ADDQ       $0x00000040, SI
+	ADDQ       $0x00000040, DI
+	ADDQ       $0x00000040, DX
+	SUBQ       $0x08, R8
+	JMP        pfull
 
 phalf:
-	CMPQ    R8, $0x04
-	JB      pscalar
-	VMOVUPD (SI), Y0
-	VSUBPD  (DI), Y0, Y0
-	VMOVUPD Y0, (DX)
-	ADDQ    $0x00000020, SI
-	ADDQ    $0x00000020, DI
-	ADDQ    $0x00000020, DX
-	SUBQ    $0x04, R8
+	CMPQ       R8, $0x04
+	JB         pscalar
+	PREFETCHT1 (SI)(R9*1)
+	VMOVUPD    (SI), Y0
+	VSUBPD     (DI), Y0, Y0
+	VMOVUPD    Y0, (DX)
+	ADDQ       $0x00000020, SI
+	ADDQ       $0x00000020, DI
+	ADDQ       $0x00000020, DX
+	SUBQ       $0x04, R8
 
 pscalar:
 	TESTQ  R8, R8
