@@ -305,8 +305,9 @@ func fit[T kernels.Float](x *matrix.Dense[T], opt Options, sink SourceSink[T], g
 }
 
 // sourceBlock is the number of source rows computed (and handed to a
-// FitStream sink) at a time: 4096×40 float64 is 1.3 MB, in L2.
-const sourceBlock = 4096
+// FitStream sink) at a time: 3072×40 float64 is 1 MB, in L2. A multiple of
+// kernels.ProjectRowsBlock, so Fit and FitStream agree bit for bit.
+const sourceBlock = 4 * kernels.ProjectRowsBlock
 
 // sources returns the function computing rows [r0, r1) of the sources for
 // the k×k unmixing w into dst (compact, (r1−r0)×k): whiteSources from X1,
@@ -319,8 +320,9 @@ func (wh *white[T]) sources(w []float64) func(r0, r1 int, dst []T) {
 		wk := mul(&matrix.Dense[float64]{Rows: k, Cols: k, Stride: k, Data: w}, wh.K)
 		c := make([]T, len(wk.Data))
 		toT(c, wk.Data)
-		buf := make([]T, sourceBlock*rd.p)
-		return func(r0, r1 int, dst []T) { centredProduct(rd.x, rd.ldx, rd.p, rd.mu, c, k, r0, r1, buf, dst) }
+		return func(r0, r1 int, dst []T) {
+			kernels.ProjectRows(k, rd.p, r1-r0, c, rd.p, rd.x[r0*rd.ldx:], rd.ldx, rd.mu, dst, k)
+		}
 	}
 	wt := make([]T, k*k)
 	toT(wt, w)

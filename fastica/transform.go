@@ -7,11 +7,6 @@ import (
 	"github.com/deepica/deepica/matrix"
 )
 
-// rowBlock is the number of rows centred at a time by Transform, so that a
-// large mean never cancels digits inside the product and no full centred
-// copy is stored.
-const rowBlock = 1024
-
 // Transform returns the sources of x (samples × NFeatures):
 // (x − Mean)·Componentsᵀ, samples × NComponents, as scikit-learn's
 // transform.
@@ -32,28 +27,12 @@ func project[T kernels.Float](x *matrix.Dense[T], mean []float64, c *matrix.Dens
 		mt[i] = T(v)
 	}
 	out := matrix.New[T](n, k)
-	buf := make([]T, min(rowBlock, n)*p)
-	for r0 := 0; r0 < n; r0 += rowBlock {
-		r1 := min(r0+rowBlock, n)
-		centredProduct(x.Data, x.Stride, p, mt, comps.Data, k, r0, r1, buf, out.Data[r0*k:])
+	var mu []T
+	if mean != nil {
+		mu = mt
 	}
+	kernels.ProjectRows(k, p, n, comps.Data, p, x.Data, x.Stride, mu, out.Data, k)
 	return out
-}
-
-// centredProduct writes (x[r0:r1] − 1·meanᵀ)·cᵀ into dst (compact,
-// (r1−r0)×k), for x with p columns and leading dimension ldx and c k×p
-// compact. The rows are centred into buf first, so a large mean never
-// cancels digits inside the product.
-func centredProduct[T kernels.Float](x []T, ldx, p int, mean, c []T, k, r0, r1 int, buf, dst []T) {
-	nb := r1 - r0
-	for i := 0; i < nb; i++ {
-		row := x[(r0+i)*ldx : (r0+i)*ldx+p]
-		b := buf[i*p : (i+1)*p]
-		for j, v := range row {
-			b[j] = v - mean[j]
-		}
-	}
-	kernels.Gemm(kernels.NoTrans, kernels.Trans, nb, k, p, 1, buf, p, c, p, 0, dst, k)
 }
 
 // InverseTransform maps sources (samples × NComponents) back to the data
