@@ -332,6 +332,32 @@ func benchICAStepT[T Float](b *testing.B) {
 	}
 }
 
+// BenchmarkProjectRows: FastICA's sources, 40 components of 1,000,000
+// samples of 40 features stored one per row, centred (2·m·k·n flops; the
+// samples are read once and the result written once: GB/s of both).
+func BenchmarkProjectRows(b *testing.B) {
+	forEachLevelB(b, func(b *testing.B) {
+		forTypesB(b, benchProjectRowsT[float32], benchProjectRowsT[float64])
+	})
+}
+
+func benchProjectRowsT[T Float](b *testing.B) {
+	const m, k = 40, 40
+	n := 1_000_000
+	if testing.Short() {
+		n = 100_000
+	}
+	x := benchData[T](n*k, 1)
+	w := benchData[T](m*k, 2)
+	mu := benchData[T](k, 3)
+	dst := make([]T, n*m)
+	b.Run(fmt.Sprintf("m=%d/k=%d/n=%d", m, k, n), func(b *testing.B) {
+		runBench(b, 2*float64(m)*k*float64(n), sizeOf[T]()*float64(k+m)*float64(n), func() {
+			ProjectRows(m, k, n, w, k, x, k, mu, dst, m)
+		})
+	})
+}
+
 // ---- deep-model kernels ----
 
 func BenchmarkActivation(b *testing.B) {

@@ -183,6 +183,24 @@ func FuzzICAStep(f *testing.F) {
 	})
 }
 
+func FuzzProjectRows(f *testing.F) {
+	f.Add(uint8(40), uint8(40), uint16(100), byte(0), uint64(1))
+	f.Add(uint8(3), uint8(17), uint16(777), byte(0x15), uint64(2))
+	f.Add(uint8(9), uint8(1), uint16(64), byte(0x2a), uint64(4))
+	f.Fuzz(func(t *testing.T, m, k uint8, n uint16, sel byte, seed uint64) {
+		c := projRowsCase{m: int(m % 49), k: int(k % 49), n: int(n % 2000),
+			padW: int(sel & 3), padX: int(sel >> 2 & 3), padD: int(sel >> 4 & 3),
+			pw: pl(byte(seed)), px: pl(byte(seed >> 8)), pd: pl(byte(seed >> 16)),
+			muScale: muScales[int(sel>>6)%len(muScales)], special: seed%4 == 0, seed: seed}
+		eachLevel(t, func(Level) {
+			withThreads(1+int(seed%3), func() {
+				verifyProjectRows[float32](t, c)
+				verifyProjectRows[float64](t, c)
+			})
+		})
+	})
+}
+
 func FuzzActivation(f *testing.F) {
 	f.Add(byte(0), uint16(9), byte(0), uint64(1), []byte(nil))
 	f.Add(byte(2), uint16(100), byte(0x13), uint64(2), []byte{0, 0, 0x80, 0xff, 0, 0, 0xc0, 0x7f})

@@ -83,10 +83,20 @@ func projectRowsAsm[T Float](lvl Level, m, k, n int, w []T, ldw int, x []T, ldx 
 			}
 			for jp := 0; jp < bcp; jp++ {
 				row := ut[jp*kvL : (jp+1)*kvL]
-				for p := 0; p < P; p++ {
-					d := dst[(j0+jp*P+p)*ldd : (j0+jp*P+p)*ldd+m]
-					for i := range d {
-						d[i] = row[i/cpv*L+i%cpv*P+p]
+				if P == 1 { // component i in lane i
+					copy(dst[(j0+jp)*ldd:(j0+jp)*ldd+m], row)
+					continue
+				}
+				// component v·cpv+c of the pair's two samples in lanes
+				// v·L+2c and v·L+2c+1
+				d0 := dst[(j0+2*jp)*ldd : (j0+2*jp)*ldd+m]
+				d1 := dst[(j0+2*jp+1)*ldd : (j0+2*jp+1)*ldd+m]
+				for v := 0; v < kv; v++ {
+					i0 := v * cpv
+					seg := row[v*L : v*L+2*min(cpv, m-i0)]
+					a, b := d0[i0:i0+len(seg)/2], d1[i0:i0+len(seg)/2]
+					for c := range a {
+						a[c], b[c] = seg[2*c], seg[2*c+1]
 					}
 				}
 			}
