@@ -69,7 +69,6 @@ func geom(d *ewkit.Desc) tgeom {
 // 35-41 ms spread over the product).
 const pfBlocks = 4
 
-
 // icaTPackRows prefetches the samples pfBlocksRows blocks ahead into L2
 // (f64 logcosh rows step, one thread, one call per block: 126-129 ms with
 // none or T0 two blocks ahead, 114-118 ms with T1 eight ahead; the same
