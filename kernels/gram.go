@@ -97,16 +97,43 @@ func rowMeans[T Float](trans bool, n, k int, a []T, lda int, mean []T) {
 		}
 		return
 	}
-	acc := make([]float64, n)
-	for p := 0; p < k; p++ {
-		for j, v := range a[p*lda : p*lda+n] {
-			acc[j] += float64(v)
+	// Column sums of the k×n A: a pass over all of it, as long as the Gram
+	// that follows reads it, and it is memory-bound, so it is cut into
+	// fixed chunks of rows summed in parallel and added in chunk order
+	// (the same bits at any thread count), each chunk four rows at a time.
+	chunks := ceilDiv(k, meanChunkRows)
+	parts := make([]float64, chunks*n)
+	parallelFor(chunks, func(c int) {
+		acc := parts[c*n : (c+1)*n]
+		p, p1 := c*meanChunkRows, min(k, (c+1)*meanChunkRows)
+		for ; p+4 <= p1; p += 4 {
+			r0 := a[p*lda : p*lda+n]
+			r1 := a[(p+1)*lda : (p+1)*lda+n]
+			r2 := a[(p+2)*lda : (p+2)*lda+n]
+			r3 := a[(p+3)*lda : (p+3)*lda+n]
+			for j, v := range r0 {
+				acc[j] += (float64(v) + float64(r1[j])) + (float64(r2[j]) + float64(r3[j]))
+			}
+		}
+		for ; p < p1; p++ {
+			for j, v := range a[p*lda : p*lda+n] {
+				acc[j] += float64(v)
+			}
+		}
+	})
+	for c := 1; c < chunks; c++ {
+		for j, v := range parts[c*n : (c+1)*n] {
+			parts[j] += v
 		}
 	}
-	for j := range acc {
-		mean[j] = T(acc[j] / float64(k))
+	for j := range mean {
+		mean[j] = T(parts[j] / float64(k))
 	}
 }
+
+// meanChunkRows is the number of rows of A whose column sums rowMeans adds
+// up apart.
+const meanChunkRows = 1 << 14
 
 func checkGram(kernel string, trans bool, n, k, la, lda, lc, ldc int) {
 	if trans {

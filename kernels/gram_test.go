@@ -394,3 +394,35 @@ func TestGramWide(t *testing.T) {
 		})
 	})
 }
+
+// TestRowMeansChunks checks the column means of a tall A (trans), summed in
+// chunks of meanChunkRows rows, four rows at a time: against the exact
+// mean within the rounding of k float64 additions, and bit for bit across
+// thread counts.
+func TestRowMeansChunks(t *testing.T) {
+	for _, k := range []int{1, 3, 5, meanChunkRows - 1, meanChunkRows, 2*meanChunkRows + 7} {
+		const n = 9
+		r := newRand(uint64(k))
+		a := make([]float32, k*(n+2))
+		for i := range a {
+			a[i] = float32(100 + r.NormFloat64())
+		}
+		var one, two [n]float32
+		withThreads(1, func() { rowMeans(true, n, k, a, n+2, one[:]) })
+		withThreads(2, func() { rowMeans(true, n, k, a, n+2, two[:]) })
+		compareExact(t, "rowMeans, 2 threads against 1", two[:], one[:])
+		for j := 0; j < n; j++ {
+			var s xsum
+			for p := 0; p < k; p++ {
+				s.add(float64(a[p*(n+2)+j]))
+			}
+			want := s.value() / float64(k)
+			// k float64 roundings of the sum, then the division and the
+			// rounding to float32
+			tol := float64(k)*0x1p-52*s.abs/float64(k) + math.Abs(want)*0x1p-23
+			if d := math.Abs(float64(one[j]) - want); d > tol {
+				t.Errorf("k=%d: mean[%d] = %v, want %v (|diff| %.3g > %.3g)", k, j, one[j], want, d, tol)
+			}
+		}
+	}
+}
