@@ -7040,3 +7040,291 @@ packTransBWideF64AVX512_loop:
 packTransBWideF64AVX512_done:
 	VZEROUPPER
 	RET
+
+// func packRowsBF32AVX2(src *float32, ld int, dst *float32, kc int, shift *float32)
+// Requires: AVX
+TEXT ·packRowsBF32AVX2(SB), NOSPLIT, $0-40
+	MOVQ    src+0(FP), AX
+	MOVQ    ld+8(FP), CX
+	MOVQ    dst+16(FP), DX
+	MOVQ    kc+24(FP), BX
+	MOVQ    shift+32(FP), SI
+	SHLQ    $0x02, CX
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+
+packRowsBF32AVX2_pairs:
+	CMPQ    BX, $0x02
+	JB      packRowsBF32AVX2_last
+	VMOVUPS (AX), Y2
+	VSUBPS  Y0, Y2, Y2
+	VMOVUPS Y2, (DX)
+	VMOVUPS 32(AX), Y2
+	VSUBPS  Y1, Y2, Y2
+	VMOVUPS Y2, 32(DX)
+	VMOVUPS (AX)(CX*1), Y2
+	VSUBPS  Y0, Y2, Y2
+	VMOVUPS Y2, 64(DX)
+	VMOVUPS 32(AX)(CX*1), Y2
+	VSUBPS  Y1, Y2, Y2
+	VMOVUPS Y2, 96(DX)
+	LEAQ    (AX)(CX*2), AX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x02, BX
+	JMP     packRowsBF32AVX2_pairs
+
+packRowsBF32AVX2_last:
+	TESTQ   BX, BX
+	JZ      packRowsBF32AVX2_done
+	VMOVUPS (AX), Y2
+	VSUBPS  Y0, Y2, Y2
+	VMOVUPS Y2, (DX)
+	VMOVUPS 32(AX), Y0
+	VSUBPS  Y1, Y0, Y0
+	VMOVUPS Y0, 32(DX)
+
+packRowsBF32AVX2_done:
+	VZEROUPPER
+	RET
+
+// func packRowsBF64AVX2(src *float64, ld int, dst *float64, kc int, shift *float64)
+// Requires: AVX
+TEXT ·packRowsBF64AVX2(SB), NOSPLIT, $0-40
+	MOVQ    src+0(FP), AX
+	MOVQ    ld+8(FP), CX
+	MOVQ    dst+16(FP), DX
+	MOVQ    kc+24(FP), BX
+	MOVQ    shift+32(FP), SI
+	SHLQ    $0x03, CX
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+
+packRowsBF64AVX2_pairs:
+	CMPQ    BX, $0x02
+	JB      packRowsBF64AVX2_last
+	VMOVUPD (AX), Y2
+	VSUBPD  Y0, Y2, Y2
+	VMOVUPD Y2, (DX)
+	VMOVUPD 32(AX), Y2
+	VSUBPD  Y1, Y2, Y2
+	VMOVUPD Y2, 32(DX)
+	VMOVUPD (AX)(CX*1), Y2
+	VSUBPD  Y0, Y2, Y2
+	VMOVUPD Y2, 64(DX)
+	VMOVUPD 32(AX)(CX*1), Y2
+	VSUBPD  Y1, Y2, Y2
+	VMOVUPD Y2, 96(DX)
+	LEAQ    (AX)(CX*2), AX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x02, BX
+	JMP     packRowsBF64AVX2_pairs
+
+packRowsBF64AVX2_last:
+	TESTQ   BX, BX
+	JZ      packRowsBF64AVX2_done
+	VMOVUPD (AX), Y2
+	VSUBPD  Y0, Y2, Y2
+	VMOVUPD Y2, (DX)
+	VMOVUPD 32(AX), Y0
+	VSUBPD  Y1, Y0, Y0
+	VMOVUPD Y0, 32(DX)
+
+packRowsBF64AVX2_done:
+	VZEROUPPER
+	RET
+
+// func packRowsBF32AVX512(src *float32, ld int, dst *float32, kc int, shift *float32)
+// Requires: AVX, AVX512F
+TEXT ·packRowsBF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ    src+0(FP), AX
+	MOVQ    ld+8(FP), CX
+	MOVQ    dst+16(FP), DX
+	MOVQ    kc+24(FP), BX
+	MOVQ    shift+32(FP), SI
+	SHLQ    $0x02, CX
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+
+packRowsBF32AVX512_pairs:
+	CMPQ    BX, $0x02
+	JB      packRowsBF32AVX512_last
+	VMOVUPS (AX), Z2
+	VSUBPS  Z0, Z2, Z2
+	VMOVUPS Z2, (DX)
+	VMOVUPS 64(AX), Z2
+	VSUBPS  Z1, Z2, Z2
+	VMOVUPS Z2, 64(DX)
+	VMOVUPS (AX)(CX*1), Z2
+	VSUBPS  Z0, Z2, Z2
+	VMOVUPS Z2, 128(DX)
+	VMOVUPS 64(AX)(CX*1), Z2
+	VSUBPS  Z1, Z2, Z2
+	VMOVUPS Z2, 192(DX)
+	LEAQ    (AX)(CX*2), AX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x02, BX
+	JMP     packRowsBF32AVX512_pairs
+
+packRowsBF32AVX512_last:
+	TESTQ   BX, BX
+	JZ      packRowsBF32AVX512_done
+	VMOVUPS (AX), Z2
+	VSUBPS  Z0, Z2, Z2
+	VMOVUPS Z2, (DX)
+	VMOVUPS 64(AX), Z0
+	VSUBPS  Z1, Z0, Z0
+	VMOVUPS Z0, 64(DX)
+
+packRowsBF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func packRowsBTailF32AVX512(src *float32, ld int, dst *float32, kc int, shift *float32, cols int)
+// Requires: AVX, AVX512F, BMI2, CMOV
+TEXT ·packRowsBTailF32AVX512(SB), NOSPLIT, $0-48
+	MOVQ      src+0(FP), AX
+	MOVQ      ld+8(FP), CX
+	MOVQ      dst+16(FP), DX
+	MOVQ      kc+24(FP), BX
+	MOVQ      shift+32(FP), SI
+	SHLQ      $0x02, CX
+	MOVQ      cols+40(FP), DI
+	SUBQ      $0x00000000, DI
+	XORQ      R8, R8
+	CMPQ      DI, R8
+	CMOVQLT   R8, DI
+	MOVQ      $0x00000010, R8
+	CMPQ      DI, R8
+	CMOVQGT   R8, DI
+	MOVQ      $0x0000ffff, R8
+	BZHIQ     DI, R8, DI
+	KMOVW     DI, K1
+	MOVQ      cols+40(FP), DI
+	SUBQ      $0x00000010, DI
+	XORQ      R8, R8
+	CMPQ      DI, R8
+	CMOVQLT   R8, DI
+	MOVQ      $0x00000010, R8
+	CMPQ      DI, R8
+	CMOVQGT   R8, DI
+	MOVQ      $0x0000ffff, R8
+	BZHIQ     DI, R8, DI
+	KMOVW     DI, K2
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z 64(SI), K2, Z1
+
+packRowsBTailF32AVX512_loop:
+	TESTQ     BX, BX
+	JZ        packRowsBTailF32AVX512_done
+	VMOVUPS.Z (AX), K1, Z2
+	VSUBPS    Z0, Z2, Z2
+	VMOVUPS   Z2, (DX)
+	VMOVUPS.Z 64(AX), K2, Z2
+	VSUBPS    Z1, Z2, Z2
+	VMOVUPS   Z2, 64(DX)
+	ADDQ      CX, AX
+	ADDQ      $0x00000080, DX
+	DECQ      BX
+	JMP       packRowsBTailF32AVX512_loop
+
+packRowsBTailF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func packRowsBF64AVX512(src *float64, ld int, dst *float64, kc int, shift *float64)
+// Requires: AVX, AVX512F
+TEXT ·packRowsBF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ    src+0(FP), AX
+	MOVQ    ld+8(FP), CX
+	MOVQ    dst+16(FP), DX
+	MOVQ    kc+24(FP), BX
+	MOVQ    shift+32(FP), SI
+	SHLQ    $0x03, CX
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+
+packRowsBF64AVX512_pairs:
+	CMPQ    BX, $0x02
+	JB      packRowsBF64AVX512_last
+	VMOVUPD (AX), Z2
+	VSUBPD  Z0, Z2, Z2
+	VMOVUPD Z2, (DX)
+	VMOVUPD 64(AX), Z2
+	VSUBPD  Z1, Z2, Z2
+	VMOVUPD Z2, 64(DX)
+	VMOVUPD (AX)(CX*1), Z2
+	VSUBPD  Z0, Z2, Z2
+	VMOVUPD Z2, 128(DX)
+	VMOVUPD 64(AX)(CX*1), Z2
+	VSUBPD  Z1, Z2, Z2
+	VMOVUPD Z2, 192(DX)
+	LEAQ    (AX)(CX*2), AX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x02, BX
+	JMP     packRowsBF64AVX512_pairs
+
+packRowsBF64AVX512_last:
+	TESTQ   BX, BX
+	JZ      packRowsBF64AVX512_done
+	VMOVUPD (AX), Z2
+	VSUBPD  Z0, Z2, Z2
+	VMOVUPD Z2, (DX)
+	VMOVUPD 64(AX), Z0
+	VSUBPD  Z1, Z0, Z0
+	VMOVUPD Z0, 64(DX)
+
+packRowsBF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func packRowsBTailF64AVX512(src *float64, ld int, dst *float64, kc int, shift *float64, cols int)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV
+TEXT ·packRowsBTailF64AVX512(SB), NOSPLIT, $0-48
+	MOVQ      src+0(FP), AX
+	MOVQ      ld+8(FP), CX
+	MOVQ      dst+16(FP), DX
+	MOVQ      kc+24(FP), BX
+	MOVQ      shift+32(FP), SI
+	SHLQ      $0x03, CX
+	MOVQ      cols+40(FP), DI
+	SUBQ      $0x00000000, DI
+	XORQ      R8, R8
+	CMPQ      DI, R8
+	CMOVQLT   R8, DI
+	MOVQ      $0x00000008, R8
+	CMPQ      DI, R8
+	CMOVQGT   R8, DI
+	MOVQ      $0x0000ffff, R8
+	BZHIQ     DI, R8, DI
+	KMOVB     DI, K1
+	MOVQ      cols+40(FP), DI
+	SUBQ      $0x00000008, DI
+	XORQ      R8, R8
+	CMPQ      DI, R8
+	CMOVQLT   R8, DI
+	MOVQ      $0x00000008, R8
+	CMPQ      DI, R8
+	CMOVQGT   R8, DI
+	MOVQ      $0x0000ffff, R8
+	BZHIQ     DI, R8, DI
+	KMOVB     DI, K2
+	VMOVUPD.Z (SI), K1, Z0
+	VMOVUPD.Z 64(SI), K2, Z1
+
+packRowsBTailF64AVX512_loop:
+	TESTQ     BX, BX
+	JZ        packRowsBTailF64AVX512_done
+	VMOVUPD.Z (AX), K1, Z2
+	VSUBPD    Z0, Z2, Z2
+	VMOVUPD   Z2, (DX)
+	VMOVUPD.Z 64(AX), K2, Z2
+	VSUBPD    Z1, Z2, Z2
+	VMOVUPD   Z2, 64(DX)
+	ADDQ      CX, AX
+	ADDQ      $0x00000080, DX
+	DECQ      BX
+	JMP       packRowsBTailF64AVX512_loop
+
+packRowsBTailF64AVX512_done:
+	VZEROUPPER
+	RET

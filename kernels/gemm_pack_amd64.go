@@ -73,13 +73,18 @@ func packBlockB[T Float](lvl Level, g *gemmArgs[T], dst []T, j0, nc, p0, kc, nr,
 		})
 		return
 	}
-	const group = 8
-	if last := nc % nr; last != 0 {
+	const group = 32
+	asm := nr == packRowsNR(lvl, g)
+	if last := nc % nr; last != 0 && !(asm && lvl == AVX512) {
 		clear(dst[(np-1)*nr*kc : np*nr*kc])
 	}
 	gemmParallel(threads, ceilDiv(kc, group), func(pg int) {
 		for jr := 0; jr < np; jr++ {
 			cols := min(nr, nc-jr*nr)
+			if pa, pb := pg*group, min(kc, (pg+1)*group); asm && (cols == nr || lvl == AVX512) {
+				packRowsAsm(lvl, g, dst[jr*nr*kc+pa*nr:jr*nr*kc+pb*nr], j0+jr*nr, p0+pa, pb-pa, nr, cols)
+				continue
+			}
 			for p := pg * group; p < min(kc, (pg+1)*group); p++ {
 				d := dst[jr*nr*kc+p*nr : jr*nr*kc+p*nr+cols]
 				src := g.b[(p0+p)*g.ldb+j0+jr*nr : (p0+p)*g.ldb+j0+jr*nr+cols]
@@ -94,6 +99,54 @@ func packBlockB[T Float](lvl Level, g *gemmArgs[T], dst []T, j0, nc, p0, kc, nr,
 			}
 		}
 	})
+}
+
+// packRowsNR is the panel width of the packRowsB kernel of the level.
+func packRowsNR[T Float](lvl Level, g *gemmArgs[T]) int {
+	var z T
+	lanes := 32 / int(unsafe.Sizeof(z))
+	if lvl == AVX512 {
+		lanes *= 2
+	}
+	return 2 * lanes
+}
+
+// packRowsAsm packs kc rows of cols values (cols < nr only at AVX-512,
+// zero-padded to nr) of the row-major op(B), from row p0 and column q0,
+// into dst, centred by g.shiftB (zero when nil).
+func packRowsAsm[T Float](lvl Level, g *gemmArgs[T], dst []T, q0, p0, kc, nr, cols int) {
+	_ = g.b[(p0+kc-1)*g.ldb+q0+cols-1] // the last element read
+	_ = dst[kc*nr-1]
+	src := &g.b[p0*g.ldb+q0]
+	if is32[T]() {
+		sh := &packZeros32[0]
+		if g.shiftB != nil {
+			sh = &f32(g.shiftB[q0 : q0+cols])[0]
+		}
+		s, d := (*float32)(unsafe.Pointer(src)), (*float32)(unsafe.Pointer(&dst[0]))
+		switch {
+		case lvl == AVX512 && cols < nr:
+			packRowsBTailF32AVX512(s, g.ldb, d, kc, sh, cols)
+		case lvl == AVX512:
+			packRowsBF32AVX512(s, g.ldb, d, kc, sh)
+		default:
+			packRowsBF32AVX2(s, g.ldb, d, kc, sh)
+		}
+		return
+	}
+	sh := &packZeros64[0]
+	if g.shiftB != nil {
+		sh = &f64(g.shiftB[q0 : q0+cols])[0]
+	}
+	s, d := (*float64)(unsafe.Pointer(src)), (*float64)(unsafe.Pointer(&dst[0]))
+	switch {
+	case lvl == AVX512 && cols < nr:
+		packRowsBTailF64AVX512(s, g.ldb, d, kc, sh, cols)
+	case lvl == AVX512:
+		packRowsBF64AVX512(s, g.ldb, d, kc, sh)
+	default:
+		packRowsBF64AVX2(s, g.ldb, d, kc, sh)
+	}
 }
 
 // packBlockWide is packBlockB for float32 op(B) values (src, leading

@@ -337,3 +337,51 @@ func packTransBF64AVX512(src *float64, ld int, dst *float64, kcl int, shift *flo
 //
 //go:noescape
 func packTransBWideF64AVX512(src *float32, ld int, dst *float64, kcl int, shift *float64)
+
+// packRowsBF32AVX2 packs kc rows of 16 values of src (row stride ld elements) into dst,
+// subtracting shift:
+//
+//	for p := range kc { for q := range 16 { dst[p*16+q] = src[p*ld+q] - shift[q] } }
+//
+//go:noescape
+func packRowsBF32AVX2(src *float32, ld int, dst *float32, kc int, shift *float32)
+
+// packRowsBF64AVX2 packs kc rows of 8 values of src (row stride ld elements) into dst,
+// subtracting shift:
+//
+//	for p := range kc { for q := range 8 { dst[p*8+q] = src[p*ld+q] - shift[q] } }
+//
+//go:noescape
+func packRowsBF64AVX2(src *float64, ld int, dst *float64, kc int, shift *float64)
+
+// packRowsBF32AVX512 packs kc rows of 32 values of src (row stride ld elements) into dst,
+// subtracting shift:
+//
+//	for p := range kc { for q := range 32 { dst[p*32+q] = src[p*ld+q] - shift[q] } }
+//
+//go:noescape
+func packRowsBF32AVX512(src *float32, ld int, dst *float32, kc int, shift *float32)
+
+// packRowsBTailF32AVX512 packs kc rows of cols < 32 values of src (row stride ld elements) into dst,
+// subtracting shift, and zero-pads them:
+//
+//	for p := range kc { for q := range 32 { dst[p*32+q] = 0; if q < cols { dst[p*32+q] = src[p*ld+q] - shift[q] } } }
+//
+//go:noescape
+func packRowsBTailF32AVX512(src *float32, ld int, dst *float32, kc int, shift *float32, cols int)
+
+// packRowsBF64AVX512 packs kc rows of 16 values of src (row stride ld elements) into dst,
+// subtracting shift:
+//
+//	for p := range kc { for q := range 16 { dst[p*16+q] = src[p*ld+q] - shift[q] } }
+//
+//go:noescape
+func packRowsBF64AVX512(src *float64, ld int, dst *float64, kc int, shift *float64)
+
+// packRowsBTailF64AVX512 packs kc rows of cols < 16 values of src (row stride ld elements) into dst,
+// subtracting shift, and zero-pads them:
+//
+//	for p := range kc { for q := range 16 { dst[p*16+q] = 0; if q < cols { dst[p*16+q] = src[p*ld+q] - shift[q] } } }
+//
+//go:noescape
+func packRowsBTailF64AVX512(src *float64, ld int, dst *float64, kc int, shift *float64, cols int)

@@ -99,6 +99,12 @@ func main() {
 			packTransB(d, true)
 		}
 	}
+	for _, d := range isa.All() {
+		packRowsB(d)
+		if d.Set == isa.AVX512 {
+			packRowsBTail(d)
+		}
+	}
 	Generate()
 }
 
@@ -637,6 +643,126 @@ func packTransB(d isa.Desc, wide bool) {
 		ADDQ(U8(L*srcSize), b)
 	}
 	ADDQ(U32(L*nr*d.Size()), dst)
+	DECQ(n)
+	JMP(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// packRowsB emits the packer of one full B panel from a row-major op(B)
+// (rows ld elements apart), centring it: NR = NV vectors per row, copied
+// and shifted with whole vectors, two rows per loop step. The Go loop it
+// replaces handled one element at a time, and its packing was most of a
+// centred XᵀX of a tall matrix (FastICA's covariance whitening).
+func packRowsB(d isa.Desc) {
+	s := tile(d)
+	nr := s.nv * d.Lanes()
+	t := d.GoType()
+	name := d.Name("packRowsB")
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(src *%s, ld int, dst *%s, kc int, shift *%s)", t, t, t))
+	Doc(fmt.Sprintf("%s packs kc rows of %d values of src (row stride ld elements) into dst,", name, nr),
+		"subtracting shift:",
+		"",
+		fmt.Sprintf("\tfor p := range kc { for q := range %d { dst[p*%d+q] = src[p*ld+q] - shift[q] } }", nr, nr))
+	Pragma("noescape")
+	src := Load(Param("src"), GP64())
+	ld := Load(Param("ld"), GP64())
+	dst := Load(Param("dst"), GP64())
+	n := Load(Param("kc"), GP64())
+	psh := Load(Param("shift"), GP64())
+	SHLQ(U8(log2(d.Size())), ld) // bytes
+	sh := make([]reg.VecVirtual, s.nv)
+	for v := range sh {
+		sh[v] = d.Vec()
+		d.Load(Mem{Base: psh, Disp: v * d.VecBytes()}, sh[v])
+	}
+	row := func(next bool) {
+		for v := range sh {
+			x := d.Vec()
+			if next {
+				d.Load(Mem{Base: src, Index: ld, Scale: 1, Disp: v * d.VecBytes()}, x)
+			} else {
+				d.Load(Mem{Base: src, Disp: v * d.VecBytes()}, x)
+			}
+			d.Sub(sh[v], x, x)
+			disp := v * d.VecBytes()
+			if next {
+				disp += nr * d.Size()
+			}
+			d.Store(x, Mem{Base: dst, Disp: disp})
+		}
+	}
+	Label(name + "_pairs")
+	CMPQ(n, U8(2))
+	JB(LabelRef(name + "_last"))
+	row(false)
+	row(true)
+	LEAQ(Mem{Base: src, Index: ld, Scale: 2}, src)
+	ADDQ(U32(2*nr*d.Size()), dst)
+	SUBQ(U8(2), n)
+	JMP(LabelRef(name + "_pairs"))
+	Label(name + "_last")
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	row(false)
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// packRowsBTail emits packRowsB for the last, partial panel of a block:
+// cols < NR values per row are read with masked loads (the lanes past them
+// are neither read nor shifted) and whole rows stored, zero-padded.
+func packRowsBTail(d isa.Desc) {
+	s := tile(d)
+	nr := s.nv * d.Lanes()
+	L := d.Lanes()
+	t := d.GoType()
+	name := d.Name("packRowsBTail")
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(src *%s, ld int, dst *%s, kc int, shift *%s, cols int)", t, t, t))
+	Doc(fmt.Sprintf("%s packs kc rows of cols < %d values of src (row stride ld elements) into dst,", name, nr),
+		"subtracting shift, and zero-pads them:",
+		"",
+		fmt.Sprintf("\tfor p := range kc { for q := range %d { dst[p*%d+q] = 0; if q < cols { dst[p*%d+q] = src[p*ld+q] - shift[q] } } }", nr, nr, nr))
+	Pragma("noescape")
+	src := Load(Param("src"), GP64())
+	ld := Load(Param("ld"), GP64())
+	dst := Load(Param("dst"), GP64())
+	n := Load(Param("kc"), GP64())
+	psh := Load(Param("shift"), GP64())
+	SHLQ(U8(log2(d.Size())), ld) // bytes
+	// masks: lanes of vector v below cols − v·L
+	ks := make([]reg.Register, s.nv)
+	for v := range ks {
+		ks[v] = K()
+		c := Load(Param("cols"), GP64())
+		SUBQ(U32(v*L), c)
+		zero, top := GP64(), GP64()
+		XORQ(zero, zero)
+		CMPQ(c, zero)
+		CMOVQLT(zero, c) // max(c, 0)
+		MOVQ(U32(L), top)
+		CMPQ(c, top)
+		CMOVQGT(top, c) // min(c, L)
+		d.TailMask(c.(reg.GPVirtual), ks[v])
+	}
+	sh := make([]reg.VecVirtual, s.nv)
+	for v := range sh {
+		sh[v] = d.Vec()
+		d.MaskedLoad(Mem{Base: psh, Disp: v * d.VecBytes()}, ks[v], sh[v])
+	}
+	Label(name + "_loop")
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	for v := range sh {
+		x := d.Vec()
+		d.MaskedLoad(Mem{Base: src, Disp: v * d.VecBytes()}, ks[v], x)
+		d.Sub(sh[v], x, x)
+		d.Store(x, Mem{Base: dst, Disp: v * d.VecBytes()})
+	}
+	ADDQ(ld, src)
+	ADDQ(U32(nr*d.Size()), dst)
 	DECQ(n)
 	JMP(LabelRef(name + "_loop"))
 	Label(name + "_done")
