@@ -390,6 +390,10 @@ func icaEnsureWorkers(n int) {
 
 const icaTiledChunk = 12288
 
+// icaPfBlocks is how many blocks ahead ICAStepRows and ProjectRows prefetch
+// the samples (see asm/icastep/tile.go).
+const icaPfBlocks = 8
+
 func (r *icaRun[T]) setupTiled() {
 	var z T
 	size := int(unsafe.Sizeof(z))
@@ -437,14 +441,16 @@ func (r *icaRun[T]) chunkTiled(b *icaBuf[T], c int) {
 	case r.rows:
 		ewRaceRead(r.x[j0*r.ldx : (jt-1)*r.ldx+k])
 		for blk := 0; blk < nb; blk++ {
-			r.blockTiled(&r.x[(j0+blk*B)*r.ldx], b)
+			// the samples icaPfBlocks blocks on (the last one near the end)
+			pf := &r.x[min(j0+(blk+icaPfBlocks)*B, r.n-1)*r.ldx]
+			r.blockTiled(&r.x[(j0+blk*B)*r.ldx], pf, b)
 		}
 	default:
 		for l := 0; l < k; l++ {
 			ewRaceRead(r.x[l*r.ldx+j0 : l*r.ldx+jt])
 		}
 		for blk := 0; blk < nb; blk++ {
-			r.blockTiled(&r.x[j0+blk*B], b)
+			r.blockTiled(&r.x[j0+blk*B], nil, b)
 		}
 	}
 	L, kvL, P := r.lanes, r.kv*r.lanes, r.pair
@@ -519,7 +525,7 @@ func (r *icaRun[T]) tailRows(b *icaBuf[T], part []T, j0, j1 int) {
 
 // blockTiled runs the three kernels on the B columns starting at x0 (with
 // rows: the B samples of the rows starting at x0).
-func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
+func (r *icaRun[T]) blockTiled(x0, pf0 *T, b *icaBuf[T]) {
 	wp, xb, u, acc := unsafe.SliceData(r.wp), unsafe.SliceData(b.xb), unsafe.SliceData(b.u), unsafe.SliceData(b.acc)
 	gp := unsafe.SliceData(b.gp)
 	k, kv := r.k, r.kv
@@ -531,10 +537,10 @@ func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
 			mu := (*float32)(unsafe.Pointer(unsafe.SliceData(r.mu)))
 			if r.lvl == AVX512 {
 				icaTPackRowsF32AVX512(x, r.ldx, k, mu, xb)
-				icaTProjRowsF32AVX512(w, xb, k, kv, u)
+				icaTProjRowsF32AVX512(w, xb, k, kv, u, (*float32)(unsafe.Pointer(pf0)))
 			} else {
 				icaTPackRowsF32AVX2(x, r.ldx, k, mu, xb)
-				icaTProjRowsF32AVX2(w, xb, k, kv, u)
+				icaTProjRowsF32AVX2(w, xb, k, kv, u, (*float32)(unsafe.Pointer(pf0)))
 			}
 		} else if r.lvl == AVX512 {
 			icaTProjF32AVX512(w, x, r.ldx, k, kv, u)
@@ -578,10 +584,10 @@ func (r *icaRun[T]) blockTiled(x0 *T, b *icaBuf[T]) {
 		mu := (*float64)(unsafe.Pointer(unsafe.SliceData(r.mu)))
 		if r.lvl == AVX512 {
 			icaTPackRowsF64AVX512(x, r.ldx, k, mu, xb64)
-			icaTProjRowsF64AVX512(w, xb64, k, kv, u64)
+			icaTProjRowsF64AVX512(w, xb64, k, kv, u64, (*float64)(unsafe.Pointer(pf0)))
 		} else {
 			icaTPackRowsF64AVX2(x, r.ldx, k, mu, xb64)
-			icaTProjRowsF64AVX2(w, xb64, k, kv, u64)
+			icaTProjRowsF64AVX2(w, xb64, k, kv, u64, (*float64)(unsafe.Pointer(pf0)))
 		}
 	} else if r.lvl == AVX512 {
 		icaTProjF64AVX512(w, x, r.ldx, k, kv, u64)

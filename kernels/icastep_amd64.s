@@ -2699,7 +2699,7 @@ tadone:
 	RET
 
 // func icaTPackRowsF32AVX2(x *float32, ldx int, k int, mu *float32, xb *float32)
-// Requires: AVX, MMX+
+// Requires: AVX
 TEXT ·icaTPackRowsF32AVX2(SB), NOSPLIT, $0-40
 	MOVQ x+0(FP), AX
 	MOVQ ldx+8(FP), CX
@@ -2708,17 +2708,14 @@ TEXT ·icaTPackRowsF32AVX2(SB), NOSPLIT, $0-40
 	MOVQ $0x00000018, BX
 
 prow:
-	MOVQ   AX, SI
-	LEAQ   (AX)(CX*1), DI
-	MOVQ   mu+24(FP), R8
-	MOVQ   k+16(FP), R9
-	IMUL3Q $0x00000180, CX, R10
+	MOVQ AX, SI
+	LEAQ (AX)(CX*1), DI
+	MOVQ mu+24(FP), R8
+	MOVQ k+16(FP), R9
 
 pfull:
 	CMPQ       R9, $0x08
 	JB         phalf
-	PREFETCHT1 (SI)(R10*1)
-	PREFETCHT1 (DI)(R10*1)
 	VMOVUPS    (SI), Y0
 	VSUBPS     (R8), Y0, Y0
 	VMOVUPS    (DI), Y1
@@ -2761,9 +2758,9 @@ pnext:
 	VZEROUPPER
 	RET
 
-// func icaTProjRowsF32AVX2(wt *float32, xb *float32, k int, kv int, ut *float32)
-// Requires: AVX, FMA3
-TEXT ·icaTProjRowsF32AVX2(SB), NOSPLIT, $0-40
+// func icaTProjRowsF32AVX2(wt *float32, xb *float32, k int, kv int, ut *float32, pf *float32)
+// Requires: AVX, FMA3, MMX+
+TEXT ·icaTProjRowsF32AVX2(SB), NOSPLIT, $0-48
 	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
 	MOVQ kv+24(FP), AX
 	SHLQ $0x05, AX
@@ -2778,9 +2775,10 @@ tpgroups:
 	LEAQ (BX)(BX*2), SI
 	LEAQ (BX)(BX*4), DI
 	MOVQ xb+8(FP), R8
-	MOVQ ut+32(FP), R9
-	ADDQ CX, R9
-	MOVQ $0x00000004, R10
+	MOVQ pf+40(FP), R9
+	MOVQ ut+32(FP), R10
+	ADDQ CX, R10
+	MOVQ $0x00000004, R11
 
 tptilesfull:
 	VXORPS Y0, Y0, Y0
@@ -2795,61 +2793,63 @@ tptilesfull:
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
-	MOVQ   wt+0(FP), R11
-	ADDQ   CX, R11
-	MOVQ   R8, R12
-	MOVQ   k+16(FP), R13
+	MOVQ   wt+0(FP), R12
+	ADDQ   CX, R12
+	MOVQ   R8, R13
+	MOVQ   k+16(FP), R14
 
 tpkfull:
-	VMOVUPS      (R11), Y12
-	VMOVUPS      32(R11), Y13
-	VBROADCASTSD (R12), Y14
+	PREFETCHT1   (R9)
+	ADDQ         $0x30, R9
+	VMOVUPS      (R12), Y12
+	VMOVUPS      32(R12), Y13
+	VBROADCASTSD (R13), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSD (R12)(BX*1), Y14
+	VBROADCASTSD (R13)(BX*1), Y14
 	VFMADD231PS  Y12, Y14, Y2
 	VFMADD231PS  Y13, Y14, Y3
-	VBROADCASTSD (R12)(BX*2), Y14
+	VBROADCASTSD (R13)(BX*2), Y14
 	VFMADD231PS  Y12, Y14, Y4
 	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSD (R12)(SI*1), Y14
+	VBROADCASTSD (R13)(SI*1), Y14
 	VFMADD231PS  Y12, Y14, Y6
 	VFMADD231PS  Y13, Y14, Y7
-	VBROADCASTSD (R12)(BX*4), Y14
+	VBROADCASTSD (R13)(BX*4), Y14
 	VFMADD231PS  Y12, Y14, Y8
 	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSD (R12)(DI*1), Y14
+	VBROADCASTSD (R13)(DI*1), Y14
 	VFMADD231PS  Y12, Y14, Y10
 	VFMADD231PS  Y13, Y14, Y11
-	ADDQ         AX, R11
-	ADDQ         $0x08, R12
-	DECQ         R13
+	ADDQ         AX, R12
+	ADDQ         $0x08, R13
+	DECQ         R14
 	JNZ          tpkfull
-	VMOVUPS      Y0, (R9)
-	VMOVUPS      Y1, 32(R9)
-	ADDQ         AX, R9
-	VMOVUPS      Y2, (R9)
-	VMOVUPS      Y3, 32(R9)
-	ADDQ         AX, R9
-	VMOVUPS      Y4, (R9)
-	VMOVUPS      Y5, 32(R9)
-	ADDQ         AX, R9
-	VMOVUPS      Y6, (R9)
-	VMOVUPS      Y7, 32(R9)
-	ADDQ         AX, R9
-	VMOVUPS      Y8, (R9)
-	VMOVUPS      Y9, 32(R9)
-	ADDQ         AX, R9
-	VMOVUPS      Y10, (R9)
-	VMOVUPS      Y11, 32(R9)
-	ADDQ         AX, R9
+	VMOVUPS      Y0, (R10)
+	VMOVUPS      Y1, 32(R10)
+	ADDQ         AX, R10
+	VMOVUPS      Y2, (R10)
+	VMOVUPS      Y3, 32(R10)
+	ADDQ         AX, R10
+	VMOVUPS      Y4, (R10)
+	VMOVUPS      Y5, 32(R10)
+	ADDQ         AX, R10
+	VMOVUPS      Y6, (R10)
+	VMOVUPS      Y7, 32(R10)
+	ADDQ         AX, R10
+	VMOVUPS      Y8, (R10)
+	VMOVUPS      Y9, 32(R10)
+	ADDQ         AX, R10
+	VMOVUPS      Y10, (R10)
+	VMOVUPS      Y11, 32(R10)
+	ADDQ         AX, R10
 	ADDQ         BX, R8
 	ADDQ         BX, R8
 	ADDQ         BX, R8
 	ADDQ         BX, R8
 	ADDQ         BX, R8
 	ADDQ         BX, R8
-	DECQ         R10
+	DECQ         R11
 	JNZ          tptilesfull
 	ADDQ         $0x00000040, CX
 	SUBQ         $0x02, DX
@@ -2863,9 +2863,10 @@ tpedge:
 	LEAQ (DX)(DX*2), BX
 	LEAQ (DX)(DX*4), SI
 	MOVQ xb+8(FP), DI
-	MOVQ ut+32(FP), R8
-	ADDQ CX, R8
-	MOVQ $0x00000004, R9
+	MOVQ pf+40(FP), R8
+	MOVQ ut+32(FP), R9
+	ADDQ CX, R9
+	MOVQ $0x00000004, R10
 
 tptiles1:
 	VXORPS Y0, Y0, Y0
@@ -2874,48 +2875,50 @@ tptiles1:
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
-	MOVQ   wt+0(FP), R10
-	ADDQ   CX, R10
-	MOVQ   DI, R11
-	MOVQ   k+16(FP), R12
+	MOVQ   wt+0(FP), R11
+	ADDQ   CX, R11
+	MOVQ   DI, R12
+	MOVQ   k+16(FP), R13
 
 tpk1:
-	VMOVUPS      (R10), Y6
-	VBROADCASTSD (R11), Y7
+	PREFETCHT1   (R8)
+	ADDQ         $0x30, R8
+	VMOVUPS      (R11), Y6
+	VBROADCASTSD (R12), Y7
 	VFMADD231PS  Y6, Y7, Y0
-	VBROADCASTSD (R11)(DX*1), Y7
+	VBROADCASTSD (R12)(DX*1), Y7
 	VFMADD231PS  Y6, Y7, Y1
-	VBROADCASTSD (R11)(DX*2), Y7
+	VBROADCASTSD (R12)(DX*2), Y7
 	VFMADD231PS  Y6, Y7, Y2
-	VBROADCASTSD (R11)(BX*1), Y7
+	VBROADCASTSD (R12)(BX*1), Y7
 	VFMADD231PS  Y6, Y7, Y3
-	VBROADCASTSD (R11)(DX*4), Y7
+	VBROADCASTSD (R12)(DX*4), Y7
 	VFMADD231PS  Y6, Y7, Y4
-	VBROADCASTSD (R11)(SI*1), Y7
+	VBROADCASTSD (R12)(SI*1), Y7
 	VFMADD231PS  Y6, Y7, Y5
-	ADDQ         AX, R10
-	ADDQ         $0x08, R11
-	DECQ         R12
+	ADDQ         AX, R11
+	ADDQ         $0x08, R12
+	DECQ         R13
 	JNZ          tpk1
-	VMOVUPS      Y0, (R8)
-	ADDQ         AX, R8
-	VMOVUPS      Y1, (R8)
-	ADDQ         AX, R8
-	VMOVUPS      Y2, (R8)
-	ADDQ         AX, R8
-	VMOVUPS      Y3, (R8)
-	ADDQ         AX, R8
-	VMOVUPS      Y4, (R8)
-	ADDQ         AX, R8
-	VMOVUPS      Y5, (R8)
-	ADDQ         AX, R8
+	VMOVUPS      Y0, (R9)
+	ADDQ         AX, R9
+	VMOVUPS      Y1, (R9)
+	ADDQ         AX, R9
+	VMOVUPS      Y2, (R9)
+	ADDQ         AX, R9
+	VMOVUPS      Y3, (R9)
+	ADDQ         AX, R9
+	VMOVUPS      Y4, (R9)
+	ADDQ         AX, R9
+	VMOVUPS      Y5, (R9)
+	ADDQ         AX, R9
 	ADDQ         DX, DI
 	ADDQ         DX, DI
 	ADDQ         DX, DI
 	ADDQ         DX, DI
 	ADDQ         DX, DI
 	ADDQ         DX, DI
-	DECQ         R9
+	DECQ         R10
 	JNZ          tptiles1
 	JMP          tpdone
 
@@ -5825,7 +5828,7 @@ tadone:
 	RET
 
 // func icaTPackRowsF64AVX2(x *float64, ldx int, k int, mu *float64, xb *float64)
-// Requires: AVX, MMX+
+// Requires: AVX
 TEXT ·icaTPackRowsF64AVX2(SB), NOSPLIT, $0-40
 	MOVQ x+0(FP), AX
 	MOVQ ldx+8(FP), CX
@@ -5834,23 +5837,21 @@ TEXT ·icaTPackRowsF64AVX2(SB), NOSPLIT, $0-40
 	MOVQ $0x00000018, BX
 
 prow:
-	MOVQ   AX, SI
-	MOVQ   mu+24(FP), DI
-	MOVQ   k+16(FP), R8
-	IMUL3Q $0x000000c0, CX, R9
+	MOVQ AX, SI
+	MOVQ mu+24(FP), DI
+	MOVQ k+16(FP), R8
 
 pfull:
-	CMPQ       R8, $0x04
-	JB         phalf
-	PREFETCHT1 (SI)(R9*1)
-	VMOVUPD    (SI), Y0
-	VSUBPD     (DI), Y0, Y0
-	VMOVUPD    Y0, (DX)
-	ADDQ       $0x00000020, SI
-	ADDQ       $0x00000020, DI
-	ADDQ       $0x00000020, DX
-	SUBQ       $0x04, R8
-	JMP        pfull
+	CMPQ    R8, $0x04
+	JB      phalf
+	VMOVUPD (SI), Y0
+	VSUBPD  (DI), Y0, Y0
+	VMOVUPD Y0, (DX)
+	ADDQ    $0x00000020, SI
+	ADDQ    $0x00000020, DI
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x04, R8
+	JMP     pfull
 
 phalf:
 pscalar:
@@ -5872,9 +5873,9 @@ pnext:
 	VZEROUPPER
 	RET
 
-// func icaTProjRowsF64AVX2(wt *float64, xb *float64, k int, kv int, ut *float64)
-// Requires: AVX, FMA3
-TEXT ·icaTProjRowsF64AVX2(SB), NOSPLIT, $0-40
+// func icaTProjRowsF64AVX2(wt *float64, xb *float64, k int, kv int, ut *float64, pf *float64)
+// Requires: AVX, FMA3, MMX+
+TEXT ·icaTProjRowsF64AVX2(SB), NOSPLIT, $0-48
 	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
 	MOVQ kv+24(FP), AX
 	SHLQ $0x05, AX
@@ -5889,9 +5890,10 @@ tpgroups:
 	LEAQ (BX)(BX*2), SI
 	LEAQ (BX)(BX*4), DI
 	MOVQ xb+8(FP), R8
-	MOVQ ut+32(FP), R9
-	ADDQ CX, R9
-	MOVQ $0x00000004, R10
+	MOVQ pf+40(FP), R9
+	MOVQ ut+32(FP), R10
+	ADDQ CX, R10
+	MOVQ $0x00000004, R11
 
 tptilesfull:
 	VXORPD Y0, Y0, Y0
@@ -5906,61 +5908,63 @@ tptilesfull:
 	VXORPD Y9, Y9, Y9
 	VXORPD Y10, Y10, Y10
 	VXORPD Y11, Y11, Y11
-	MOVQ   wt+0(FP), R11
-	ADDQ   CX, R11
-	MOVQ   R8, R12
-	MOVQ   k+16(FP), R13
+	MOVQ   wt+0(FP), R12
+	ADDQ   CX, R12
+	MOVQ   R8, R13
+	MOVQ   k+16(FP), R14
 
 tpkfull:
-	VMOVUPD      (R11), Y12
-	VMOVUPD      32(R11), Y13
-	VBROADCASTSD (R12), Y14
+	PREFETCHT1   (R9)
+	ADDQ         $0x30, R9
+	VMOVUPD      (R12), Y12
+	VMOVUPD      32(R12), Y13
+	VBROADCASTSD (R13), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
-	VBROADCASTSD (R12)(BX*1), Y14
+	VBROADCASTSD (R13)(BX*1), Y14
 	VFMADD231PD  Y12, Y14, Y2
 	VFMADD231PD  Y13, Y14, Y3
-	VBROADCASTSD (R12)(BX*2), Y14
+	VBROADCASTSD (R13)(BX*2), Y14
 	VFMADD231PD  Y12, Y14, Y4
 	VFMADD231PD  Y13, Y14, Y5
-	VBROADCASTSD (R12)(SI*1), Y14
+	VBROADCASTSD (R13)(SI*1), Y14
 	VFMADD231PD  Y12, Y14, Y6
 	VFMADD231PD  Y13, Y14, Y7
-	VBROADCASTSD (R12)(BX*4), Y14
+	VBROADCASTSD (R13)(BX*4), Y14
 	VFMADD231PD  Y12, Y14, Y8
 	VFMADD231PD  Y13, Y14, Y9
-	VBROADCASTSD (R12)(DI*1), Y14
+	VBROADCASTSD (R13)(DI*1), Y14
 	VFMADD231PD  Y12, Y14, Y10
 	VFMADD231PD  Y13, Y14, Y11
-	ADDQ         AX, R11
-	ADDQ         $0x08, R12
-	DECQ         R13
+	ADDQ         AX, R12
+	ADDQ         $0x08, R13
+	DECQ         R14
 	JNZ          tpkfull
-	VMOVUPD      Y0, (R9)
-	VMOVUPD      Y1, 32(R9)
-	ADDQ         AX, R9
-	VMOVUPD      Y2, (R9)
-	VMOVUPD      Y3, 32(R9)
-	ADDQ         AX, R9
-	VMOVUPD      Y4, (R9)
-	VMOVUPD      Y5, 32(R9)
-	ADDQ         AX, R9
-	VMOVUPD      Y6, (R9)
-	VMOVUPD      Y7, 32(R9)
-	ADDQ         AX, R9
-	VMOVUPD      Y8, (R9)
-	VMOVUPD      Y9, 32(R9)
-	ADDQ         AX, R9
-	VMOVUPD      Y10, (R9)
-	VMOVUPD      Y11, 32(R9)
-	ADDQ         AX, R9
+	VMOVUPD      Y0, (R10)
+	VMOVUPD      Y1, 32(R10)
+	ADDQ         AX, R10
+	VMOVUPD      Y2, (R10)
+	VMOVUPD      Y3, 32(R10)
+	ADDQ         AX, R10
+	VMOVUPD      Y4, (R10)
+	VMOVUPD      Y5, 32(R10)
+	ADDQ         AX, R10
+	VMOVUPD      Y6, (R10)
+	VMOVUPD      Y7, 32(R10)
+	ADDQ         AX, R10
+	VMOVUPD      Y8, (R10)
+	VMOVUPD      Y9, 32(R10)
+	ADDQ         AX, R10
+	VMOVUPD      Y10, (R10)
+	VMOVUPD      Y11, 32(R10)
+	ADDQ         AX, R10
 	ADDQ         BX, R8
 	ADDQ         BX, R8
 	ADDQ         BX, R8
 	ADDQ         BX, R8
 	ADDQ         BX, R8
 	ADDQ         BX, R8
-	DECQ         R10
+	DECQ         R11
 	JNZ          tptilesfull
 	ADDQ         $0x00000040, CX
 	SUBQ         $0x02, DX
@@ -5974,9 +5978,10 @@ tpedge:
 	LEAQ (DX)(DX*2), BX
 	LEAQ (DX)(DX*4), SI
 	MOVQ xb+8(FP), DI
-	MOVQ ut+32(FP), R8
-	ADDQ CX, R8
-	MOVQ $0x00000004, R9
+	MOVQ pf+40(FP), R8
+	MOVQ ut+32(FP), R9
+	ADDQ CX, R9
+	MOVQ $0x00000004, R10
 
 tptiles1:
 	VXORPD Y0, Y0, Y0
@@ -5985,48 +5990,50 @@ tptiles1:
 	VXORPD Y3, Y3, Y3
 	VXORPD Y4, Y4, Y4
 	VXORPD Y5, Y5, Y5
-	MOVQ   wt+0(FP), R10
-	ADDQ   CX, R10
-	MOVQ   DI, R11
-	MOVQ   k+16(FP), R12
+	MOVQ   wt+0(FP), R11
+	ADDQ   CX, R11
+	MOVQ   DI, R12
+	MOVQ   k+16(FP), R13
 
 tpk1:
-	VMOVUPD      (R10), Y6
-	VBROADCASTSD (R11), Y7
+	PREFETCHT1   (R8)
+	ADDQ         $0x30, R8
+	VMOVUPD      (R11), Y6
+	VBROADCASTSD (R12), Y7
 	VFMADD231PD  Y6, Y7, Y0
-	VBROADCASTSD (R11)(DX*1), Y7
+	VBROADCASTSD (R12)(DX*1), Y7
 	VFMADD231PD  Y6, Y7, Y1
-	VBROADCASTSD (R11)(DX*2), Y7
+	VBROADCASTSD (R12)(DX*2), Y7
 	VFMADD231PD  Y6, Y7, Y2
-	VBROADCASTSD (R11)(BX*1), Y7
+	VBROADCASTSD (R12)(BX*1), Y7
 	VFMADD231PD  Y6, Y7, Y3
-	VBROADCASTSD (R11)(DX*4), Y7
+	VBROADCASTSD (R12)(DX*4), Y7
 	VFMADD231PD  Y6, Y7, Y4
-	VBROADCASTSD (R11)(SI*1), Y7
+	VBROADCASTSD (R12)(SI*1), Y7
 	VFMADD231PD  Y6, Y7, Y5
-	ADDQ         AX, R10
-	ADDQ         $0x08, R11
-	DECQ         R12
+	ADDQ         AX, R11
+	ADDQ         $0x08, R12
+	DECQ         R13
 	JNZ          tpk1
-	VMOVUPD      Y0, (R8)
-	ADDQ         AX, R8
-	VMOVUPD      Y1, (R8)
-	ADDQ         AX, R8
-	VMOVUPD      Y2, (R8)
-	ADDQ         AX, R8
-	VMOVUPD      Y3, (R8)
-	ADDQ         AX, R8
-	VMOVUPD      Y4, (R8)
-	ADDQ         AX, R8
-	VMOVUPD      Y5, (R8)
-	ADDQ         AX, R8
+	VMOVUPD      Y0, (R9)
+	ADDQ         AX, R9
+	VMOVUPD      Y1, (R9)
+	ADDQ         AX, R9
+	VMOVUPD      Y2, (R9)
+	ADDQ         AX, R9
+	VMOVUPD      Y3, (R9)
+	ADDQ         AX, R9
+	VMOVUPD      Y4, (R9)
+	ADDQ         AX, R9
+	VMOVUPD      Y5, (R9)
+	ADDQ         AX, R9
 	ADDQ         DX, DI
 	ADDQ         DX, DI
 	ADDQ         DX, DI
 	ADDQ         DX, DI
 	ADDQ         DX, DI
 	ADDQ         DX, DI
-	DECQ         R9
+	DECQ         R10
 	JNZ          tptiles1
 	JMP          tpdone
 
@@ -11860,7 +11867,7 @@ tadone:
 	RET
 
 // func icaTPackRowsF32AVX512(x *float32, ldx int, k int, mu *float32, xb *float32)
-// Requires: AVX, AVX512F, MMX+
+// Requires: AVX, AVX512F
 TEXT ·icaTPackRowsF32AVX512(SB), NOSPLIT, $0-40
 	MOVQ x+0(FP), AX
 	MOVQ ldx+8(FP), CX
@@ -11869,17 +11876,14 @@ TEXT ·icaTPackRowsF32AVX512(SB), NOSPLIT, $0-40
 	MOVQ $0x00000020, BX
 
 prow:
-	MOVQ   AX, SI
-	LEAQ   (AX)(CX*1), DI
-	MOVQ   mu+24(FP), R8
-	MOVQ   k+16(FP), R9
-	IMUL3Q $0x00000200, CX, R10
+	MOVQ AX, SI
+	LEAQ (AX)(CX*1), DI
+	MOVQ mu+24(FP), R8
+	MOVQ k+16(FP), R9
 
 pfull:
 	CMPQ       R9, $0x10
 	JB         phalf
-	PREFETCHT1 (SI)(R10*1)
-	PREFETCHT1 (DI)(R10*1)
 	VMOVUPS    (SI), Z0
 	VSUBPS     (R8), Z0, Z0
 	VMOVUPS    (DI), Z1
@@ -11902,8 +11906,6 @@ pfull:
 phalf:
 	CMPQ       R9, $0x08
 	JB         pscalar
-	PREFETCHT1 (SI)(R10*1)
-	PREFETCHT1 (DI)(R10*1)
 	VMOVUPS    (SI), Y0
 	VSUBPS     (R8), Y0, Y0
 	VMOVUPS    (DI), Y1
@@ -11944,9 +11946,9 @@ pnext:
 	VZEROUPPER
 	RET
 
-// func icaTProjRowsF32AVX512(wt *float32, xb *float32, k int, kv int, ut *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·icaTProjRowsF32AVX512(SB), NOSPLIT, $0-40
+// func icaTProjRowsF32AVX512(wt *float32, xb *float32, k int, kv int, ut *float32, pf *float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·icaTProjRowsF32AVX512(SB), NOSPLIT, $0-48
 	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
 	MOVQ kv+24(FP), AX
 	SHLQ $0x06, AX
@@ -11960,9 +11962,10 @@ tpgroups:
 	SHLQ $0x03, BX
 	LEAQ (BX)(BX*2), SI
 	MOVQ xb+8(FP), DI
-	MOVQ ut+32(FP), R8
-	ADDQ CX, R8
-	MOVQ $0x00000008, R9
+	MOVQ pf+40(FP), R8
+	MOVQ ut+32(FP), R9
+	ADDQ CX, R9
+	MOVQ $0x00000008, R10
 
 tptilesfull:
 	VXORPS Z0, Z0, Z0
@@ -11989,83 +11992,85 @@ tptilesfull:
 	VXORPS Z21, Z21, Z21
 	VXORPS Z22, Z22, Z22
 	VXORPS Z23, Z23, Z23
-	MOVQ   wt+0(FP), R10
-	ADDQ   CX, R10
-	MOVQ   DI, R11
-	MOVQ   k+16(FP), R12
+	MOVQ   wt+0(FP), R11
+	ADDQ   CX, R11
+	MOVQ   DI, R12
+	MOVQ   k+16(FP), R13
 
 tpkfull:
-	VMOVUPS      (R10), Z24
-	VMOVUPS      64(R10), Z25
-	VMOVUPS      128(R10), Z26
-	VMOVUPS      192(R10), Z27
-	VMOVUPS      256(R10), Z28
-	VMOVUPS      320(R10), Z29
-	VBROADCASTSD (R11), Z30
+	PREFETCHT1   (R8)
+	ADDQ         $0x20, R8
+	VMOVUPS      (R11), Z24
+	VMOVUPS      64(R11), Z25
+	VMOVUPS      128(R11), Z26
+	VMOVUPS      192(R11), Z27
+	VMOVUPS      256(R11), Z28
+	VMOVUPS      320(R11), Z29
+	VBROADCASTSD (R12), Z30
 	VFMADD231PS  Z24, Z30, Z0
 	VFMADD231PS  Z25, Z30, Z1
 	VFMADD231PS  Z26, Z30, Z2
 	VFMADD231PS  Z27, Z30, Z3
 	VFMADD231PS  Z28, Z30, Z4
 	VFMADD231PS  Z29, Z30, Z5
-	VBROADCASTSD (R11)(BX*1), Z30
+	VBROADCASTSD (R12)(BX*1), Z30
 	VFMADD231PS  Z24, Z30, Z6
 	VFMADD231PS  Z25, Z30, Z7
 	VFMADD231PS  Z26, Z30, Z8
 	VFMADD231PS  Z27, Z30, Z9
 	VFMADD231PS  Z28, Z30, Z10
 	VFMADD231PS  Z29, Z30, Z11
-	VBROADCASTSD (R11)(BX*2), Z30
+	VBROADCASTSD (R12)(BX*2), Z30
 	VFMADD231PS  Z24, Z30, Z12
 	VFMADD231PS  Z25, Z30, Z13
 	VFMADD231PS  Z26, Z30, Z14
 	VFMADD231PS  Z27, Z30, Z15
 	VFMADD231PS  Z28, Z30, Z16
 	VFMADD231PS  Z29, Z30, Z17
-	VBROADCASTSD (R11)(SI*1), Z30
+	VBROADCASTSD (R12)(SI*1), Z30
 	VFMADD231PS  Z24, Z30, Z18
 	VFMADD231PS  Z25, Z30, Z19
 	VFMADD231PS  Z26, Z30, Z20
 	VFMADD231PS  Z27, Z30, Z21
 	VFMADD231PS  Z28, Z30, Z22
 	VFMADD231PS  Z29, Z30, Z23
-	ADDQ         AX, R10
-	ADDQ         $0x08, R11
-	DECQ         R12
+	ADDQ         AX, R11
+	ADDQ         $0x08, R12
+	DECQ         R13
 	JNZ          tpkfull
-	VMOVUPS      Z0, (R8)
-	VMOVUPS      Z1, 64(R8)
-	VMOVUPS      Z2, 128(R8)
-	VMOVUPS      Z3, 192(R8)
-	VMOVUPS      Z4, 256(R8)
-	VMOVUPS      Z5, 320(R8)
-	ADDQ         AX, R8
-	VMOVUPS      Z6, (R8)
-	VMOVUPS      Z7, 64(R8)
-	VMOVUPS      Z8, 128(R8)
-	VMOVUPS      Z9, 192(R8)
-	VMOVUPS      Z10, 256(R8)
-	VMOVUPS      Z11, 320(R8)
-	ADDQ         AX, R8
-	VMOVUPS      Z12, (R8)
-	VMOVUPS      Z13, 64(R8)
-	VMOVUPS      Z14, 128(R8)
-	VMOVUPS      Z15, 192(R8)
-	VMOVUPS      Z16, 256(R8)
-	VMOVUPS      Z17, 320(R8)
-	ADDQ         AX, R8
-	VMOVUPS      Z18, (R8)
-	VMOVUPS      Z19, 64(R8)
-	VMOVUPS      Z20, 128(R8)
-	VMOVUPS      Z21, 192(R8)
-	VMOVUPS      Z22, 256(R8)
-	VMOVUPS      Z23, 320(R8)
-	ADDQ         AX, R8
+	VMOVUPS      Z0, (R9)
+	VMOVUPS      Z1, 64(R9)
+	VMOVUPS      Z2, 128(R9)
+	VMOVUPS      Z3, 192(R9)
+	VMOVUPS      Z4, 256(R9)
+	VMOVUPS      Z5, 320(R9)
+	ADDQ         AX, R9
+	VMOVUPS      Z6, (R9)
+	VMOVUPS      Z7, 64(R9)
+	VMOVUPS      Z8, 128(R9)
+	VMOVUPS      Z9, 192(R9)
+	VMOVUPS      Z10, 256(R9)
+	VMOVUPS      Z11, 320(R9)
+	ADDQ         AX, R9
+	VMOVUPS      Z12, (R9)
+	VMOVUPS      Z13, 64(R9)
+	VMOVUPS      Z14, 128(R9)
+	VMOVUPS      Z15, 192(R9)
+	VMOVUPS      Z16, 256(R9)
+	VMOVUPS      Z17, 320(R9)
+	ADDQ         AX, R9
+	VMOVUPS      Z18, (R9)
+	VMOVUPS      Z19, 64(R9)
+	VMOVUPS      Z20, 128(R9)
+	VMOVUPS      Z21, 192(R9)
+	VMOVUPS      Z22, 256(R9)
+	VMOVUPS      Z23, 320(R9)
+	ADDQ         AX, R9
 	ADDQ         BX, DI
 	ADDQ         BX, DI
 	ADDQ         BX, DI
 	ADDQ         BX, DI
-	DECQ         R9
+	DECQ         R10
 	JNZ          tptilesfull
 	ADDQ         $0x00000180, CX
 	SUBQ         $0x06, DX
@@ -12078,9 +12083,10 @@ tpedge:
 	SHLQ $0x03, DX
 	LEAQ (DX)(DX*2), BX
 	MOVQ xb+8(FP), SI
-	MOVQ ut+32(FP), DI
-	ADDQ CX, DI
-	MOVQ $0x00000008, R8
+	MOVQ pf+40(FP), DI
+	MOVQ ut+32(FP), R8
+	ADDQ CX, R8
+	MOVQ $0x00000008, R9
 
 tptiles5:
 	VXORPS Z0, Z0, Z0
@@ -12103,74 +12109,76 @@ tptiles5:
 	VXORPS Z17, Z17, Z17
 	VXORPS Z18, Z18, Z18
 	VXORPS Z19, Z19, Z19
-	MOVQ   wt+0(FP), R9
-	ADDQ   CX, R9
-	MOVQ   SI, R10
-	MOVQ   k+16(FP), R11
+	MOVQ   wt+0(FP), R10
+	ADDQ   CX, R10
+	MOVQ   SI, R11
+	MOVQ   k+16(FP), R12
 
 tpk5:
-	VMOVUPS      (R9), Z20
-	VMOVUPS      64(R9), Z21
-	VMOVUPS      128(R9), Z22
-	VMOVUPS      192(R9), Z23
-	VMOVUPS      256(R9), Z24
-	VBROADCASTSD (R10), Z25
+	PREFETCHT1   (DI)
+	ADDQ         $0x20, DI
+	VMOVUPS      (R10), Z20
+	VMOVUPS      64(R10), Z21
+	VMOVUPS      128(R10), Z22
+	VMOVUPS      192(R10), Z23
+	VMOVUPS      256(R10), Z24
+	VBROADCASTSD (R11), Z25
 	VFMADD231PS  Z20, Z25, Z0
 	VFMADD231PS  Z21, Z25, Z1
 	VFMADD231PS  Z22, Z25, Z2
 	VFMADD231PS  Z23, Z25, Z3
 	VFMADD231PS  Z24, Z25, Z4
-	VBROADCASTSD (R10)(DX*1), Z25
+	VBROADCASTSD (R11)(DX*1), Z25
 	VFMADD231PS  Z20, Z25, Z5
 	VFMADD231PS  Z21, Z25, Z6
 	VFMADD231PS  Z22, Z25, Z7
 	VFMADD231PS  Z23, Z25, Z8
 	VFMADD231PS  Z24, Z25, Z9
-	VBROADCASTSD (R10)(DX*2), Z25
+	VBROADCASTSD (R11)(DX*2), Z25
 	VFMADD231PS  Z20, Z25, Z10
 	VFMADD231PS  Z21, Z25, Z11
 	VFMADD231PS  Z22, Z25, Z12
 	VFMADD231PS  Z23, Z25, Z13
 	VFMADD231PS  Z24, Z25, Z14
-	VBROADCASTSD (R10)(BX*1), Z25
+	VBROADCASTSD (R11)(BX*1), Z25
 	VFMADD231PS  Z20, Z25, Z15
 	VFMADD231PS  Z21, Z25, Z16
 	VFMADD231PS  Z22, Z25, Z17
 	VFMADD231PS  Z23, Z25, Z18
 	VFMADD231PS  Z24, Z25, Z19
-	ADDQ         AX, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         AX, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          tpk5
-	VMOVUPS      Z0, (DI)
-	VMOVUPS      Z1, 64(DI)
-	VMOVUPS      Z2, 128(DI)
-	VMOVUPS      Z3, 192(DI)
-	VMOVUPS      Z4, 256(DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z5, (DI)
-	VMOVUPS      Z6, 64(DI)
-	VMOVUPS      Z7, 128(DI)
-	VMOVUPS      Z8, 192(DI)
-	VMOVUPS      Z9, 256(DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z10, (DI)
-	VMOVUPS      Z11, 64(DI)
-	VMOVUPS      Z12, 128(DI)
-	VMOVUPS      Z13, 192(DI)
-	VMOVUPS      Z14, 256(DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z15, (DI)
-	VMOVUPS      Z16, 64(DI)
-	VMOVUPS      Z17, 128(DI)
-	VMOVUPS      Z18, 192(DI)
-	VMOVUPS      Z19, 256(DI)
-	ADDQ         AX, DI
+	VMOVUPS      Z0, (R8)
+	VMOVUPS      Z1, 64(R8)
+	VMOVUPS      Z2, 128(R8)
+	VMOVUPS      Z3, 192(R8)
+	VMOVUPS      Z4, 256(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z5, (R8)
+	VMOVUPS      Z6, 64(R8)
+	VMOVUPS      Z7, 128(R8)
+	VMOVUPS      Z8, 192(R8)
+	VMOVUPS      Z9, 256(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z10, (R8)
+	VMOVUPS      Z11, 64(R8)
+	VMOVUPS      Z12, 128(R8)
+	VMOVUPS      Z13, 192(R8)
+	VMOVUPS      Z14, 256(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z15, (R8)
+	VMOVUPS      Z16, 64(R8)
+	VMOVUPS      Z17, 128(R8)
+	VMOVUPS      Z18, 192(R8)
+	VMOVUPS      Z19, 256(R8)
+	ADDQ         AX, R8
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
-	DECQ         R8
+	DECQ         R9
 	JNZ          tptiles5
 	JMP          tpdone
 
@@ -12181,9 +12189,10 @@ tpnot5:
 	SHLQ $0x03, DX
 	LEAQ (DX)(DX*2), BX
 	MOVQ xb+8(FP), SI
-	MOVQ ut+32(FP), DI
-	ADDQ CX, DI
-	MOVQ $0x00000008, R8
+	MOVQ pf+40(FP), DI
+	MOVQ ut+32(FP), R8
+	ADDQ CX, R8
+	MOVQ $0x00000008, R9
 
 tptiles4:
 	VXORPS Z0, Z0, Z0
@@ -12202,65 +12211,67 @@ tptiles4:
 	VXORPS Z13, Z13, Z13
 	VXORPS Z14, Z14, Z14
 	VXORPS Z15, Z15, Z15
-	MOVQ   wt+0(FP), R9
-	ADDQ   CX, R9
-	MOVQ   SI, R10
-	MOVQ   k+16(FP), R11
+	MOVQ   wt+0(FP), R10
+	ADDQ   CX, R10
+	MOVQ   SI, R11
+	MOVQ   k+16(FP), R12
 
 tpk4:
-	VMOVUPS      (R9), Z16
-	VMOVUPS      64(R9), Z17
-	VMOVUPS      128(R9), Z18
-	VMOVUPS      192(R9), Z19
-	VBROADCASTSD (R10), Z20
+	PREFETCHT1   (DI)
+	ADDQ         $0x20, DI
+	VMOVUPS      (R10), Z16
+	VMOVUPS      64(R10), Z17
+	VMOVUPS      128(R10), Z18
+	VMOVUPS      192(R10), Z19
+	VBROADCASTSD (R11), Z20
 	VFMADD231PS  Z16, Z20, Z0
 	VFMADD231PS  Z17, Z20, Z1
 	VFMADD231PS  Z18, Z20, Z2
 	VFMADD231PS  Z19, Z20, Z3
-	VBROADCASTSD (R10)(DX*1), Z20
+	VBROADCASTSD (R11)(DX*1), Z20
 	VFMADD231PS  Z16, Z20, Z4
 	VFMADD231PS  Z17, Z20, Z5
 	VFMADD231PS  Z18, Z20, Z6
 	VFMADD231PS  Z19, Z20, Z7
-	VBROADCASTSD (R10)(DX*2), Z20
+	VBROADCASTSD (R11)(DX*2), Z20
 	VFMADD231PS  Z16, Z20, Z8
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
 	VFMADD231PS  Z19, Z20, Z11
-	VBROADCASTSD (R10)(BX*1), Z20
+	VBROADCASTSD (R11)(BX*1), Z20
 	VFMADD231PS  Z16, Z20, Z12
 	VFMADD231PS  Z17, Z20, Z13
 	VFMADD231PS  Z18, Z20, Z14
 	VFMADD231PS  Z19, Z20, Z15
-	ADDQ         AX, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         AX, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          tpk4
-	VMOVUPS      Z0, (DI)
-	VMOVUPS      Z1, 64(DI)
-	VMOVUPS      Z2, 128(DI)
-	VMOVUPS      Z3, 192(DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z4, (DI)
-	VMOVUPS      Z5, 64(DI)
-	VMOVUPS      Z6, 128(DI)
-	VMOVUPS      Z7, 192(DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z8, (DI)
-	VMOVUPS      Z9, 64(DI)
-	VMOVUPS      Z10, 128(DI)
-	VMOVUPS      Z11, 192(DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z12, (DI)
-	VMOVUPS      Z13, 64(DI)
-	VMOVUPS      Z14, 128(DI)
-	VMOVUPS      Z15, 192(DI)
-	ADDQ         AX, DI
+	VMOVUPS      Z0, (R8)
+	VMOVUPS      Z1, 64(R8)
+	VMOVUPS      Z2, 128(R8)
+	VMOVUPS      Z3, 192(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z4, (R8)
+	VMOVUPS      Z5, 64(R8)
+	VMOVUPS      Z6, 128(R8)
+	VMOVUPS      Z7, 192(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z8, (R8)
+	VMOVUPS      Z9, 64(R8)
+	VMOVUPS      Z10, 128(R8)
+	VMOVUPS      Z11, 192(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z12, (R8)
+	VMOVUPS      Z13, 64(R8)
+	VMOVUPS      Z14, 128(R8)
+	VMOVUPS      Z15, 192(R8)
+	ADDQ         AX, R8
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
-	DECQ         R8
+	DECQ         R9
 	JNZ          tptiles4
 	JMP          tpdone
 
@@ -12271,9 +12282,10 @@ tpnot4:
 	SHLQ $0x03, DX
 	LEAQ (DX)(DX*2), BX
 	MOVQ xb+8(FP), SI
-	MOVQ ut+32(FP), DI
-	ADDQ CX, DI
-	MOVQ $0x00000008, R8
+	MOVQ pf+40(FP), DI
+	MOVQ ut+32(FP), R8
+	ADDQ CX, R8
+	MOVQ $0x00000008, R9
 
 tptiles3:
 	VXORPS Z0, Z0, Z0
@@ -12288,56 +12300,58 @@ tptiles3:
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
-	MOVQ   wt+0(FP), R9
-	ADDQ   CX, R9
-	MOVQ   SI, R10
-	MOVQ   k+16(FP), R11
+	MOVQ   wt+0(FP), R10
+	ADDQ   CX, R10
+	MOVQ   SI, R11
+	MOVQ   k+16(FP), R12
 
 tpk3:
-	VMOVUPS      (R9), Z12
-	VMOVUPS      64(R9), Z13
-	VMOVUPS      128(R9), Z14
-	VBROADCASTSD (R10), Z15
+	PREFETCHT1   (DI)
+	ADDQ         $0x20, DI
+	VMOVUPS      (R10), Z12
+	VMOVUPS      64(R10), Z13
+	VMOVUPS      128(R10), Z14
+	VBROADCASTSD (R11), Z15
 	VFMADD231PS  Z12, Z15, Z0
 	VFMADD231PS  Z13, Z15, Z1
 	VFMADD231PS  Z14, Z15, Z2
-	VBROADCASTSD (R10)(DX*1), Z15
+	VBROADCASTSD (R11)(DX*1), Z15
 	VFMADD231PS  Z12, Z15, Z3
 	VFMADD231PS  Z13, Z15, Z4
 	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSD (R10)(DX*2), Z15
+	VBROADCASTSD (R11)(DX*2), Z15
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
-	VBROADCASTSD (R10)(BX*1), Z15
+	VBROADCASTSD (R11)(BX*1), Z15
 	VFMADD231PS  Z12, Z15, Z9
 	VFMADD231PS  Z13, Z15, Z10
 	VFMADD231PS  Z14, Z15, Z11
-	ADDQ         AX, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         AX, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          tpk3
-	VMOVUPS      Z0, (DI)
-	VMOVUPS      Z1, 64(DI)
-	VMOVUPS      Z2, 128(DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z3, (DI)
-	VMOVUPS      Z4, 64(DI)
-	VMOVUPS      Z5, 128(DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z6, (DI)
-	VMOVUPS      Z7, 64(DI)
-	VMOVUPS      Z8, 128(DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z9, (DI)
-	VMOVUPS      Z10, 64(DI)
-	VMOVUPS      Z11, 128(DI)
-	ADDQ         AX, DI
+	VMOVUPS      Z0, (R8)
+	VMOVUPS      Z1, 64(R8)
+	VMOVUPS      Z2, 128(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z3, (R8)
+	VMOVUPS      Z4, 64(R8)
+	VMOVUPS      Z5, 128(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z6, (R8)
+	VMOVUPS      Z7, 64(R8)
+	VMOVUPS      Z8, 128(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z9, (R8)
+	VMOVUPS      Z10, 64(R8)
+	VMOVUPS      Z11, 128(R8)
+	ADDQ         AX, R8
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
-	DECQ         R8
+	DECQ         R9
 	JNZ          tptiles3
 	JMP          tpdone
 
@@ -12348,9 +12362,10 @@ tpnot3:
 	SHLQ $0x03, DX
 	LEAQ (DX)(DX*2), BX
 	MOVQ xb+8(FP), SI
-	MOVQ ut+32(FP), DI
-	ADDQ CX, DI
-	MOVQ $0x00000008, R8
+	MOVQ pf+40(FP), DI
+	MOVQ ut+32(FP), R8
+	ADDQ CX, R8
+	MOVQ $0x00000008, R9
 
 tptiles2:
 	VXORPS Z0, Z0, Z0
@@ -12361,47 +12376,49 @@ tptiles2:
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
-	MOVQ   wt+0(FP), R9
-	ADDQ   CX, R9
-	MOVQ   SI, R10
-	MOVQ   k+16(FP), R11
+	MOVQ   wt+0(FP), R10
+	ADDQ   CX, R10
+	MOVQ   SI, R11
+	MOVQ   k+16(FP), R12
 
 tpk2:
-	VMOVUPS      (R9), Z8
-	VMOVUPS      64(R9), Z9
-	VBROADCASTSD (R10), Z10
+	PREFETCHT1   (DI)
+	ADDQ         $0x20, DI
+	VMOVUPS      (R10), Z8
+	VMOVUPS      64(R10), Z9
+	VBROADCASTSD (R11), Z10
 	VFMADD231PS  Z8, Z10, Z0
 	VFMADD231PS  Z9, Z10, Z1
-	VBROADCASTSD (R10)(DX*1), Z10
+	VBROADCASTSD (R11)(DX*1), Z10
 	VFMADD231PS  Z8, Z10, Z2
 	VFMADD231PS  Z9, Z10, Z3
-	VBROADCASTSD (R10)(DX*2), Z10
+	VBROADCASTSD (R11)(DX*2), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
-	VBROADCASTSD (R10)(BX*1), Z10
+	VBROADCASTSD (R11)(BX*1), Z10
 	VFMADD231PS  Z8, Z10, Z6
 	VFMADD231PS  Z9, Z10, Z7
-	ADDQ         AX, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         AX, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          tpk2
-	VMOVUPS      Z0, (DI)
-	VMOVUPS      Z1, 64(DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z2, (DI)
-	VMOVUPS      Z3, 64(DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z4, (DI)
-	VMOVUPS      Z5, 64(DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z6, (DI)
-	VMOVUPS      Z7, 64(DI)
-	ADDQ         AX, DI
+	VMOVUPS      Z0, (R8)
+	VMOVUPS      Z1, 64(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z2, (R8)
+	VMOVUPS      Z3, 64(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z4, (R8)
+	VMOVUPS      Z5, 64(R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z6, (R8)
+	VMOVUPS      Z7, 64(R8)
+	ADDQ         AX, R8
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
-	DECQ         R8
+	DECQ         R9
 	JNZ          tptiles2
 	JMP          tpdone
 
@@ -12412,47 +12429,50 @@ tpnot2:
 	SHLQ $0x03, DX
 	LEAQ (DX)(DX*2), BX
 	MOVQ xb+8(FP), SI
-	MOVQ ut+32(FP), DI
-	ADDQ CX, DI
-	MOVQ $0x00000008, R8
+	MOVQ pf+40(FP), DI
+	MOVQ ut+32(FP), R8
+	ADDQ CX, R8
+	MOVQ $0x00000008, R9
 
 tptiles1:
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
-	MOVQ   wt+0(FP), R9
-	ADDQ   CX, R9
-	MOVQ   SI, R10
-	MOVQ   k+16(FP), R11
+	MOVQ   wt+0(FP), R10
+	ADDQ   CX, R10
+	MOVQ   SI, R11
+	MOVQ   k+16(FP), R12
 
 tpk1:
-	VMOVUPS      (R9), Z4
-	VBROADCASTSD (R10), Z5
+	PREFETCHT1   (DI)
+	ADDQ         $0x20, DI
+	VMOVUPS      (R10), Z4
+	VBROADCASTSD (R11), Z5
 	VFMADD231PS  Z4, Z5, Z0
-	VBROADCASTSD (R10)(DX*1), Z5
+	VBROADCASTSD (R11)(DX*1), Z5
 	VFMADD231PS  Z4, Z5, Z1
-	VBROADCASTSD (R10)(DX*2), Z5
+	VBROADCASTSD (R11)(DX*2), Z5
 	VFMADD231PS  Z4, Z5, Z2
-	VBROADCASTSD (R10)(BX*1), Z5
+	VBROADCASTSD (R11)(BX*1), Z5
 	VFMADD231PS  Z4, Z5, Z3
-	ADDQ         AX, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         AX, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          tpk1
-	VMOVUPS      Z0, (DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z1, (DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z2, (DI)
-	ADDQ         AX, DI
-	VMOVUPS      Z3, (DI)
-	ADDQ         AX, DI
+	VMOVUPS      Z0, (R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z1, (R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z2, (R8)
+	ADDQ         AX, R8
+	VMOVUPS      Z3, (R8)
+	ADDQ         AX, R8
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
-	DECQ         R8
+	DECQ         R9
 	JNZ          tptiles1
 	JMP          tpdone
 
@@ -18698,7 +18718,7 @@ tadone:
 	RET
 
 // func icaTPackRowsF64AVX512(x *float64, ldx int, k int, mu *float64, xb *float64)
-// Requires: AVX, AVX512F, MMX+
+// Requires: AVX, AVX512F
 TEXT ·icaTPackRowsF64AVX512(SB), NOSPLIT, $0-40
 	MOVQ x+0(FP), AX
 	MOVQ ldx+8(FP), CX
@@ -18707,35 +18727,32 @@ TEXT ·icaTPackRowsF64AVX512(SB), NOSPLIT, $0-40
 	MOVQ $0x00000020, BX
 
 prow:
-	MOVQ   AX, SI
-	MOVQ   mu+24(FP), DI
-	MOVQ   k+16(FP), R8
-	IMUL3Q $0x00000100, CX, R9
+	MOVQ AX, SI
+	MOVQ mu+24(FP), DI
+	MOVQ k+16(FP), R8
 
 pfull:
-	CMPQ       R8, $0x08
-	JB         phalf
-	PREFETCHT1 (SI)(R9*1)
-	VMOVUPD    (SI), Z0
-	VSUBPD     (DI), Z0, Z0
-	VMOVUPD    Z0, (DX)
-	ADDQ       $0x00000040, SI
-	ADDQ       $0x00000040, DI
-	ADDQ       $0x00000040, DX
-	SUBQ       $0x08, R8
-	JMP        pfull
+	CMPQ    R8, $0x08
+	JB      phalf
+	VMOVUPD (SI), Z0
+	VSUBPD  (DI), Z0, Z0
+	VMOVUPD Z0, (DX)
+	ADDQ    $0x00000040, SI
+	ADDQ    $0x00000040, DI
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x08, R8
+	JMP     pfull
 
 phalf:
-	CMPQ       R8, $0x04
-	JB         pscalar
-	PREFETCHT1 (SI)(R9*1)
-	VMOVUPD    (SI), Y0
-	VSUBPD     (DI), Y0, Y0
-	VMOVUPD    Y0, (DX)
-	ADDQ       $0x00000020, SI
-	ADDQ       $0x00000020, DI
-	ADDQ       $0x00000020, DX
-	SUBQ       $0x04, R8
+	CMPQ    R8, $0x04
+	JB      pscalar
+	VMOVUPD (SI), Y0
+	VSUBPD  (DI), Y0, Y0
+	VMOVUPD Y0, (DX)
+	ADDQ    $0x00000020, SI
+	ADDQ    $0x00000020, DI
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x04, R8
 
 pscalar:
 	TESTQ  R8, R8
@@ -18756,9 +18773,9 @@ pnext:
 	VZEROUPPER
 	RET
 
-// func icaTProjRowsF64AVX512(wt *float64, xb *float64, k int, kv int, ut *float64)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·icaTProjRowsF64AVX512(SB), NOSPLIT, $0-40
+// func icaTProjRowsF64AVX512(wt *float64, xb *float64, k int, kv int, ut *float64, pf *float64)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·icaTProjRowsF64AVX512(SB), NOSPLIT, $0-48
 	// Project: Uᵀ = xbᵀ·Wt, groups of component vectors
 	MOVQ kv+24(FP), AX
 	SHLQ $0x06, AX
@@ -18772,9 +18789,10 @@ tpgroups:
 	SHLQ $0x03, BX
 	LEAQ (BX)(BX*2), SI
 	MOVQ xb+8(FP), DI
-	MOVQ ut+32(FP), R8
-	ADDQ CX, R8
-	MOVQ $0x00000008, R9
+	MOVQ pf+40(FP), R8
+	MOVQ ut+32(FP), R9
+	ADDQ CX, R9
+	MOVQ $0x00000008, R10
 
 tptilesfull:
 	VXORPD Z0, Z0, Z0
@@ -18801,83 +18819,85 @@ tptilesfull:
 	VXORPD Z21, Z21, Z21
 	VXORPD Z22, Z22, Z22
 	VXORPD Z23, Z23, Z23
-	MOVQ   wt+0(FP), R10
-	ADDQ   CX, R10
-	MOVQ   DI, R11
-	MOVQ   k+16(FP), R12
+	MOVQ   wt+0(FP), R11
+	ADDQ   CX, R11
+	MOVQ   DI, R12
+	MOVQ   k+16(FP), R13
 
 tpkfull:
-	VMOVUPD      (R10), Z24
-	VMOVUPD      64(R10), Z25
-	VMOVUPD      128(R10), Z26
-	VMOVUPD      192(R10), Z27
-	VMOVUPD      256(R10), Z28
-	VMOVUPD      320(R10), Z29
-	VBROADCASTSD (R11), Z30
+	PREFETCHT1   (R8)
+	ADDQ         $0x20, R8
+	VMOVUPD      (R11), Z24
+	VMOVUPD      64(R11), Z25
+	VMOVUPD      128(R11), Z26
+	VMOVUPD      192(R11), Z27
+	VMOVUPD      256(R11), Z28
+	VMOVUPD      320(R11), Z29
+	VBROADCASTSD (R12), Z30
 	VFMADD231PD  Z24, Z30, Z0
 	VFMADD231PD  Z25, Z30, Z1
 	VFMADD231PD  Z26, Z30, Z2
 	VFMADD231PD  Z27, Z30, Z3
 	VFMADD231PD  Z28, Z30, Z4
 	VFMADD231PD  Z29, Z30, Z5
-	VBROADCASTSD (R11)(BX*1), Z30
+	VBROADCASTSD (R12)(BX*1), Z30
 	VFMADD231PD  Z24, Z30, Z6
 	VFMADD231PD  Z25, Z30, Z7
 	VFMADD231PD  Z26, Z30, Z8
 	VFMADD231PD  Z27, Z30, Z9
 	VFMADD231PD  Z28, Z30, Z10
 	VFMADD231PD  Z29, Z30, Z11
-	VBROADCASTSD (R11)(BX*2), Z30
+	VBROADCASTSD (R12)(BX*2), Z30
 	VFMADD231PD  Z24, Z30, Z12
 	VFMADD231PD  Z25, Z30, Z13
 	VFMADD231PD  Z26, Z30, Z14
 	VFMADD231PD  Z27, Z30, Z15
 	VFMADD231PD  Z28, Z30, Z16
 	VFMADD231PD  Z29, Z30, Z17
-	VBROADCASTSD (R11)(SI*1), Z30
+	VBROADCASTSD (R12)(SI*1), Z30
 	VFMADD231PD  Z24, Z30, Z18
 	VFMADD231PD  Z25, Z30, Z19
 	VFMADD231PD  Z26, Z30, Z20
 	VFMADD231PD  Z27, Z30, Z21
 	VFMADD231PD  Z28, Z30, Z22
 	VFMADD231PD  Z29, Z30, Z23
-	ADDQ         AX, R10
-	ADDQ         $0x08, R11
-	DECQ         R12
+	ADDQ         AX, R11
+	ADDQ         $0x08, R12
+	DECQ         R13
 	JNZ          tpkfull
-	VMOVUPD      Z0, (R8)
-	VMOVUPD      Z1, 64(R8)
-	VMOVUPD      Z2, 128(R8)
-	VMOVUPD      Z3, 192(R8)
-	VMOVUPD      Z4, 256(R8)
-	VMOVUPD      Z5, 320(R8)
-	ADDQ         AX, R8
-	VMOVUPD      Z6, (R8)
-	VMOVUPD      Z7, 64(R8)
-	VMOVUPD      Z8, 128(R8)
-	VMOVUPD      Z9, 192(R8)
-	VMOVUPD      Z10, 256(R8)
-	VMOVUPD      Z11, 320(R8)
-	ADDQ         AX, R8
-	VMOVUPD      Z12, (R8)
-	VMOVUPD      Z13, 64(R8)
-	VMOVUPD      Z14, 128(R8)
-	VMOVUPD      Z15, 192(R8)
-	VMOVUPD      Z16, 256(R8)
-	VMOVUPD      Z17, 320(R8)
-	ADDQ         AX, R8
-	VMOVUPD      Z18, (R8)
-	VMOVUPD      Z19, 64(R8)
-	VMOVUPD      Z20, 128(R8)
-	VMOVUPD      Z21, 192(R8)
-	VMOVUPD      Z22, 256(R8)
-	VMOVUPD      Z23, 320(R8)
-	ADDQ         AX, R8
+	VMOVUPD      Z0, (R9)
+	VMOVUPD      Z1, 64(R9)
+	VMOVUPD      Z2, 128(R9)
+	VMOVUPD      Z3, 192(R9)
+	VMOVUPD      Z4, 256(R9)
+	VMOVUPD      Z5, 320(R9)
+	ADDQ         AX, R9
+	VMOVUPD      Z6, (R9)
+	VMOVUPD      Z7, 64(R9)
+	VMOVUPD      Z8, 128(R9)
+	VMOVUPD      Z9, 192(R9)
+	VMOVUPD      Z10, 256(R9)
+	VMOVUPD      Z11, 320(R9)
+	ADDQ         AX, R9
+	VMOVUPD      Z12, (R9)
+	VMOVUPD      Z13, 64(R9)
+	VMOVUPD      Z14, 128(R9)
+	VMOVUPD      Z15, 192(R9)
+	VMOVUPD      Z16, 256(R9)
+	VMOVUPD      Z17, 320(R9)
+	ADDQ         AX, R9
+	VMOVUPD      Z18, (R9)
+	VMOVUPD      Z19, 64(R9)
+	VMOVUPD      Z20, 128(R9)
+	VMOVUPD      Z21, 192(R9)
+	VMOVUPD      Z22, 256(R9)
+	VMOVUPD      Z23, 320(R9)
+	ADDQ         AX, R9
 	ADDQ         BX, DI
 	ADDQ         BX, DI
 	ADDQ         BX, DI
 	ADDQ         BX, DI
-	DECQ         R9
+	DECQ         R10
 	JNZ          tptilesfull
 	ADDQ         $0x00000180, CX
 	SUBQ         $0x06, DX
@@ -18890,9 +18910,10 @@ tpedge:
 	SHLQ $0x03, DX
 	LEAQ (DX)(DX*2), BX
 	MOVQ xb+8(FP), SI
-	MOVQ ut+32(FP), DI
-	ADDQ CX, DI
-	MOVQ $0x00000008, R8
+	MOVQ pf+40(FP), DI
+	MOVQ ut+32(FP), R8
+	ADDQ CX, R8
+	MOVQ $0x00000008, R9
 
 tptiles5:
 	VXORPD Z0, Z0, Z0
@@ -18915,74 +18936,76 @@ tptiles5:
 	VXORPD Z17, Z17, Z17
 	VXORPD Z18, Z18, Z18
 	VXORPD Z19, Z19, Z19
-	MOVQ   wt+0(FP), R9
-	ADDQ   CX, R9
-	MOVQ   SI, R10
-	MOVQ   k+16(FP), R11
+	MOVQ   wt+0(FP), R10
+	ADDQ   CX, R10
+	MOVQ   SI, R11
+	MOVQ   k+16(FP), R12
 
 tpk5:
-	VMOVUPD      (R9), Z20
-	VMOVUPD      64(R9), Z21
-	VMOVUPD      128(R9), Z22
-	VMOVUPD      192(R9), Z23
-	VMOVUPD      256(R9), Z24
-	VBROADCASTSD (R10), Z25
+	PREFETCHT1   (DI)
+	ADDQ         $0x20, DI
+	VMOVUPD      (R10), Z20
+	VMOVUPD      64(R10), Z21
+	VMOVUPD      128(R10), Z22
+	VMOVUPD      192(R10), Z23
+	VMOVUPD      256(R10), Z24
+	VBROADCASTSD (R11), Z25
 	VFMADD231PD  Z20, Z25, Z0
 	VFMADD231PD  Z21, Z25, Z1
 	VFMADD231PD  Z22, Z25, Z2
 	VFMADD231PD  Z23, Z25, Z3
 	VFMADD231PD  Z24, Z25, Z4
-	VBROADCASTSD (R10)(DX*1), Z25
+	VBROADCASTSD (R11)(DX*1), Z25
 	VFMADD231PD  Z20, Z25, Z5
 	VFMADD231PD  Z21, Z25, Z6
 	VFMADD231PD  Z22, Z25, Z7
 	VFMADD231PD  Z23, Z25, Z8
 	VFMADD231PD  Z24, Z25, Z9
-	VBROADCASTSD (R10)(DX*2), Z25
+	VBROADCASTSD (R11)(DX*2), Z25
 	VFMADD231PD  Z20, Z25, Z10
 	VFMADD231PD  Z21, Z25, Z11
 	VFMADD231PD  Z22, Z25, Z12
 	VFMADD231PD  Z23, Z25, Z13
 	VFMADD231PD  Z24, Z25, Z14
-	VBROADCASTSD (R10)(BX*1), Z25
+	VBROADCASTSD (R11)(BX*1), Z25
 	VFMADD231PD  Z20, Z25, Z15
 	VFMADD231PD  Z21, Z25, Z16
 	VFMADD231PD  Z22, Z25, Z17
 	VFMADD231PD  Z23, Z25, Z18
 	VFMADD231PD  Z24, Z25, Z19
-	ADDQ         AX, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         AX, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          tpk5
-	VMOVUPD      Z0, (DI)
-	VMOVUPD      Z1, 64(DI)
-	VMOVUPD      Z2, 128(DI)
-	VMOVUPD      Z3, 192(DI)
-	VMOVUPD      Z4, 256(DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z5, (DI)
-	VMOVUPD      Z6, 64(DI)
-	VMOVUPD      Z7, 128(DI)
-	VMOVUPD      Z8, 192(DI)
-	VMOVUPD      Z9, 256(DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z10, (DI)
-	VMOVUPD      Z11, 64(DI)
-	VMOVUPD      Z12, 128(DI)
-	VMOVUPD      Z13, 192(DI)
-	VMOVUPD      Z14, 256(DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z15, (DI)
-	VMOVUPD      Z16, 64(DI)
-	VMOVUPD      Z17, 128(DI)
-	VMOVUPD      Z18, 192(DI)
-	VMOVUPD      Z19, 256(DI)
-	ADDQ         AX, DI
+	VMOVUPD      Z0, (R8)
+	VMOVUPD      Z1, 64(R8)
+	VMOVUPD      Z2, 128(R8)
+	VMOVUPD      Z3, 192(R8)
+	VMOVUPD      Z4, 256(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z5, (R8)
+	VMOVUPD      Z6, 64(R8)
+	VMOVUPD      Z7, 128(R8)
+	VMOVUPD      Z8, 192(R8)
+	VMOVUPD      Z9, 256(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z10, (R8)
+	VMOVUPD      Z11, 64(R8)
+	VMOVUPD      Z12, 128(R8)
+	VMOVUPD      Z13, 192(R8)
+	VMOVUPD      Z14, 256(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z15, (R8)
+	VMOVUPD      Z16, 64(R8)
+	VMOVUPD      Z17, 128(R8)
+	VMOVUPD      Z18, 192(R8)
+	VMOVUPD      Z19, 256(R8)
+	ADDQ         AX, R8
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
-	DECQ         R8
+	DECQ         R9
 	JNZ          tptiles5
 	JMP          tpdone
 
@@ -18993,9 +19016,10 @@ tpnot5:
 	SHLQ $0x03, DX
 	LEAQ (DX)(DX*2), BX
 	MOVQ xb+8(FP), SI
-	MOVQ ut+32(FP), DI
-	ADDQ CX, DI
-	MOVQ $0x00000008, R8
+	MOVQ pf+40(FP), DI
+	MOVQ ut+32(FP), R8
+	ADDQ CX, R8
+	MOVQ $0x00000008, R9
 
 tptiles4:
 	VXORPD Z0, Z0, Z0
@@ -19014,65 +19038,67 @@ tptiles4:
 	VXORPD Z13, Z13, Z13
 	VXORPD Z14, Z14, Z14
 	VXORPD Z15, Z15, Z15
-	MOVQ   wt+0(FP), R9
-	ADDQ   CX, R9
-	MOVQ   SI, R10
-	MOVQ   k+16(FP), R11
+	MOVQ   wt+0(FP), R10
+	ADDQ   CX, R10
+	MOVQ   SI, R11
+	MOVQ   k+16(FP), R12
 
 tpk4:
-	VMOVUPD      (R9), Z16
-	VMOVUPD      64(R9), Z17
-	VMOVUPD      128(R9), Z18
-	VMOVUPD      192(R9), Z19
-	VBROADCASTSD (R10), Z20
+	PREFETCHT1   (DI)
+	ADDQ         $0x20, DI
+	VMOVUPD      (R10), Z16
+	VMOVUPD      64(R10), Z17
+	VMOVUPD      128(R10), Z18
+	VMOVUPD      192(R10), Z19
+	VBROADCASTSD (R11), Z20
 	VFMADD231PD  Z16, Z20, Z0
 	VFMADD231PD  Z17, Z20, Z1
 	VFMADD231PD  Z18, Z20, Z2
 	VFMADD231PD  Z19, Z20, Z3
-	VBROADCASTSD (R10)(DX*1), Z20
+	VBROADCASTSD (R11)(DX*1), Z20
 	VFMADD231PD  Z16, Z20, Z4
 	VFMADD231PD  Z17, Z20, Z5
 	VFMADD231PD  Z18, Z20, Z6
 	VFMADD231PD  Z19, Z20, Z7
-	VBROADCASTSD (R10)(DX*2), Z20
+	VBROADCASTSD (R11)(DX*2), Z20
 	VFMADD231PD  Z16, Z20, Z8
 	VFMADD231PD  Z17, Z20, Z9
 	VFMADD231PD  Z18, Z20, Z10
 	VFMADD231PD  Z19, Z20, Z11
-	VBROADCASTSD (R10)(BX*1), Z20
+	VBROADCASTSD (R11)(BX*1), Z20
 	VFMADD231PD  Z16, Z20, Z12
 	VFMADD231PD  Z17, Z20, Z13
 	VFMADD231PD  Z18, Z20, Z14
 	VFMADD231PD  Z19, Z20, Z15
-	ADDQ         AX, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         AX, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          tpk4
-	VMOVUPD      Z0, (DI)
-	VMOVUPD      Z1, 64(DI)
-	VMOVUPD      Z2, 128(DI)
-	VMOVUPD      Z3, 192(DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z4, (DI)
-	VMOVUPD      Z5, 64(DI)
-	VMOVUPD      Z6, 128(DI)
-	VMOVUPD      Z7, 192(DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z8, (DI)
-	VMOVUPD      Z9, 64(DI)
-	VMOVUPD      Z10, 128(DI)
-	VMOVUPD      Z11, 192(DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z12, (DI)
-	VMOVUPD      Z13, 64(DI)
-	VMOVUPD      Z14, 128(DI)
-	VMOVUPD      Z15, 192(DI)
-	ADDQ         AX, DI
+	VMOVUPD      Z0, (R8)
+	VMOVUPD      Z1, 64(R8)
+	VMOVUPD      Z2, 128(R8)
+	VMOVUPD      Z3, 192(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z4, (R8)
+	VMOVUPD      Z5, 64(R8)
+	VMOVUPD      Z6, 128(R8)
+	VMOVUPD      Z7, 192(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z8, (R8)
+	VMOVUPD      Z9, 64(R8)
+	VMOVUPD      Z10, 128(R8)
+	VMOVUPD      Z11, 192(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z12, (R8)
+	VMOVUPD      Z13, 64(R8)
+	VMOVUPD      Z14, 128(R8)
+	VMOVUPD      Z15, 192(R8)
+	ADDQ         AX, R8
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
-	DECQ         R8
+	DECQ         R9
 	JNZ          tptiles4
 	JMP          tpdone
 
@@ -19083,9 +19109,10 @@ tpnot4:
 	SHLQ $0x03, DX
 	LEAQ (DX)(DX*2), BX
 	MOVQ xb+8(FP), SI
-	MOVQ ut+32(FP), DI
-	ADDQ CX, DI
-	MOVQ $0x00000008, R8
+	MOVQ pf+40(FP), DI
+	MOVQ ut+32(FP), R8
+	ADDQ CX, R8
+	MOVQ $0x00000008, R9
 
 tptiles3:
 	VXORPD Z0, Z0, Z0
@@ -19100,56 +19127,58 @@ tptiles3:
 	VXORPD Z9, Z9, Z9
 	VXORPD Z10, Z10, Z10
 	VXORPD Z11, Z11, Z11
-	MOVQ   wt+0(FP), R9
-	ADDQ   CX, R9
-	MOVQ   SI, R10
-	MOVQ   k+16(FP), R11
+	MOVQ   wt+0(FP), R10
+	ADDQ   CX, R10
+	MOVQ   SI, R11
+	MOVQ   k+16(FP), R12
 
 tpk3:
-	VMOVUPD      (R9), Z12
-	VMOVUPD      64(R9), Z13
-	VMOVUPD      128(R9), Z14
-	VBROADCASTSD (R10), Z15
+	PREFETCHT1   (DI)
+	ADDQ         $0x20, DI
+	VMOVUPD      (R10), Z12
+	VMOVUPD      64(R10), Z13
+	VMOVUPD      128(R10), Z14
+	VBROADCASTSD (R11), Z15
 	VFMADD231PD  Z12, Z15, Z0
 	VFMADD231PD  Z13, Z15, Z1
 	VFMADD231PD  Z14, Z15, Z2
-	VBROADCASTSD (R10)(DX*1), Z15
+	VBROADCASTSD (R11)(DX*1), Z15
 	VFMADD231PD  Z12, Z15, Z3
 	VFMADD231PD  Z13, Z15, Z4
 	VFMADD231PD  Z14, Z15, Z5
-	VBROADCASTSD (R10)(DX*2), Z15
+	VBROADCASTSD (R11)(DX*2), Z15
 	VFMADD231PD  Z12, Z15, Z6
 	VFMADD231PD  Z13, Z15, Z7
 	VFMADD231PD  Z14, Z15, Z8
-	VBROADCASTSD (R10)(BX*1), Z15
+	VBROADCASTSD (R11)(BX*1), Z15
 	VFMADD231PD  Z12, Z15, Z9
 	VFMADD231PD  Z13, Z15, Z10
 	VFMADD231PD  Z14, Z15, Z11
-	ADDQ         AX, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         AX, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          tpk3
-	VMOVUPD      Z0, (DI)
-	VMOVUPD      Z1, 64(DI)
-	VMOVUPD      Z2, 128(DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z3, (DI)
-	VMOVUPD      Z4, 64(DI)
-	VMOVUPD      Z5, 128(DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z6, (DI)
-	VMOVUPD      Z7, 64(DI)
-	VMOVUPD      Z8, 128(DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z9, (DI)
-	VMOVUPD      Z10, 64(DI)
-	VMOVUPD      Z11, 128(DI)
-	ADDQ         AX, DI
+	VMOVUPD      Z0, (R8)
+	VMOVUPD      Z1, 64(R8)
+	VMOVUPD      Z2, 128(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z3, (R8)
+	VMOVUPD      Z4, 64(R8)
+	VMOVUPD      Z5, 128(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z6, (R8)
+	VMOVUPD      Z7, 64(R8)
+	VMOVUPD      Z8, 128(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z9, (R8)
+	VMOVUPD      Z10, 64(R8)
+	VMOVUPD      Z11, 128(R8)
+	ADDQ         AX, R8
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
-	DECQ         R8
+	DECQ         R9
 	JNZ          tptiles3
 	JMP          tpdone
 
@@ -19160,9 +19189,10 @@ tpnot3:
 	SHLQ $0x03, DX
 	LEAQ (DX)(DX*2), BX
 	MOVQ xb+8(FP), SI
-	MOVQ ut+32(FP), DI
-	ADDQ CX, DI
-	MOVQ $0x00000008, R8
+	MOVQ pf+40(FP), DI
+	MOVQ ut+32(FP), R8
+	ADDQ CX, R8
+	MOVQ $0x00000008, R9
 
 tptiles2:
 	VXORPD Z0, Z0, Z0
@@ -19173,47 +19203,49 @@ tptiles2:
 	VXORPD Z5, Z5, Z5
 	VXORPD Z6, Z6, Z6
 	VXORPD Z7, Z7, Z7
-	MOVQ   wt+0(FP), R9
-	ADDQ   CX, R9
-	MOVQ   SI, R10
-	MOVQ   k+16(FP), R11
+	MOVQ   wt+0(FP), R10
+	ADDQ   CX, R10
+	MOVQ   SI, R11
+	MOVQ   k+16(FP), R12
 
 tpk2:
-	VMOVUPD      (R9), Z8
-	VMOVUPD      64(R9), Z9
-	VBROADCASTSD (R10), Z10
+	PREFETCHT1   (DI)
+	ADDQ         $0x20, DI
+	VMOVUPD      (R10), Z8
+	VMOVUPD      64(R10), Z9
+	VBROADCASTSD (R11), Z10
 	VFMADD231PD  Z8, Z10, Z0
 	VFMADD231PD  Z9, Z10, Z1
-	VBROADCASTSD (R10)(DX*1), Z10
+	VBROADCASTSD (R11)(DX*1), Z10
 	VFMADD231PD  Z8, Z10, Z2
 	VFMADD231PD  Z9, Z10, Z3
-	VBROADCASTSD (R10)(DX*2), Z10
+	VBROADCASTSD (R11)(DX*2), Z10
 	VFMADD231PD  Z8, Z10, Z4
 	VFMADD231PD  Z9, Z10, Z5
-	VBROADCASTSD (R10)(BX*1), Z10
+	VBROADCASTSD (R11)(BX*1), Z10
 	VFMADD231PD  Z8, Z10, Z6
 	VFMADD231PD  Z9, Z10, Z7
-	ADDQ         AX, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         AX, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          tpk2
-	VMOVUPD      Z0, (DI)
-	VMOVUPD      Z1, 64(DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z2, (DI)
-	VMOVUPD      Z3, 64(DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z4, (DI)
-	VMOVUPD      Z5, 64(DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z6, (DI)
-	VMOVUPD      Z7, 64(DI)
-	ADDQ         AX, DI
+	VMOVUPD      Z0, (R8)
+	VMOVUPD      Z1, 64(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z2, (R8)
+	VMOVUPD      Z3, 64(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z4, (R8)
+	VMOVUPD      Z5, 64(R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z6, (R8)
+	VMOVUPD      Z7, 64(R8)
+	ADDQ         AX, R8
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
-	DECQ         R8
+	DECQ         R9
 	JNZ          tptiles2
 	JMP          tpdone
 
@@ -19224,47 +19256,50 @@ tpnot2:
 	SHLQ $0x03, DX
 	LEAQ (DX)(DX*2), BX
 	MOVQ xb+8(FP), SI
-	MOVQ ut+32(FP), DI
-	ADDQ CX, DI
-	MOVQ $0x00000008, R8
+	MOVQ pf+40(FP), DI
+	MOVQ ut+32(FP), R8
+	ADDQ CX, R8
+	MOVQ $0x00000008, R9
 
 tptiles1:
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
-	MOVQ   wt+0(FP), R9
-	ADDQ   CX, R9
-	MOVQ   SI, R10
-	MOVQ   k+16(FP), R11
+	MOVQ   wt+0(FP), R10
+	ADDQ   CX, R10
+	MOVQ   SI, R11
+	MOVQ   k+16(FP), R12
 
 tpk1:
-	VMOVUPD      (R9), Z4
-	VBROADCASTSD (R10), Z5
+	PREFETCHT1   (DI)
+	ADDQ         $0x20, DI
+	VMOVUPD      (R10), Z4
+	VBROADCASTSD (R11), Z5
 	VFMADD231PD  Z4, Z5, Z0
-	VBROADCASTSD (R10)(DX*1), Z5
+	VBROADCASTSD (R11)(DX*1), Z5
 	VFMADD231PD  Z4, Z5, Z1
-	VBROADCASTSD (R10)(DX*2), Z5
+	VBROADCASTSD (R11)(DX*2), Z5
 	VFMADD231PD  Z4, Z5, Z2
-	VBROADCASTSD (R10)(BX*1), Z5
+	VBROADCASTSD (R11)(BX*1), Z5
 	VFMADD231PD  Z4, Z5, Z3
-	ADDQ         AX, R9
-	ADDQ         $0x08, R10
-	DECQ         R11
+	ADDQ         AX, R10
+	ADDQ         $0x08, R11
+	DECQ         R12
 	JNZ          tpk1
-	VMOVUPD      Z0, (DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z1, (DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z2, (DI)
-	ADDQ         AX, DI
-	VMOVUPD      Z3, (DI)
-	ADDQ         AX, DI
+	VMOVUPD      Z0, (R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z1, (R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z2, (R8)
+	ADDQ         AX, R8
+	VMOVUPD      Z3, (R8)
+	ADDQ         AX, R8
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
 	ADDQ         DX, SI
-	DECQ         R8
+	DECQ         R9
 	JNZ          tptiles1
 	JMP          tpdone
 

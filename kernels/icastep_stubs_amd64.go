@@ -175,12 +175,13 @@ func icaTPackRowsF32AVX2(x *float32, ldx int, k int, mu *float32, xb *float32)
 //		}
 //	}
 //
-// with P = 2 element(s) per 8-byte pair, BcP = 24 and k ≥ 1.
+// with P = 2 element(s) per 8-byte pair, BcP = 24 and k ≥ 1, prefetching
+// into L2 the block of samples from pf (a later one) while it runs.
 //
 // Requires: AVX, AVX2, FMA3
 //
 //go:noescape
-func icaTProjRowsF32AVX2(wt *float32, xb *float32, k int, kv int, ut *float32)
+func icaTProjRowsF32AVX2(wt *float32, xb *float32, k int, kv int, ut *float32, pf *float32)
 
 // icaTAccRowsF32AVX2 accumulates one block's G·Xᵀ (see asm/icastep/tile.go):
 //
@@ -370,12 +371,13 @@ func icaTPackRowsF64AVX2(x *float64, ldx int, k int, mu *float64, xb *float64)
 //		}
 //	}
 //
-// with P = 1 element(s) per 8-byte pair, BcP = 24 and k ≥ 1.
+// with P = 1 element(s) per 8-byte pair, BcP = 24 and k ≥ 1, prefetching
+// into L2 the block of samples from pf (a later one) while it runs.
 //
 // Requires: AVX, AVX2, FMA3
 //
 //go:noescape
-func icaTProjRowsF64AVX2(wt *float64, xb *float64, k int, kv int, ut *float64)
+func icaTProjRowsF64AVX2(wt *float64, xb *float64, k int, kv int, ut *float64, pf *float64)
 
 // icaTAccRowsF64AVX2 accumulates one block's G·Xᵀ (see asm/icastep/tile.go):
 //
@@ -565,12 +567,13 @@ func icaTPackRowsF32AVX512(x *float32, ldx int, k int, mu *float32, xb *float32)
 //		}
 //	}
 //
-// with P = 2 element(s) per 8-byte pair, BcP = 32 and k ≥ 1.
+// with P = 2 element(s) per 8-byte pair, BcP = 32 and k ≥ 1, prefetching
+// into L2 the block of samples from pf (a later one) while it runs.
 //
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
 //go:noescape
-func icaTProjRowsF32AVX512(wt *float32, xb *float32, k int, kv int, ut *float32)
+func icaTProjRowsF32AVX512(wt *float32, xb *float32, k int, kv int, ut *float32, pf *float32)
 
 // icaTAccRowsF32AVX512 accumulates one block's G·Xᵀ (see asm/icastep/tile.go):
 //
@@ -760,12 +763,13 @@ func icaTPackRowsF64AVX512(x *float64, ldx int, k int, mu *float64, xb *float64)
 //		}
 //	}
 //
-// with P = 1 element(s) per 8-byte pair, BcP = 32 and k ≥ 1.
+// with P = 1 element(s) per 8-byte pair, BcP = 32 and k ≥ 1, prefetching
+// into L2 the block of samples from pf (a later one) while it runs.
 //
 // Requires: AVX512F, AVX512DQ, AVX512VL
 //
 //go:noescape
-func icaTProjRowsF64AVX512(wt *float64, xb *float64, k int, kv int, ut *float64)
+func icaTProjRowsF64AVX512(wt *float64, xb *float64, k int, kv int, ut *float64, pf *float64)
 
 // icaTAccRowsF64AVX512 accumulates one block's G·Xᵀ (see asm/icastep/tile.go):
 //

@@ -77,7 +77,8 @@ func projectRowsAsm[T Float](lvl Level, m, k, n int, w []T, ldw int, x []T, ldx 
 			if direct {
 				u = dst[j0*ldd:]
 			}
-			projectRowsBlockAsm(lvl, &x[j0*ldx], ldx, k, kv, &mc[0], &xb[0], &wt[0], &u[0])
+			pf := &x[min(j0+icaPfBlocks*B, n-1)*ldx]
+			projectRowsBlockAsm(lvl, &x[j0*ldx], pf, ldx, k, kv, &mc[0], &xb[0], &wt[0], &u[0])
 			if direct {
 				continue
 			}
@@ -108,27 +109,29 @@ func projectRowsAsm[T Float](lvl Level, m, k, n int, w []T, ldw int, x []T, ldx 
 }
 
 // projectRowsBlockAsm packs and projects the B samples from x0.
-func projectRowsBlockAsm[T Float](lvl Level, x0 *T, ldx, k, kv int, mu, xb, wt, ut *T) {
+func projectRowsBlockAsm[T Float](lvl Level, x0, pf0 *T, ldx, k, kv int, mu, xb, wt, ut *T) {
 	if is32[T]() {
 		x, m, b, w, u := (*float32)(unsafe.Pointer(x0)), (*float32)(unsafe.Pointer(mu)), (*float32)(unsafe.Pointer(xb)),
 			(*float32)(unsafe.Pointer(wt)), (*float32)(unsafe.Pointer(ut))
+		pf := (*float32)(unsafe.Pointer(pf0))
 		if lvl == AVX512 {
 			icaTPackRowsF32AVX512(x, ldx, k, m, b)
-			icaTProjRowsF32AVX512(w, b, k, kv, u)
+			icaTProjRowsF32AVX512(w, b, k, kv, u, pf)
 		} else {
 			icaTPackRowsF32AVX2(x, ldx, k, m, b)
-			icaTProjRowsF32AVX2(w, b, k, kv, u)
+			icaTProjRowsF32AVX2(w, b, k, kv, u, pf)
 		}
 		return
 	}
 	x, m, b, w, u := (*float64)(unsafe.Pointer(x0)), (*float64)(unsafe.Pointer(mu)), (*float64)(unsafe.Pointer(xb)),
 		(*float64)(unsafe.Pointer(wt)), (*float64)(unsafe.Pointer(ut))
+	pf := (*float64)(unsafe.Pointer(pf0))
 	if lvl == AVX512 {
 		icaTPackRowsF64AVX512(x, ldx, k, m, b)
-		icaTProjRowsF64AVX512(w, b, k, kv, u)
+		icaTProjRowsF64AVX512(w, b, k, kv, u, pf)
 	} else {
 		icaTPackRowsF64AVX2(x, ldx, k, m, b)
-		icaTProjRowsF64AVX2(w, b, k, kv, u)
+		icaTProjRowsF64AVX2(w, b, k, kv, u, pf)
 	}
 }
 

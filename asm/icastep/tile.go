@@ -69,14 +69,12 @@ func geom(d *ewkit.Desc) tgeom {
 // 35-41 ms spread over the product).
 const pfBlocks = 4
 
-// icaTPackRows prefetches the samples pfBlocksRows blocks ahead into L2
-// (f64 logcosh rows step, one thread, one call per block: 126-129 ms with
-// none or T0 two blocks ahead, 114-118 ms with T1 eight ahead; the same
-// block packed over and over, never missing, takes 107-112 ms).
-const pfBlocksRows = 8
-
-func pfRows(m Op) { PREFETCHT1(m) }
-
+// icaTProjRows prefetches into L2 a later block of samples, whose address
+// the caller passes (kernels.icaPfBlocks blocks on): one line per two steps
+// of its tiles' loops, 8·R1 bytes a step, which covers a block of adjacent
+// samples. Prefetching in the pack, 160 lines in a burst at the start of
+// each block, was slower (f64 rows step, one thread, three alternating
+// runs: logcosh 122–133 → 117–119 ms, cube 98–101 → 83–89).
 func pfInst(m Op) { PREFETCHT1(m) }
 
 func tiled(d *ewkit.Desc) {
@@ -98,7 +96,7 @@ func tProj(d *ewkit.Desc, rows bool) {
 	t := d.GoType()
 	if rows {
 		name := d.Name("icaTProjRows")
-		d.Begin(name, fmt.Sprintf("func(wt, xb *%s, k, kv int, ut *%s)", t, t),
+		d.Begin(name, fmt.Sprintf("func(wt, xb *%s, k, kv int, ut, pf *%s)", t, t),
 			name+" projects one block packed by icaTPackRows (see asm/icastep/tile.go):",
 			"",
 			fmt.Sprintf("\tfor jp := 0; jp < %d; jp++ {", g.BcP),
@@ -107,7 +105,8 @@ func tProj(d *ewkit.Desc, rows bool) {
 			"\t\t}",
 			"\t}",
 			"",
-			fmt.Sprintf("with P = %d element(s) per 8-byte pair, BcP = %d and k ≥ 1.", 8/d.Size(), g.BcP))
+			fmt.Sprintf("with P = %d element(s) per 8-byte pair, BcP = %d and k ≥ 1, prefetching", 8/d.Size(), g.BcP),
+			"into L2 the block of samples from pf (a later one) while it runs.")
 	} else {
 		name := d.Name("icaTProj")
 		d.Begin(name, fmt.Sprintf("func(wt, x *%s, ldx, k, kv int, ut *%s)", t, t),
@@ -220,9 +219,10 @@ func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag str
 		}
 		panic("icastep: projection tile wider than 6 columns")
 	}
-	var xcol, ldx reg.Register // first pair-column of the tile; X's row stride
+	var xcol, ldx, pfp reg.Register // first pair-column of the tile; X's row stride; prefetch pointer
 	if rows {
 		xcol = Load(Param("xb"), GP64())
+		pfp = Load(Param("pf"), GP64())
 	} else {
 		xcol = Load(Param("x"), GP64())
 		ldx = Load(Param("ldx"), GP64())
@@ -246,6 +246,12 @@ func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag str
 	MOVQ(xcol, xp)
 	lc := Load(Param("k"), GP64())
 	Label("tpk" + tag)
+	if rows && pfp != nil {
+		// 8·R1 bytes per step of every tile cover the BcP·k·8 bytes of
+		// a block of adjacent samples over the block's tiles.
+		pfInst(Mem{Base: pfp})
+		ADDQ(U8(8*g.R1), pfp)
+	}
 	ws := d.Vecs(w)
 	for c := range ws {
 		d.Load(Mem{Base: wp, Disp: c * d.Width()}, ws[c])
@@ -641,9 +647,6 @@ func tPackRows(d *ewkit.Desc) {
 	}
 	m := Load(Param("mu"), GP64())
 	left := Load(Param("k"), GP64())
-	// pfo: bytes from a sample to the same sample pfBlocks blocks on.
-	pfo := GP64()
-	IMUL3Q(U32(pfBlocksRows*rowsRead), ldx, pfo)
 	// piece packs n = lanes elements of each row read with vectors of
 	// width bytes, advancing the pointers.
 	piece := func(width int) {
@@ -659,13 +662,6 @@ func tPackRows(d *ewkit.Desc) {
 		}
 		sub := func(v reg.VecVirtual) {
 			d.Sub(Mem{Base: m}, v, v)
-		}
-		// A piece starts in every line of the sample but perhaps the
-		// last, which the next sample's first piece prefetches when the
-		// samples are adjacent.
-		pfRows(Mem{Base: a, Index: pfo, Scale: 1})
-		if !d.Is64() {
-			pfRows(Mem{Base: b, Index: pfo, Scale: 1})
 		}
 		va := vec()
 		d.Load(Mem{Base: a}, va)
