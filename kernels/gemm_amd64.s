@@ -7213,19 +7213,35 @@ TEXT ·packRowsBTailF32AVX512(SB), NOSPLIT, $0-48
 	VMOVUPS.Z (SI), K1, Z0
 	VMOVUPS.Z 64(SI), K2, Z1
 
-packRowsBTailF32AVX512_loop:
-	TESTQ     BX, BX
-	JZ        packRowsBTailF32AVX512_done
+packRowsBTailF32AVX512_pairs:
+	CMPQ      BX, $0x02
+	JB        packRowsBTailF32AVX512_last
 	VMOVUPS.Z (AX), K1, Z2
 	VSUBPS    Z0, Z2, Z2
 	VMOVUPS   Z2, (DX)
 	VMOVUPS.Z 64(AX), K2, Z2
 	VSUBPS    Z1, Z2, Z2
 	VMOVUPS   Z2, 64(DX)
-	ADDQ      CX, AX
-	ADDQ      $0x00000080, DX
-	DECQ      BX
-	JMP       packRowsBTailF32AVX512_loop
+	VMOVUPS.Z (AX)(CX*1), K1, Z2
+	VSUBPS    Z0, Z2, Z2
+	VMOVUPS   Z2, 128(DX)
+	VMOVUPS.Z 64(AX)(CX*1), K2, Z2
+	VSUBPS    Z1, Z2, Z2
+	VMOVUPS   Z2, 192(DX)
+	LEAQ      (AX)(CX*2), AX
+	ADDQ      $0x00000100, DX
+	SUBQ      $0x02, BX
+	JMP       packRowsBTailF32AVX512_pairs
+
+packRowsBTailF32AVX512_last:
+	TESTQ     BX, BX
+	JZ        packRowsBTailF32AVX512_done
+	VMOVUPS.Z (AX), K1, Z2
+	VSUBPS    Z0, Z2, Z2
+	VMOVUPS   Z2, (DX)
+	VMOVUPS.Z 64(AX), K2, Z0
+	VSUBPS    Z1, Z0, Z0
+	VMOVUPS   Z0, 64(DX)
 
 packRowsBTailF32AVX512_done:
 	VZEROUPPER
@@ -7311,19 +7327,35 @@ TEXT ·packRowsBTailF64AVX512(SB), NOSPLIT, $0-48
 	VMOVUPD.Z (SI), K1, Z0
 	VMOVUPD.Z 64(SI), K2, Z1
 
-packRowsBTailF64AVX512_loop:
-	TESTQ     BX, BX
-	JZ        packRowsBTailF64AVX512_done
+packRowsBTailF64AVX512_pairs:
+	CMPQ      BX, $0x02
+	JB        packRowsBTailF64AVX512_last
 	VMOVUPD.Z (AX), K1, Z2
 	VSUBPD    Z0, Z2, Z2
 	VMOVUPD   Z2, (DX)
 	VMOVUPD.Z 64(AX), K2, Z2
 	VSUBPD    Z1, Z2, Z2
 	VMOVUPD   Z2, 64(DX)
-	ADDQ      CX, AX
-	ADDQ      $0x00000080, DX
-	DECQ      BX
-	JMP       packRowsBTailF64AVX512_loop
+	VMOVUPD.Z (AX)(CX*1), K1, Z2
+	VSUBPD    Z0, Z2, Z2
+	VMOVUPD   Z2, 128(DX)
+	VMOVUPD.Z 64(AX)(CX*1), K2, Z2
+	VSUBPD    Z1, Z2, Z2
+	VMOVUPD   Z2, 192(DX)
+	LEAQ      (AX)(CX*2), AX
+	ADDQ      $0x00000100, DX
+	SUBQ      $0x02, BX
+	JMP       packRowsBTailF64AVX512_pairs
+
+packRowsBTailF64AVX512_last:
+	TESTQ     BX, BX
+	JZ        packRowsBTailF64AVX512_done
+	VMOVUPD.Z (AX), K1, Z2
+	VSUBPD    Z0, Z2, Z2
+	VMOVUPD   Z2, (DX)
+	VMOVUPD.Z 64(AX), K2, Z0
+	VSUBPD    Z1, Z0, Z0
+	VMOVUPD   Z0, 64(DX)
 
 packRowsBTailF64AVX512_done:
 	VZEROUPPER

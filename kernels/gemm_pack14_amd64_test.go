@@ -3,6 +3,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -97,6 +98,64 @@ func testPackTransB[T Float](t *testing.T, nr int) {
 					if w := want[i-guard]; v != w && !(math.IsNaN(float64(v)) && math.IsNaN(float64(w))) {
 						t.Fatalf("nr=%d kc=%d ldb=%d shift=%v: dst[%d] = %v, want %v", nr, kc, ldb, shifted, i-guard, v, w)
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestPackRowsB compares packRowsAsm (packRowsB, and packRowsBTail for
+// partial panels at AVX-512) with its Go twin packRowsGo at every level it
+// serves: every kc up to 40 and some longer, every panel width cols ≤ NR,
+// padded row strides, with and without a shift, NaN and infinities in the
+// data, guards around dst, and op(B) placed flush against its buffer's end
+// (or a guard page), so a masked-off lane that is read would show.
+func TestPackRowsB(t *testing.T) {
+	for _, lvl := range []Level{AVX2, AVX512} {
+		if !Supported(lvl) {
+			continue
+		}
+		testPackRowsB[float32](t, lvl)
+		testPackRowsB[float64](t, lvl)
+	}
+}
+
+func testPackRowsB[T Float](t *testing.T, lvl Level) {
+	nr := packRowsNR[T](lvl)
+	r := newRand(uint64(nr) + uint64(lvl))
+	kcs := append(sizesUpTo(40), 63, 64, 65, 192)
+	places := startOffsets()
+	if guardPagesUsable() && !emulated() {
+		places = append(places, placement{page: 1}, placement{page: -1})
+	}
+	colsList := []int{nr}
+	if lvl == AVX512 {
+		colsList = sizesUpTo(nr)[1:]
+	}
+	n := 0
+	for _, kc := range kcs {
+		for _, cols := range colsList {
+			for _, shifted := range []bool{false, true} {
+				n++
+				q0, p0, ldb := 1+n%3, n%4, cols+1+n%3+n%2*5
+				// op(B) ends exactly at the last element the packer may read
+				B := newGmat[T](t, "B", p0+kc, q0+cols, ldb, places[n%len(places)]).fill(func(int, int) T { return randVal[T](r) })
+				if n%5 == 0 {
+					B.sprinkle(r, 0.05, specialValues[T](false))
+				}
+				var shift []T
+				if shifted {
+					S := newVec[T](t, "shift", q0+cols, places[(n+3)%len(places)]).fill(func(int, int) T { return randVal[T](r) })
+					shift = S.data
+				}
+				g := &gemmArgs[T]{b: B.data, ldb: ldb, shiftB: shift}
+				want := make([]T, kc*nr)
+				packRowsGo(g, want, q0, p0, kc, nr, cols)
+				D := newVec[T](t, "dst", kc*nr, placement{off: n % 8}).randomize(r)
+				packRowsAsm(lvl, g, D.data, q0, p0, kc, nr, cols)
+				what := fmt.Sprintf("packRowsAsm %s %s kc=%d cols=%d ldb=%d shift=%v %v", lvl, dtypeName[T](), kc, cols, ldb, shifted, places[n%len(places)])
+				if !D.checkGuards(t) || !compareExact(t, what, D.data, want) {
+					return
 				}
 			}
 		}

@@ -74,35 +74,42 @@ func packBlockB[T Float](lvl Level, g *gemmArgs[T], dst []T, j0, nc, p0, kc, nr,
 		return
 	}
 	const group = 32
-	asm := nr == packRowsNR(lvl, g)
-	if last := nc % nr; last != 0 && !(asm && lvl == AVX512) {
-		clear(dst[(np-1)*nr*kc : np*nr*kc])
-	}
+	asm := nr == packRowsNR[T](lvl)
 	gemmParallel(threads, ceilDiv(kc, group), func(pg int) {
+		pa, pb := pg*group, min(kc, (pg+1)*group)
 		for jr := 0; jr < np; jr++ {
 			cols := min(nr, nc-jr*nr)
-			if pa, pb := pg*group, min(kc, (pg+1)*group); asm && (cols == nr || lvl == AVX512) {
-				packRowsAsm(lvl, g, dst[jr*nr*kc+pa*nr:jr*nr*kc+pb*nr], j0+jr*nr, p0+pa, pb-pa, nr, cols)
-				continue
-			}
-			for p := pg * group; p < min(kc, (pg+1)*group); p++ {
-				d := dst[jr*nr*kc+p*nr : jr*nr*kc+p*nr+cols]
-				src := g.b[(p0+p)*g.ldb+j0+jr*nr : (p0+p)*g.ldb+j0+jr*nr+cols]
-				if g.shiftB == nil {
-					copy(d, src)
-					continue
-				}
-				s := g.shiftB[j0+jr*nr : j0+jr*nr+cols]
-				for q, v := range src {
-					d[q] = v - s[q]
-				}
+			d := dst[jr*nr*kc+pa*nr : jr*nr*kc+pb*nr]
+			if asm && (cols == nr || lvl == AVX512) {
+				packRowsAsm(lvl, g, d, j0+jr*nr, p0+pa, pb-pa, nr, cols)
+			} else {
+				packRowsGo(g, d, j0+jr*nr, p0+pa, pb-pa, nr, cols)
 			}
 		}
 	})
 }
 
+// packRowsGo packs kc rows of cols ≤ nr values of the row-major op(B), from
+// row p0 and column q0, into dst (nr per row, zero-padded), centred by
+// g.shiftB (none when nil): the specification of packRowsB.
+func packRowsGo[T Float](g *gemmArgs[T], dst []T, q0, p0, kc, nr, cols int) {
+	for p := 0; p < kc; p++ {
+		d := dst[p*nr : (p+1)*nr]
+		src := g.b[(p0+p)*g.ldb+q0 : (p0+p)*g.ldb+q0+cols]
+		if g.shiftB == nil {
+			copy(d, src)
+		} else {
+			s := g.shiftB[q0 : q0+cols]
+			for q, v := range src {
+				d[q] = v - s[q]
+			}
+		}
+		clear(d[cols:])
+	}
+}
+
 // packRowsNR is the panel width of the packRowsB kernel of the level.
-func packRowsNR[T Float](lvl Level, g *gemmArgs[T]) int {
+func packRowsNR[T Float](lvl Level) int {
 	var z T
 	lanes := 32 / int(unsafe.Sizeof(z))
 	if lvl == AVX512 {
@@ -115,6 +122,9 @@ func packRowsNR[T Float](lvl Level, g *gemmArgs[T]) int {
 // zero-padded to nr) of the row-major op(B), from row p0 and column q0,
 // into dst, centred by g.shiftB (zero when nil).
 func packRowsAsm[T Float](lvl Level, g *gemmArgs[T], dst []T, q0, p0, kc, nr, cols int) {
+	if kc == 0 {
+		return
+	}
 	_ = g.b[(p0+kc-1)*g.ldb+q0+cols-1] // the last element read
 	_ = dst[kc*nr-1]
 	src := &g.b[p0*g.ldb+q0]

@@ -100,9 +100,9 @@ func main() {
 		}
 	}
 	for _, d := range isa.All() {
-		packRowsB(d)
+		packRowsB(d, false)
 		if d.Set == isa.AVX512 {
-			packRowsBTail(d)
+			packRowsB(d, true)
 		}
 	}
 	Generate()
@@ -650,21 +650,30 @@ func packTransB(d isa.Desc, wide bool) {
 	RET()
 }
 
-// packRowsB emits the packer of one full B panel from a row-major op(B)
-// (rows ld elements apart), centring it: NR = NV vectors per row, copied
-// and shifted with whole vectors, two rows per loop step. The Go loop it
+// packRowsB emits the packer of one B panel from a row-major op(B) (rows
+// ld elements apart), centring it: NR = NV vectors per row, copied and
+// shifted with whole vectors, two rows per loop step. The Go loop it
 // replaces handled one element at a time, and its packing was most of a
-// centred XᵀX of a tall matrix (FastICA's covariance whitening).
-func packRowsB(d isa.Desc) {
+// centred XᵀX of a tall matrix (FastICA's covariance whitening). With tail
+// (AVX-512), packRowsBTail: the last, partial panel of a block, cols < NR
+// values per row read with masked loads (the lanes past them are neither
+// read nor shifted) and whole rows stored, zero-padded.
+func packRowsB(d isa.Desc, tail bool) {
 	s := tile(d)
 	nr := s.nv * d.Lanes()
 	t := d.GoType()
-	name := d.Name("packRowsB")
-	TEXT(name, NOSPLIT, fmt.Sprintf("func(src *%s, ld int, dst *%s, kc int, shift *%s)", t, t, t))
-	Doc(fmt.Sprintf("%s packs kc rows of %d values of src (row stride ld elements) into dst,", name, nr),
-		"subtracting shift:",
-		"",
-		fmt.Sprintf("\tfor p := range kc { for q := range %d { dst[p*%d+q] = src[p*ld+q] - shift[q] } }", nr, nr))
+	name, sig := d.Name("packRowsB"), fmt.Sprintf("func(src *%s, ld int, dst *%s, kc int, shift *%s)", t, t, t)
+	doc := []string{fmt.Sprintf("%s packs kc rows of %d values of src (row stride ld elements) into dst,", name, nr),
+		"subtracting shift:", "",
+		fmt.Sprintf("\tfor p := range kc { for q := range %d { dst[p*%d+q] = src[p*ld+q] - shift[q] } }", nr, nr)}
+	if tail {
+		name, sig = d.Name("packRowsBTail"), fmt.Sprintf("func(src *%s, ld int, dst *%s, kc int, shift *%s, cols int)", t, t, t)
+		doc = []string{fmt.Sprintf("%s packs kc rows of cols < %d values of src (row stride ld elements) into dst,", name, nr),
+			"subtracting shift, and zero-pads them:", "",
+			fmt.Sprintf("\tfor p := range kc { for q := range %d { dst[p*%d+q] = 0; if q < cols { dst[p*%d+q] = src[p*ld+q] - shift[q] } } }", nr, nr, nr)}
+	}
+	TEXT(name, NOSPLIT, sig)
+	Doc(doc...)
 	Pragma("noescape")
 	src := Load(Param("src"), GP64())
 	ld := Load(Param("ld"), GP64())
@@ -672,24 +681,41 @@ func packRowsB(d isa.Desc) {
 	n := Load(Param("kc"), GP64())
 	psh := Load(Param("shift"), GP64())
 	SHLQ(U8(log2(d.Size())), ld) // bytes
+	load := func(m Mem, v int, x reg.VecVirtual) { d.Load(m, x) }
+	if tail {
+		// masks: the lanes of vector v below cols − v·L
+		ks := make([]reg.Register, s.nv)
+		for v := range ks {
+			ks[v] = K()
+			c := Load(Param("cols"), GP64())
+			SUBQ(U32(v*d.Lanes()), c)
+			zero, top := GP64(), GP64()
+			XORQ(zero, zero)
+			CMPQ(c, zero)
+			CMOVQLT(zero, c) // max(c, 0)
+			MOVQ(U32(d.Lanes()), top)
+			CMPQ(c, top)
+			CMOVQGT(top, c) // min(c, L)
+			d.TailMask(c.(reg.GPVirtual), ks[v])
+		}
+		load = func(m Mem, v int, x reg.VecVirtual) { d.MaskedLoad(m, ks[v], x) }
+	}
 	sh := make([]reg.VecVirtual, s.nv)
 	for v := range sh {
 		sh[v] = d.Vec()
-		d.Load(Mem{Base: psh, Disp: v * d.VecBytes()}, sh[v])
+		load(Mem{Base: psh, Disp: v * d.VecBytes()}, v, sh[v])
 	}
 	row := func(next bool) {
 		for v := range sh {
 			x := d.Vec()
-			if next {
-				d.Load(Mem{Base: src, Index: ld, Scale: 1, Disp: v * d.VecBytes()}, x)
-			} else {
-				d.Load(Mem{Base: src, Disp: v * d.VecBytes()}, x)
-			}
-			d.Sub(sh[v], x, x)
+			m := Mem{Base: src, Disp: v * d.VecBytes()}
 			disp := v * d.VecBytes()
 			if next {
+				m.Index, m.Scale = ld, 1
 				disp += nr * d.Size()
 			}
+			load(m, v, x)
+			d.Sub(sh[v], x, x)
 			d.Store(x, Mem{Base: dst, Disp: disp})
 		}
 	}
@@ -706,65 +732,6 @@ func packRowsB(d isa.Desc) {
 	TESTQ(n, n)
 	JZ(LabelRef(name + "_done"))
 	row(false)
-	Label(name + "_done")
-	VZEROUPPER()
-	RET()
-}
-
-// packRowsBTail emits packRowsB for the last, partial panel of a block:
-// cols < NR values per row are read with masked loads (the lanes past them
-// are neither read nor shifted) and whole rows stored, zero-padded.
-func packRowsBTail(d isa.Desc) {
-	s := tile(d)
-	nr := s.nv * d.Lanes()
-	L := d.Lanes()
-	t := d.GoType()
-	name := d.Name("packRowsBTail")
-	TEXT(name, NOSPLIT, fmt.Sprintf("func(src *%s, ld int, dst *%s, kc int, shift *%s, cols int)", t, t, t))
-	Doc(fmt.Sprintf("%s packs kc rows of cols < %d values of src (row stride ld elements) into dst,", name, nr),
-		"subtracting shift, and zero-pads them:",
-		"",
-		fmt.Sprintf("\tfor p := range kc { for q := range %d { dst[p*%d+q] = 0; if q < cols { dst[p*%d+q] = src[p*ld+q] - shift[q] } } }", nr, nr, nr))
-	Pragma("noescape")
-	src := Load(Param("src"), GP64())
-	ld := Load(Param("ld"), GP64())
-	dst := Load(Param("dst"), GP64())
-	n := Load(Param("kc"), GP64())
-	psh := Load(Param("shift"), GP64())
-	SHLQ(U8(log2(d.Size())), ld) // bytes
-	// masks: lanes of vector v below cols − v·L
-	ks := make([]reg.Register, s.nv)
-	for v := range ks {
-		ks[v] = K()
-		c := Load(Param("cols"), GP64())
-		SUBQ(U32(v*L), c)
-		zero, top := GP64(), GP64()
-		XORQ(zero, zero)
-		CMPQ(c, zero)
-		CMOVQLT(zero, c) // max(c, 0)
-		MOVQ(U32(L), top)
-		CMPQ(c, top)
-		CMOVQGT(top, c) // min(c, L)
-		d.TailMask(c.(reg.GPVirtual), ks[v])
-	}
-	sh := make([]reg.VecVirtual, s.nv)
-	for v := range sh {
-		sh[v] = d.Vec()
-		d.MaskedLoad(Mem{Base: psh, Disp: v * d.VecBytes()}, ks[v], sh[v])
-	}
-	Label(name + "_loop")
-	TESTQ(n, n)
-	JZ(LabelRef(name + "_done"))
-	for v := range sh {
-		x := d.Vec()
-		d.MaskedLoad(Mem{Base: src, Disp: v * d.VecBytes()}, ks[v], x)
-		d.Sub(sh[v], x, x)
-		d.Store(x, Mem{Base: dst, Disp: v * d.VecBytes()})
-	}
-	ADDQ(ld, src)
-	ADDQ(U32(nr*d.Size()), dst)
-	DECQ(n)
-	JMP(LabelRef(name + "_loop"))
 	Label(name + "_done")
 	VZEROUPPER()
 	RET()

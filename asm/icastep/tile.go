@@ -147,40 +147,36 @@ func tProj(d *ewkit.Desc, rows bool) {
 	d.End()
 }
 
-// copyRow copies n bytes from src to dst with full vectors, then narrower
-// ones for the rest (n is a multiple of 8).
-func copyRow(d *ewkit.Desc, src, dst reg.Register, n int) {
-	off := 0
-	var vs []reg.VecVirtual
-	var offs []int
-	for off+d.Width() <= n {
-		v := d.Vec()
-		d.Load(Mem{Base: src, Disp: off}, v)
-		vs, offs = append(vs, v), append(offs, off)
-		off += d.Width()
+// strided addresses rows 0..5 of a block whose rows are s bytes apart,
+// with the multiples of s that x86 addressing lacks (3s, 5s) kept in
+// registers; newStrided computes them for up to n rows.
+type strided struct{ s, s3, s5 reg.Register }
+
+func newStrided(s reg.Register, n int) strided {
+	st := strided{s: s}
+	if n > 3 {
+		st.s3 = GP64()
+		LEAQ(Mem{Base: s, Index: s, Scale: 2}, st.s3)
 	}
-	for i, v := range vs {
-		d.Store(v, Mem{Base: dst, Disp: offs[i]})
+	if n > 5 {
+		st.s5 = GP64()
+		LEAQ(Mem{Base: s, Index: s, Scale: 4}, st.s5)
 	}
-	for _, w := range []int{32, 16, 8} {
-		for off+w <= n {
-			switch w {
-			case 32:
-				y := YMM()
-				VMOVUPD(Mem{Base: src, Disp: off}, y)
-				VMOVUPD(y, Mem{Base: dst, Disp: off})
-			case 16:
-				x := XMM()
-				VMOVUPD(Mem{Base: src, Disp: off}, x)
-				VMOVUPD(x, Mem{Base: dst, Disp: off})
-			case 8:
-				r := GP64()
-				MOVQ(Mem{Base: src, Disp: off}, r)
-				MOVQ(r, Mem{Base: dst, Disp: off})
-			}
-			off += w
-		}
+	return st
+}
+
+func (st strided) row(base reg.Register, r int) Mem {
+	switch r {
+	case 0:
+		return Mem{Base: base}
+	case 1, 2, 4:
+		return Mem{Base: base, Index: st.s, Scale: uint8(r)}
+	case 3:
+		return Mem{Base: base, Index: st.s3, Scale: 1}
+	case 5:
+		return Mem{Base: base, Index: st.s5, Scale: 1}
 	}
+	panic("icastep: tile of more than 6 strided rows")
 }
 
 // projGroup emits the column tiles of one group of w component vectors.
@@ -188,36 +184,17 @@ func copyRow(d *ewkit.Desc, src, dst reg.Register, n int) {
 // apart (addressed through cs, 3·cs and 5·cs) and the k-loop steps 8 bytes
 // along them; otherwise they are adjacent and the k-loop steps a row.
 func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag string, rows bool) {
-	var cs, cs3, cs5 reg.Register
+	var cols strided // with rows, the tile's pair-columns are rows of xb
 	if rows {
-		cs = Load(Param("k"), GP64())
+		cs := Load(Param("k"), GP64())
 		SHLQ(U8(3), cs)
-		cs3 = GP64()
-		LEAQ(Mem{Base: cs, Index: cs, Scale: 2}, cs3)
-		if g.R1 > 5 {
-			cs5 = GP64()
-			LEAQ(Mem{Base: cs, Index: cs, Scale: 4}, cs5)
-		}
+		cols = newStrided(cs, g.R1)
 	}
 	colAddr := func(xp reg.Register, r int) Mem {
 		if !rows {
 			return Mem{Base: xp, Disp: 8 * r}
 		}
-		switch r {
-		case 0:
-			return Mem{Base: xp}
-		case 1:
-			return Mem{Base: xp, Index: cs, Scale: 1}
-		case 2:
-			return Mem{Base: xp, Index: cs, Scale: 2}
-		case 3:
-			return Mem{Base: xp, Index: cs3, Scale: 1}
-		case 4:
-			return Mem{Base: xp, Index: cs, Scale: 4}
-		case 5:
-			return Mem{Base: xp, Index: cs5, Scale: 1}
-		}
-		panic("icastep: projection tile wider than 6 columns")
+		return cols.row(xp, r)
 	}
 	var xcol, ldx, pfp reg.Register // first pair-column of the tile; X's row stride; prefetch pointer
 	if rows {
@@ -246,7 +223,7 @@ func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag str
 	MOVQ(xcol, xp)
 	lc := Load(Param("k"), GP64())
 	Label("tpk" + tag)
-	if rows && pfp != nil {
+	if rows {
 		// 8·R1 bytes per step of every tile cover the BcP·k·8 bytes of
 		// a block of adjacent samples over the block's tiles.
 		pfInst(Mem{Base: pfp})
@@ -291,7 +268,7 @@ func projGroup(d *ewkit.Desc, g tgeom, w int, stride, voff reg.Register, tag str
 	MOVQ(sp, up)
 	if rows {
 		for range g.R1 {
-			ADDQ(cs, xcol)
+			ADDQ(cols.s, xcol)
 		}
 	} else {
 		ADDQ(U8(8*g.R1), xcol)
@@ -400,39 +377,19 @@ func accTile(d *ewkit.Desc, g tgeom, R, w int, stride reg.Register, frame Mem, x
 			ADDQ(stride, sp)
 		}
 	}
-	var cs, xs3, xs5 reg.Register
+	var cs reg.Register
+	var xrows strided
 	if rows {
 		cs = Load(Param("k"), GP64())
 		SHLQ(U8(3), cs)
 	} else {
-		if R > 3 {
-			xs3 = GP64()
-			LEAQ(Mem{Base: xs, Index: xs, Scale: 2}, xs3)
-		}
-		if R > 5 {
-			xs5 = GP64()
-			LEAQ(Mem{Base: xs, Index: xs, Scale: 4}, xs5)
-		}
+		xrows = newStrided(xs, R)
 	}
 	rowAddr := func(xp reg.Register, r int) Mem {
 		if rows {
 			return Mem{Base: xp, Disp: 8 * r}
 		}
-		switch r {
-		case 0:
-			return Mem{Base: xp}
-		case 1:
-			return Mem{Base: xp, Index: xs, Scale: 1}
-		case 2:
-			return Mem{Base: xp, Index: xs, Scale: 2}
-		case 3:
-			return Mem{Base: xp, Index: xs3, Scale: 1}
-		case 4:
-			return Mem{Base: xp, Index: xs, Scale: 4}
-		case 5:
-			return Mem{Base: xp, Index: xs5, Scale: 1}
-		}
-		panic("icastep: accumulation tile taller than 6 rows")
+		return xrows.row(xp, r)
 	}
 	gp := Load(Param("ut"), GP64())
 	ADDQ(frame.Offset(8), gp)
